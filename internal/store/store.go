@@ -1,0 +1,169 @@
+// Package store opens gridwork's database, on embedded SQLite by default or
+// on PostgreSQL, runs the embedded migrations, and runs transactions. One SQL
+// text serves both engines: placeholders are $N, types are portable (TEXT,
+// INTEGER/BIGINT, DOUBLE PRECISION, BOOLEAN, TIMESTAMP stored as UTC), and
+// calendar dates are TEXT 'YYYY-MM-DD'.
+package store
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" driver
+	"github.com/pressly/goose/v3"
+	_ "modernc.org/sqlite" // registers the "sqlite" driver
+)
+
+//go:embed migrations/*.sql
+var migrations embed.FS
+
+// Engine names a database engine.
+type Engine string
+
+// The supported engines.
+const (
+	SQLite   Engine = "sqlite"
+	Postgres Engine = "postgres"
+)
+
+// DB is an open gridwork database.
+type DB struct {
+	*sql.DB
+	Engine Engine
+	// Where is a human description of the database (a file path, or the
+	// PostgreSQL URL without its password) for logs.
+	Where string
+}
+
+// IsPostgresURL reports whether dsn names a PostgreSQL server.
+func IsPostgresURL(dsn string) bool {
+	return strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://")
+}
+
+// Open opens the database that dsn names: a postgres:// URL, or otherwise a
+// path to an SQLite file, whose directory is created if missing. It does not
+// migrate; call Migrate.
+func Open(ctx context.Context, dsn string) (*DB, error) {
+	if IsPostgresURL(dsn) {
+		db, err := sql.Open("pgx", dsn)
+		if err != nil {
+			return nil, fmt.Errorf("store: open postgres: %w", err)
+		}
+		db.SetMaxOpenConns(16)
+		db.SetConnMaxIdleTime(5 * time.Minute)
+		if err := db.PingContext(ctx); err != nil {
+			db.Close()
+			return nil, fmt.Errorf("store: connect to postgres %s: %w", redact(dsn), err)
+		}
+		return &DB{DB: db, Engine: Postgres, Where: redact(dsn)}, nil
+	}
+	path := strings.TrimPrefix(dsn, "file:")
+	if dir := filepath.Dir(path); dir != "" {
+		if err := os.MkdirAll(dir, 0o700); err != nil {
+			return nil, fmt.Errorf("store: create data directory %s: %w", dir, err)
+		}
+	}
+	// busy_timeout must come first so that switching to WAL waits for
+	// other connections instead of failing. _txlock=immediate takes the
+	// write lock at BEGIN, which avoids deadlocks when two transactions
+	// would both upgrade from read to write.
+	q := "?_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=foreign_keys(1)" +
+		"&_pragma=synchronous(NORMAL)&_txlock=immediate&_time_format=sqlite"
+	db, err := sql.Open("sqlite", "file:"+path+q)
+	if err != nil {
+		return nil, fmt.Errorf("store: open sqlite %s: %w", path, err)
+	}
+	db.SetMaxOpenConns(8)
+	if err := db.PingContext(ctx); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("store: open sqlite %s: %w", path, err)
+	}
+	return &DB{DB: db, Engine: SQLite, Where: path}, nil
+}
+
+// redact hides the password in a PostgreSQL URL.
+func redact(dsn string) string {
+	at := strings.LastIndex(dsn, "@")
+	scheme := strings.Index(dsn, "://")
+	if at < 0 || scheme < 0 {
+		return dsn
+	}
+	userinfo := dsn[scheme+3 : at]
+	if i := strings.Index(userinfo, ":"); i >= 0 {
+		return dsn[:scheme+3] + userinfo[:i] + ":***" + dsn[at:]
+	}
+	return dsn
+}
+
+// Migrate brings the schema up to date. It is safe to run at every start.
+func (db *DB) Migrate(ctx context.Context) error {
+	dialect := goose.DialectSQLite3
+	if db.Engine == Postgres {
+		dialect = goose.DialectPostgres
+	}
+	sub, err := fs.Sub(migrations, "migrations")
+	if err != nil {
+		return fmt.Errorf("store: migrations: %w", err)
+	}
+	p, err := goose.NewProvider(dialect, db.DB, sub)
+	if err != nil {
+		return fmt.Errorf("store: migrations: %w", err)
+	}
+	if _, err := p.Up(ctx); err != nil {
+		return fmt.Errorf("store: migrate %s: %w", db.Where, err)
+	}
+	return nil
+}
+
+// Tx runs fn in a transaction, committing if fn returns nil and rolling back
+// otherwise, so nothing is half-written.
+func (db *DB) Tx(ctx context.Context, fn func(tx Tx) error) (err error) {
+	tx, err := db.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("store: begin: %w", err)
+	}
+	defer func() {
+		if p := recover(); p != nil {
+			tx.Rollback()
+			panic(p)
+		}
+	}()
+	if err := fn(tx); err != nil {
+		tx.Rollback()
+		return err
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("store: commit: %w", err)
+	}
+	return nil
+}
+
+// Tx is an open transaction.
+type Tx = *sql.Tx
+
+// Queryer is what both *sql.DB and *sql.Tx offer, for helpers that run
+// inside or outside a transaction.
+type Queryer interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+// ErrNoRows is sql.ErrNoRows, re-exported so callers need not import
+// database/sql just to compare.
+var ErrNoRows = sql.ErrNoRows
+
+// IsNoRows reports whether err is sql.ErrNoRows.
+func IsNoRows(err error) bool { return errors.Is(err, sql.ErrNoRows) }
+
+// Now returns the current time as stored: UTC, truncated to microseconds,
+// which is PostgreSQL's precision, so that both engines read back the same.
+func Now() time.Time { return time.Now().UTC().Truncate(time.Microsecond) }
