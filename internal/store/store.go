@@ -123,9 +123,17 @@ func (db *DB) Migrate(ctx context.Context) error {
 	return nil
 }
 
+type txKey struct{}
+
 // Tx runs fn in a transaction, committing if fn returns nil and rolling back
-// otherwise, so nothing is half-written.
+// otherwise, so nothing is half-written. If ctx already carries a
+// transaction (see WithTx), fn joins it instead: the outermost caller
+// commits or rolls back the whole, so several store calls can make one
+// all-or-nothing change.
 func (db *DB) Tx(ctx context.Context, fn func(tx Tx) error) (err error) {
+	if outer, ok := ctx.Value(txKey{}).(Tx); ok {
+		return fn(outer)
+	}
 	tx, err := db.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("store: begin: %w", err)
@@ -144,6 +152,18 @@ func (db *DB) Tx(ctx context.Context, fn func(tx Tx) error) (err error) {
 		return fmt.Errorf("store: commit: %w", err)
 	}
 	return nil
+}
+
+// WithTx returns a context that makes DB.Tx and DB.Q use tx.
+func WithTx(ctx context.Context, tx Tx) context.Context { return context.WithValue(ctx, txKey{}, tx) }
+
+// Q returns the transaction ctx carries, or the database: reads made through
+// it see the caller's uncommitted writes.
+func (db *DB) Q(ctx context.Context) Queryer {
+	if tx, ok := ctx.Value(txKey{}).(Tx); ok {
+		return tx
+	}
+	return db.DB
 }
 
 // Tx is an open transaction.
@@ -167,3 +187,13 @@ func IsNoRows(err error) bool { return errors.Is(err, sql.ErrNoRows) }
 // Now returns the current time as stored: UTC, truncated to microseconds,
 // which is PostgreSQL's precision, so that both engines read back the same.
 func Now() time.Time { return time.Now().UTC().Truncate(time.Microsecond) }
+
+// Args collects query arguments and hands out their $N placeholders, for
+// queries whose filters are optional.
+type Args []any
+
+// Add appends v and returns its placeholder.
+func (a *Args) Add(v any) string {
+	*a = append(*a, v)
+	return fmt.Sprintf("$%d", len(*a))
+}

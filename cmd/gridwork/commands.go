@@ -1,0 +1,364 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"runtime/debug"
+	"strings"
+	"time"
+
+	"gridwork/internal/api"
+	"gridwork/internal/apperr"
+	"gridwork/internal/audit"
+	"gridwork/internal/auth"
+	"gridwork/internal/dates"
+	"gridwork/internal/demo"
+	"gridwork/internal/org"
+	"gridwork/internal/store"
+)
+
+// version is set at build time with -ldflags "-X main.version=…"; otherwise
+// it comes from the module's build information.
+var version = ""
+
+func currentVersion() string {
+	if version != "" {
+		return version
+	}
+	if bi, ok := debug.ReadBuildInfo(); ok {
+		v := bi.Main.Version
+		for _, s := range bi.Settings {
+			if s.Key == "vcs.revision" && len(s.Value) >= 12 {
+				v += "+" + s.Value[:12]
+			}
+		}
+		if v != "" && v != "(devel)" {
+			return v
+		}
+	}
+	return "dev"
+}
+
+// dbFlags are the flags every command that opens the database shares.
+type dbFlags struct {
+	db, data string
+}
+
+func (f *dbFlags) register(fs *flag.FlagSet) {
+	fs.StringVar(&f.db, "db", "", "database: a postgres:// URL or an SQLite file path (default $GRIDWORK_DB, else <data>/gridwork.db)")
+	fs.StringVar(&f.data, "data", "gridwork-data", "data directory for the embedded SQLite database")
+}
+
+func (f *dbFlags) dsn() string {
+	switch {
+	case f.db != "":
+		return f.db
+	case os.Getenv("GRIDWORK_DB") != "":
+		return os.Getenv("GRIDWORK_DB")
+	}
+	return filepath.Join(f.data, "gridwork.db")
+}
+
+// open opens and migrates the database.
+func (f *dbFlags) open(ctx context.Context) (*store.DB, error) {
+	db, err := store.Open(ctx, f.dsn())
+	if err != nil {
+		return nil, err
+	}
+	if err := db.Migrate(ctx); err != nil {
+		db.Close()
+		return nil, err
+	}
+	return db, nil
+}
+
+func parse(fs *flag.FlagSet, args []string) error {
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return err
+		}
+		return fmt.Errorf("%w: %v", errUsage, err)
+	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("%w: unexpected argument %q", errUsage, fs.Arg(0))
+	}
+	return nil
+}
+
+func newFlagSet(name, synopsis string) *flag.FlagSet {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.Usage = func() {
+		fmt.Fprintf(fs.Output(), "Usage: gridwork %s [flags]\n\n%s\n\nFlags:\n", name, synopsis)
+		fs.PrintDefaults()
+	}
+	return fs
+}
+
+func runServe(ctx context.Context, args []string, stdout io.Writer) error {
+	fs := newFlagSet("serve", "Serve gridwork. Migrates the database at start; with --demo, loads the demo town if the database is empty.\nPrints the URL and, while the admin has not chosen a password, a fresh one-time admin password.")
+	var f dbFlags
+	f.register(fs)
+	addr := fs.String("addr", "127.0.0.1:8080", "address to listen on")
+	withDemo := fs.Bool("demo", false, "load the demo town into an empty database")
+	seed := fs.Uint64("seed", demo.DefaultSeed, "demo town seed (with --demo)")
+	secure := fs.Bool("secure-cookies", false, "mark the session cookie Secure (when served behind HTTPS)")
+	verbose := fs.Bool("v", false, "log every request")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	level := slog.LevelInfo
+	if *verbose {
+		level = slog.LevelDebug
+	}
+	slog.SetDefault(slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: level})))
+
+	db, err := f.open(ctx)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	orgs := org.NewStore(db)
+	users := auth.NewStore(db, orgs, auth.DefaultParams)
+	if *withDemo {
+		if err := loadDemo(ctx, db, orgs, users, *seed, stdout); err != nil {
+			return err
+		}
+	}
+	password, err := users.EnsureAdmin(ctx)
+	if err != nil {
+		return err
+	}
+	ln, err := net.Listen("tcp", *addr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", *addr, err)
+	}
+	srv := &http.Server{
+		Handler:           withHome(api.New(db, orgs, users, api.Options{Version: currentVersion(), SecureCookies: *secure})),
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       60 * time.Second,
+		WriteTimeout:      120 * time.Second,
+		IdleTimeout:       120 * time.Second,
+	}
+	url := "http://" + ln.Addr().String() + "/"
+	fmt.Fprintf(stdout, "gridwork %s on %s (%s)\n", currentVersion(), db.Engine, db.Where)
+	fmt.Fprintf(stdout, "Open %s\n", url)
+	fmt.Fprintf(stdout, "API documentation: %sdocs\n", url)
+	if password != "" {
+		fmt.Fprintf(stdout, "Sign in as %s with the one-time password: %s\n", auth.AdminUsername, password)
+		fmt.Fprintln(stdout, "(it changes at every start until you choose your own: POST /api/me/password)")
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	fmt.Fprintln(stdout, "shutting down")
+	shutdown, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	return srv.Shutdown(shutdown)
+}
+
+// withHome answers "/" with a short page until the web front end lands.
+func withHome(api http.Handler) http.Handler {
+	mux := http.NewServeMux()
+	mux.Handle("/", api)
+	mux.HandleFunc("GET /{$}", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		fmt.Fprint(w, `<!doctype html><html lang="zh-CN"><meta charset="utf-8"><title>gridwork 网格化管理</title>
+<body style="font-family:sans-serif;max-width:40em;margin:3em auto">
+<h1>gridwork 网格化管理中心</h1>
+<p>服务已启动。网页界面正在建设中；现在可以通过 <a href="/docs">API 文档</a> 使用全部功能。</p>
+<p>The service is running. The web interface is being built; meanwhile everything is available through the <a href="/docs">API</a>.</p>
+</body></html>`)
+	})
+	return mux
+}
+
+func loadDemo(ctx context.Context, db *store.DB, orgs *org.Store, users *auth.Store, seed uint64, stdout io.Writer) error {
+	empty, err := demo.IsEmpty(ctx, db)
+	if err != nil {
+		return err
+	}
+	if !empty {
+		fmt.Fprintln(stdout, "The database already holds data; the demo town is not loaded again.")
+		return nil
+	}
+	start := time.Now()
+	sum, err := demo.Load(ctx, db, orgs, users, demo.Generate(seed, demo.DefaultFrom))
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "Loaded the demo town (seed %d) in %s: %d communities, %d grids (%d without a worker), %d workers, %d assignments, %d accounts.\n",
+		seed, time.Since(start).Round(time.Millisecond), sum.Communities, sum.Grids, sum.VacantGrids, sum.Workers, sum.Assignments, sum.Users)
+	return nil
+}
+
+func runDemo(ctx context.Context, args []string, stdout io.Writer) error {
+	fs := newFlagSet("demo", "Load the deterministic demo town (seed 004's street: 10 communities, 143 grids, 87 workers) into an empty database.")
+	var f dbFlags
+	f.register(fs)
+	seed := fs.Uint64("seed", demo.DefaultSeed, "seed: the same seed gives the same town")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	db, err := f.open(ctx)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	orgs := org.NewStore(db)
+	return loadDemo(ctx, db, orgs, auth.NewStore(db, orgs, auth.DefaultParams), *seed, stdout)
+}
+
+func runMigrate(ctx context.Context, args []string, stdout io.Writer) error {
+	fs := newFlagSet("migrate", "Bring the database schema up to date (serve does this at every start too).")
+	var f dbFlags
+	f.register(fs)
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	db, err := f.open(ctx)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	fmt.Fprintf(stdout, "%s database %s is up to date\n", db.Engine, db.Where)
+	return nil
+}
+
+func runUser(ctx context.Context, args []string, stdout io.Writer) error {
+	if len(args) == 0 || (args[0] != "add" && args[0] != "reset-password") {
+		return fmt.Errorf("%w: gridwork user add|reset-password [flags]", errUsage)
+	}
+	sub := args[0]
+	if sub == "reset-password" {
+		fs := newFlagSet("user reset-password", "Give an account a new one-time password, printed once, and unlock it.")
+		var f dbFlags
+		f.register(fs)
+		username := fs.String("username", "", "the account")
+		if err := parse(fs, args[1:]); err != nil {
+			return err
+		}
+		if *username == "" {
+			return fmt.Errorf("%w: --username is required", errUsage)
+		}
+		db, err := f.open(ctx)
+		if err != nil {
+			return err
+		}
+		defer db.Close()
+		users := auth.NewStore(db, org.NewStore(db), auth.DefaultParams)
+		u, err := users.GetUserByUsername(ctx, *username)
+		if err != nil {
+			return cliError(err)
+		}
+		pw := auth.GeneratePassword()
+		if err := users.SetPassword(ctx, "cli", u.ID, pw, true); err != nil {
+			return cliError(err)
+		}
+		fmt.Fprintf(stdout, "New one-time password for %s: %s\n", u.Username, pw)
+		return nil
+	}
+	fs := newFlagSet("user add", "Create an account. Without --password a one-time password is generated and printed once.")
+	var f dbFlags
+	f.register(fs)
+	var in auth.NewUser
+	var role, scope string
+	fs.StringVar(&in.Username, "username", "", "login name (lower-case letters, digits, . _ -)")
+	fs.StringVar(&in.DisplayName, "name", "", "display name, e.g. 张三")
+	fs.StringVar(&role, "role", "", "admin, centre_staff, community_staff, inspector or grid_worker")
+	fs.StringVar(&scope, "scope", "", "the org unit (code or id) whose subtree the user may see; not for admin")
+	fs.StringVar(&in.WorkerID, "worker", "", "for a grid_worker: the worker id")
+	pwFromStdin := fs.Bool("password-stdin", false, "read the password from standard input instead of generating one")
+	if err := parse(fs, args[1:]); err != nil {
+		return err
+	}
+	in.Role = auth.Role(role)
+	db, err := f.open(ctx)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	orgs := org.NewStore(db)
+	if scope != "" {
+		if u, err := orgs.UnitByCode(ctx, scope, dates.Today()); err == nil {
+			scope = u.ID
+		}
+	}
+	in.ScopeUnitID = scope
+	if *pwFromStdin {
+		b, err := io.ReadAll(io.LimitReader(os.Stdin, 1024))
+		if err != nil {
+			return err
+		}
+		in.Password = strings.TrimRight(string(b), "\r\n")
+	}
+	u, pw, err := auth.NewStore(db, orgs, auth.DefaultParams).CreateUser(ctx, "cli", in)
+	if err != nil {
+		return cliError(err)
+	}
+	fmt.Fprintf(stdout, "Created %s (%s), id %s\n", u.Username, u.Role, u.ID)
+	if pw != "" {
+		fmt.Fprintf(stdout, "One-time password: %s\n", pw)
+	}
+	return nil
+}
+
+// cliError turns an application error into a plain English line, listing
+// the bad fields.
+func cliError(err error) error {
+	e := apperr.As(err)
+	if e == nil {
+		return err
+	}
+	msg := e.Message
+	for _, f := range e.Fields {
+		msg += fmt.Sprintf("\n  --%s: %s", strings.ReplaceAll(f.Field, "_unit_id", ""), f.Reason)
+	}
+	return errors.New(msg)
+}
+
+func runAudit(ctx context.Context, args []string, stdout io.Writer) error {
+	if len(args) == 0 || args[0] != "verify" {
+		return fmt.Errorf("%w: gridwork audit verify [flags]", errUsage)
+	}
+	fs := newFlagSet("audit verify", "Check the audit log's hash chain from the first row to the head.\nExits 1 and names the first broken link if any row was altered or deleted.")
+	var f dbFlags
+	f.register(fs)
+	if err := parse(fs, args[1:]); err != nil {
+		return err
+	}
+	db, err := f.open(ctx)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	rep, err := audit.Verify(ctx, db)
+	if err != nil {
+		return err
+	}
+	if rep.Broken != nil {
+		return fmt.Errorf("audit log BROKEN after checking %d rows: %s", rep.Rows, rep.Broken.Reason)
+	}
+	fmt.Fprintf(stdout, "audit log intact: %d rows, head %d %s\n", rep.Rows, rep.HeadSeq, rep.HeadHash)
+	return nil
+}
+
+func runVersion(_ context.Context, args []string, stdout io.Writer) error {
+	fs := newFlagSet("version", "Print the version.")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "gridwork %s\n", currentVersion())
+	return nil
+}

@@ -1,0 +1,194 @@
+// Package api is gridwork's JSON API: one route table (routes), one file per
+// resource, one error mapping (errors.go). It only wires and translates; the
+// rules live in the domain packages.
+package api
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"reflect"
+	"strconv"
+	"time"
+
+	"github.com/danielgtaylor/huma/v2"
+	"github.com/danielgtaylor/huma/v2/adapters/humago"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"gridwork/internal/apperr"
+	"gridwork/internal/auth"
+	"gridwork/internal/dates"
+	"gridwork/internal/org"
+	"gridwork/internal/store"
+)
+
+// Server serves the API.
+type Server struct {
+	db      *store.DB
+	org     *org.Store
+	auth    *auth.Store
+	version string
+	api     huma.API
+	handler http.Handler
+	// SecureCookies marks the session cookie Secure (behind HTTPS).
+	secureCookies bool
+}
+
+// Options configure a Server.
+type Options struct {
+	Version       string
+	SecureCookies bool
+}
+
+// New returns a Server on the given stores.
+func New(db *store.DB, orgs *org.Store, users *auth.Store, opt Options) *Server {
+	s := &Server{db: db, org: orgs, auth: users, version: opt.Version, secureCookies: opt.SecureCookies}
+	mux := http.NewServeMux()
+	cfg := huma.DefaultConfig("gridwork API", opt.Version)
+	cfg.Info.Description = "网格化管理中心 API. Sign in with POST /api/login (cookie) or send `Authorization: Bearer <token>`."
+	cfg.Components.SecuritySchemes = map[string]*huma.SecurityScheme{
+		"bearer": {Type: "http", Scheme: "bearer"},
+		"cookie": {Type: "apiKey", In: "cookie", Name: SessionCookie},
+	}
+	// Dates travel as "YYYY-MM-DD" strings.
+	cfg.Components.Schemas.RegisterTypeAlias(reflect.TypeFor[dates.Date](), reflect.TypeFor[string]())
+	// No "$schema" links in every response body: clients read /openapi.json.
+	cfg.CreateHooks = nil
+	s.api = humago.New(mux, cfg)
+	s.routes()
+
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	requests := prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "gridwork_http_requests_total", Help: "HTTP requests by route pattern and status.",
+	}, []string{"pattern", "status"})
+	latency := prometheus.NewHistogramVec(prometheus.HistogramOpts{
+		Name: "gridwork_http_request_seconds", Help: "HTTP request latency by route pattern.",
+		Buckets: prometheus.DefBuckets,
+	}, []string{"pattern"})
+	reg.MustRegister(requests, latency)
+	mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{Registry: reg}))
+	mux.HandleFunc("GET /healthz", s.healthz)
+
+	s.handler = s.authenticate(instrument(mux, requests, latency))
+	return s
+}
+
+// ServeHTTP serves the API.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.handler.ServeHTTP(w, r) }
+
+// API returns the huma API, e.g. for its OpenAPI document.
+func (s *Server) API() huma.API { return s.api }
+
+func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {
+	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
+	defer cancel()
+	w.Header().Set("Content-Type", "application/json")
+	if err := s.db.PingContext(ctx); err != nil {
+		slog.ErrorContext(ctx, "healthz: database unreachable", "err", err)
+		w.WriteHeader(http.StatusServiceUnavailable)
+		w.Write([]byte(`{"status":"unavailable","database":"unreachable"}` + "\n"))
+		return
+	}
+	w.Write([]byte(`{"status":"ok","engine":"` + string(s.db.Engine) + `","version":"` + s.version + `"}` + "\n"))
+}
+
+type statusRecorder struct {
+	http.ResponseWriter
+	status int
+}
+
+func (r *statusRecorder) WriteHeader(code int) {
+	r.status = code
+	r.ResponseWriter.WriteHeader(code)
+}
+
+func instrument(next http.Handler, requests *prometheus.CounterVec, latency *prometheus.HistogramVec) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		rec := &statusRecorder{ResponseWriter: w, status: http.StatusOK}
+		next.ServeHTTP(rec, r)
+		pattern := r.Pattern
+		if pattern == "" {
+			pattern = "unmatched"
+		}
+		requests.WithLabelValues(pattern, strconv.Itoa(rec.status)).Inc()
+		latency.WithLabelValues(pattern).Observe(time.Since(start).Seconds())
+		slog.Debug("http", "method", r.Method, "path", r.URL.Path, "status", rec.status, "took", time.Since(start), "request", requestID(r.Context()))
+	})
+}
+
+// access says who may call an operation.
+type access struct {
+	public bool        // no sign-in needed
+	action auth.Action // the role must allow this; scope is checked in the handler
+}
+
+func public() access             { return access{public: true} }
+func needs(a auth.Action) access { return access{action: a} }
+
+// op registers one operation. Every operation goes through here, so none can
+// forget the sign-in and role check, and every error goes through problemFor.
+func op[I, O any](s *Server, o huma.Operation, acc access, h func(ctx context.Context, u auth.User, in *I) (*O, error)) {
+	if !acc.public {
+		o.Security = []map[string][]string{{"bearer": {}}, {"cookie": {}}}
+		o.Description += "\n\nNeeds permission `" + string(acc.action) + "` and checks the caller's org scope."
+	}
+	o.Errors = append(o.Errors, http.StatusUnauthorized, http.StatusForbidden, http.StatusUnprocessableEntity)
+	huma.Register(s.api, o, func(ctx context.Context, in *I) (*O, error) {
+		var u auth.User
+		if !acc.public {
+			var err error
+			if u, err = caller(ctx); err != nil {
+				return nil, problemFor(ctx, err)
+			}
+			if err := auth.Require(u, acc.action); err != nil {
+				return nil, problemFor(ctx, err)
+			}
+		}
+		out, err := h(ctx, u, in)
+		if err != nil {
+			return nil, problemFor(ctx, err)
+		}
+		return out, nil
+	})
+}
+
+// Page is the paging input of list operations.
+type Page struct {
+	Page    int `query:"page" minimum:"1" default:"1" doc:"1-based page number"`
+	PerPage int `query:"per_page" minimum:"1" maximum:"1000" default:"100" doc:"items per page"`
+}
+
+func (p Page) limitOffset() (int, int) {
+	return p.PerPage, (p.Page - 1) * p.PerPage
+}
+
+// ListBody is the body of every list response.
+type ListBody[T any] struct {
+	Items   []T `json:"items"`
+	Total   int `json:"total" doc:"items matching, before paging"`
+	Page    int `json:"page"`
+	PerPage int `json:"per_page"`
+}
+
+func list[T any](items []T, total int, p Page) *struct{ Body ListBody[T] } {
+	if items == nil {
+		items = []T{}
+	}
+	return &struct{ Body ListBody[T] }{ListBody[T]{Items: items, Total: total, Page: p.Page, PerPage: p.PerPage}}
+}
+
+// onDate reads an optional "on" date, defaulting to today in Asia/Shanghai.
+func onDate(field, s string) (dates.Date, error) {
+	if s == "" {
+		return dates.Today(), nil
+	}
+	d, err := dates.Parse(s)
+	if err != nil {
+		return dates.Date{}, apperr.Field(field, err.Error())
+	}
+	return d, nil
+}

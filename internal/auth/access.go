@@ -1,0 +1,95 @@
+package auth
+
+import (
+	"context"
+	"fmt"
+
+	"gridwork/internal/apperr"
+	"gridwork/internal/dates"
+	"gridwork/internal/org"
+)
+
+// Action is a kind of operation that roles are allowed or not.
+type Action string
+
+// The actions.
+const (
+	ReadOrg          Action = "read_org"           // the tree, grids, workers, assignments
+	ManageOrg        Action = "manage_org"         // create, redraw, merge, end and number units
+	EditGridBoard    Action = "edit_grid_board"    // a grid's public description and duties
+	ManageWorkers    Action = "manage_workers"     // workers and their assignments
+	ManageUsers      Action = "manage_users"       // accounts, password resets
+	ReadAudit        Action = "read_audit"         // the audit log
+	ManageOwnAccount Action = "manage_own_account" // own password and tokens
+)
+
+// permissions is the one table of who may do what. Where they may do it is
+// the scope, checked separately.
+var permissions = map[Action][]Role{
+	ReadOrg:          {Admin, CentreStaff, CommunityStaff, Inspector, GridWorkerRole},
+	ManageOrg:        {Admin, CentreStaff},
+	EditGridBoard:    {Admin, CentreStaff, CommunityStaff, GridWorkerRole},
+	ManageWorkers:    {Admin, CentreStaff, CommunityStaff},
+	ManageUsers:      {Admin, CentreStaff},
+	ReadAudit:        {Admin, CentreStaff},
+	ManageOwnAccount: {Admin, CentreStaff, CommunityStaff, Inspector, GridWorkerRole},
+}
+
+// Allowed reports whether role r may perform action a anywhere.
+func Allowed(r Role, a Action) bool {
+	for _, x := range permissions[a] {
+		if x == r {
+			return true
+		}
+	}
+	return false
+}
+
+// Require returns Forbidden unless u's role may perform a.
+func Require(u User, a Action) error {
+	if Allowed(u.Role, a) {
+		return nil
+	}
+	return apperr.New(apperr.Forbidden, "a %s may not %s", u.Role, a)
+}
+
+// CheckScope returns nil if unitID lies in u's scope on d, and Forbidden
+// otherwise (a unit not in force on d counts as outside). An admin's scope is
+// everything.
+func (s *Store) CheckScope(ctx context.Context, u User, unitID string, d dates.Date) error {
+	if u.Role == Admin {
+		return nil
+	}
+	in, err := s.org.InSubtree(ctx, unitID, u.ScopeUnitID, d)
+	if err != nil {
+		return err
+	}
+	if !in {
+		return apperr.New(apperr.Forbidden, "org unit %s is outside your scope", unitID)
+	}
+	return nil
+}
+
+// CheckWrite returns nil if u may perform the write action a on unitID on d:
+// the role must allow a, the unit must lie in u's scope, and a grid worker
+// writes only to the grids they are assigned to that day (their own grid or
+// an extra share).
+func (s *Store) CheckWrite(ctx context.Context, u User, a Action, unitID string, d dates.Date) error {
+	if err := Require(u, a); err != nil {
+		return err
+	}
+	if err := s.CheckScope(ctx, u, unitID, d); err != nil {
+		return err
+	}
+	if u.Role != GridWorkerRole {
+		return nil
+	}
+	as, _, err := s.org.ListAssignments(ctx, org.AssignmentQuery{WorkerID: u.WorkerID, GridID: unitID, On: d})
+	if err != nil {
+		return fmt.Errorf("auth: check write: %w", err)
+	}
+	if len(as) == 0 {
+		return apperr.New(apperr.Forbidden, "you write only to your own grids; %s is not one of them on %s", unitID, d)
+	}
+	return nil
+}
