@@ -50,6 +50,24 @@ func SQLite(t testing.TB) *store.DB {
 // silently testing one engine.
 func Postgres(t testing.TB) *store.DB {
 	t.Helper()
+	ctx := context.Background()
+	db, err := store.Open(ctx, PostgresURL(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	if err := db.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	return db
+}
+
+// PostgresURL returns the URL of a fresh, empty schema on the server
+// GRIDWORK_TEST_POSTGRES names (dropped when the test ends), for tests that
+// open the database themselves, such as the command line's. It skips the
+// test if no server is named.
+func PostgresURL(t testing.TB) string {
+	t.Helper()
 	base := os.Getenv(EnvPostgres)
 	if base == "" {
 		t.Skipf("PostgreSQL skipped: %s is not set (e.g. postgres://postgres@127.0.0.1:5432/test?sslmode=disable)", EnvPostgres)
@@ -79,15 +97,7 @@ func Postgres(t testing.TB) *store.DB {
 	q := u.Query()
 	q.Set("search_path", schema)
 	u.RawQuery = q.Encode()
-	db, err := store.Open(ctx, u.String())
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	if err := db.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
-	return db
+	return u.String()
 }
 
 func randomHex(n int) string {

@@ -1,0 +1,150 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"database/sql"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"gridwork/internal/store"
+	"gridwork/internal/store/storetest"
+)
+
+// gridwork runs the command line in-process and returns its exit code and
+// output.
+func gridwork(t *testing.T, args ...string) (int, string, string) {
+	t.Helper()
+	var out, errOut bytes.Buffer
+	code := run(context.Background(), args, &out, &errOut)
+	return code, out.String(), errOut.String()
+}
+
+// engines yields a database argument per engine: an SQLite file, and a fresh
+// PostgreSQL schema when GRIDWORK_TEST_POSTGRES is set.
+func engines(t *testing.T, fn func(t *testing.T, dsn string)) {
+	t.Run("sqlite", func(t *testing.T) { fn(t, filepath.Join(t.TempDir(), "gridwork.db")) })
+	t.Run("postgres", func(t *testing.T) { fn(t, storetest.PostgresURL(t)) })
+}
+
+// The issue's "done when": audit verify passes on the demo database and
+// fails, naming the row, after one audit row is edited by hand in SQL.
+func TestAuditVerifyCatchesHandEdit(t *testing.T) {
+	engines(t, func(t *testing.T, dsn string) {
+		if code, out, errOut := gridwork(t, "demo", "--db", dsn); code != 0 {
+			t.Fatalf("demo: exit %d\n%s%s", code, out, errOut)
+		} else if !strings.Contains(out, "143 grids") || !strings.Contains(out, "87 workers") {
+			t.Fatalf("demo summary lacks 143 grids / 87 workers:\n%s", out)
+		}
+		code, out, errOut := gridwork(t, "audit", "verify", "--db", dsn)
+		if code != 0 || !strings.Contains(out, "audit log intact") {
+			t.Fatalf("verify on a fresh demo: exit %d\n%s%s", code, out, errOut)
+		}
+
+		db, err := sql.Open(driverFor(dsn), openArg(dsn))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer db.Close()
+		if _, err := db.Exec(`UPDATE audit_log SET actor = 'mallory' WHERE seq = 42`); err != nil {
+			t.Fatal(err)
+		}
+		code, out, errOut = gridwork(t, "audit", "verify", "--db", dsn)
+		if code != 1 {
+			t.Fatalf("verify after tampering: exit %d, want 1\n%s%s", code, out, errOut)
+		}
+		if !strings.Contains(errOut, "row 42") {
+			t.Fatalf("verify does not name row 42:\n%s", errOut)
+		}
+	})
+}
+
+func driverFor(dsn string) string {
+	if store.IsPostgresURL(dsn) {
+		return "pgx"
+	}
+	return "sqlite"
+}
+
+func openArg(dsn string) string {
+	if store.IsPostgresURL(dsn) {
+		return dsn
+	}
+	return "file:" + dsn
+}
+
+// Loading the demo twice leaves the first load alone.
+func TestDemoLoadsOnlyIntoAnEmptyDatabase(t *testing.T) {
+	dsn := filepath.Join(t.TempDir(), "gridwork.db")
+	if code, _, errOut := gridwork(t, "demo", "--db", dsn); code != 0 {
+		t.Fatal(errOut)
+	}
+	code, out, errOut := gridwork(t, "demo", "--db", dsn)
+	if code != 0 || !strings.Contains(out, "already holds data") {
+		t.Fatalf("second demo: exit %d\n%s%s", code, out, errOut)
+	}
+}
+
+func TestCommandLineErrors(t *testing.T) {
+	dir := t.TempDir()
+	tests := []struct {
+		name     string
+		args     []string
+		wantCode int
+		wantErr  string
+	}{
+		{"no command", nil, 2, ""},
+		{"unknown command", []string{"frobnicate"}, 2, `unknown command "frobnicate"`},
+		{"unknown flag", []string{"migrate", "--nope"}, 2, "flag provided but not defined"},
+		{"stray argument", []string{"version", "extra"}, 2, `unexpected argument "extra"`},
+		{"user without subcommand", []string{"user"}, 2, "user add|reset-password"},
+		{"audit without subcommand", []string{"audit"}, 2, "audit verify"},
+		{"user add with a bad role", []string{"user", "add", "--db", filepath.Join(dir, "a.db"), "--username", "zhang", "--role", "boss"}, 1, "--role"},
+		{"reset an unknown user", []string{"user", "reset-password", "--db", filepath.Join(dir, "b.db"), "--username", "nobody"}, 1, "no user nobody"},
+		{"unreachable postgres", []string{"migrate", "--db", "postgres://nobody@127.0.0.1:1/none?sslmode=disable&connect_timeout=2"}, 1, "connect to postgres"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			code, _, errOut := gridwork(t, tt.args...)
+			if code != tt.wantCode {
+				t.Fatalf("exit %d, want %d\n%s", code, tt.wantCode, errOut)
+			}
+			if !strings.Contains(errOut, tt.wantErr) {
+				t.Fatalf("stderr %q lacks %q", errOut, tt.wantErr)
+			}
+		})
+	}
+}
+
+func TestUserAddPrintsAOneTimePassword(t *testing.T) {
+	dsn := filepath.Join(t.TempDir(), "gridwork.db")
+	code, out, errOut := gridwork(t, "user", "add", "--db", dsn, "--username", "ops", "--role", "admin")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	if !strings.Contains(out, "One-time password: ") {
+		t.Fatalf("no password printed:\n%s", out)
+	}
+	if code, _, errOut := gridwork(t, "user", "add", "--db", dsn, "--username", "ops", "--role", "admin"); code != 1 || !strings.Contains(errOut, "taken") {
+		t.Fatalf("duplicate username: exit %d %s", code, errOut)
+	}
+}
+
+func TestVersionAndHelp(t *testing.T) {
+	if code, out, _ := gridwork(t, "version"); code != 0 || !strings.HasPrefix(out, "gridwork ") {
+		t.Fatalf("version: %d %q", code, out)
+	}
+	for _, c := range commands() {
+		args := []string{c.name, "--help"}
+		if c.name == "user" {
+			args = []string{"user", "add", "--help"}
+		}
+		if c.name == "audit" {
+			args = []string{"audit", "verify", "--help"}
+		}
+		if code, _, _ := gridwork(t, args...); code != 0 {
+			t.Errorf("%v: exit %d", args, code)
+		}
+	}
+}
