@@ -36,6 +36,13 @@ func orient(a, b, c orb.Point) int {
 	r := acy * bcx
 	det := l - r
 	sum := math.Abs(l) + math.Abs(r)
+	if (acx == 0 || bcy == 0) && (acy == 0 || bcx == 0) {
+		// Both products are exactly zero (a float difference is zero only
+		// when the coordinates are equal): the common axis-aligned case.
+		if finitePoint(a) && finitePoint(b) && finitePoint(c) {
+			return 0
+		}
+	}
 	if finite(det) && finite(sum) {
 		bound := ccwErrBound*sum + underflowSlack
 		if det > bound {

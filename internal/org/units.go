@@ -43,6 +43,9 @@ func scanUnit(row interface{ Scan(...any) error }) (Unit, error) {
 	return u, err
 }
 
+// MaxPolygonPoints bounds a unit's polygon.
+const MaxPolygonPoints = 5000
+
 // NewUnit describes a unit to create.
 type NewUnit struct {
 	Level    Level
@@ -209,6 +212,16 @@ func (s *Store) checkGeometry(ctx context.Context, q store.Queryer, u Unit, geoj
 	if err != nil {
 		return nil, apperr.InvalidFields(fmt.Sprintf("%s %s: bad geometry", u.Level, quoteName(u.Name)),
 			apperr.FieldError{Field: "geometry", Reason: err.Error()})
+	}
+	// The self-intersection and containment checks are quadratic in the
+	// number of points; a grid drawn by hand has tens of them.
+	points := 0
+	for _, ring := range p {
+		points += len(ring)
+	}
+	if points > MaxPolygonPoints {
+		return nil, apperr.InvalidFields(fmt.Sprintf("%s %s: bad geometry", u.Level, quoteName(u.Name)),
+			apperr.FieldError{Field: "geometry", Reason: fmt.Sprintf("the polygon has %d points; at most %d are accepted (simplify it)", points, MaxPolygonPoints)})
 	}
 	for anc := parent; anc != nil; {
 		if anc.Geometry != "" {
