@@ -442,3 +442,15 @@ func List(ctx context.Context, db store.Queryer, entity, entityID string, limit 
 	}
 	return out, nil
 }
+
+// Serialize takes, inside tx, the lock that Append takes on the chain's head,
+// and holds it until tx ends. A writer that checks a rule against stored rows
+// before writing (a free code, a grid's remaining share) calls it first, so
+// no other audited write can slip in between its check and its commit. On
+// SQLite transactions are already serial; on PostgreSQL this is a row lock.
+func Serialize(ctx context.Context, tx store.Tx) error {
+	if _, err := tx.ExecContext(ctx, `UPDATE audit_head SET seq = seq WHERE id = 1`); err != nil {
+		return fmt.Errorf("audit: serialize: %w", err)
+	}
+	return nil
+}

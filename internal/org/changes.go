@@ -32,7 +32,7 @@ type UnitChange struct {
 // later change is already scheduled).
 func (s *Store) ChangeUnit(ctx context.Context, actor, id string, ch UnitChange) (Unit, error) {
 	var out Unit
-	err := s.db.Tx(ctx, func(tx store.Tx) error {
+	err := s.write(ctx, func(tx store.Tx) error {
 		u, err := s.changeUnit(ctx, tx, actor, id, ch)
 		out = u
 		return err
@@ -74,6 +74,14 @@ func (s *Store) changeUnit(ctx context.Context, tx store.Tx, actor, id string, c
 			return Unit{}, err
 		}
 		next.Code = *ch.Code
+	} else if base := codeBase(cur.Level, parent); base != "" && !strings.HasPrefix(next.Code, base) {
+		// Moved under another parent without a code given: the old code
+		// would carry the old parent's prefix, so take the next free one.
+		code, err := s.nextCode(ctx, tx, cur.Level, parent)
+		if err != nil {
+			return Unit{}, err
+		}
+		next.Code = code
 	}
 	var bound *orb.Bound
 	if ch.Geometry != nil || ch.ParentID != nil {
@@ -138,18 +146,31 @@ func closeVersion(ctx context.Context, tx store.Tx, cur Unit, on dates.Date) err
 }
 
 // checkChildrenWithin refuses a redrawn polygon that would leave one of the
-// unit's children (in force from the same date) outside it.
+// unit's children (in force from the same date) outside it. A child without
+// a polygon (a 片区 drawn only by its grids) is looked through: its own
+// children must lie inside, as checkGeometry checks them against the nearest
+// ancestor with a polygon.
 func (s *Store) checkChildrenWithin(ctx context.Context, q store.Queryer, u Unit, p orb.Polygon, d dates.Date) error {
+	return s.checkUnderWithin(ctx, q, u, u.ID, p, d)
+}
+
+func (s *Store) checkUnderWithin(ctx context.Context, q store.Queryer, u Unit, parentID string, p orb.Polygon, d dates.Date) error {
 	rows, err := q.QueryContext(ctx, `SELECT `+unitColumns+` FROM org_units u JOIN org_unit_versions v ON v.unit_id = u.id
-		WHERE v.parent_id = $1 AND v.geometry IS NOT NULL AND `+inForce("v", 2), u.ID, d)
+		WHERE v.parent_id = $1 AND `+inForce("v", 2), parentID, d)
 	if err != nil {
-		return fmt.Errorf("org: children of %s: %w", u.ID, err)
+		return fmt.Errorf("org: children of %s: %w", parentID, err)
 	}
 	children, err := collectUnits(rows)
 	if err != nil {
 		return err
 	}
 	for _, c := range children {
+		if c.Geometry == "" {
+			if err := s.checkUnderWithin(ctx, q, u, c.ID, p, d); err != nil {
+				return err
+			}
+			continue
+		}
 		cp, err := geo.ParsePolygon([]byte(c.Geometry))
 		if err != nil {
 			return fmt.Errorf("org: stored geometry of %s: %w", c.ID, err)
@@ -166,7 +187,7 @@ func (s *Store) checkChildrenWithin(ctx context.Context, q store.Queryer, u Unit
 // day, and its history stays. Its assignments end the same day. Errors:
 // NotFound, Conflict if children are still in force.
 func (s *Store) EndUnit(ctx context.Context, actor, id string, on dates.Date) error {
-	return s.db.Tx(ctx, func(tx store.Tx) error { return s.endUnit(ctx, tx, actor, id, on) })
+	return s.write(ctx, func(tx store.Tx) error { return s.endUnit(ctx, tx, actor, id, on) })
 }
 
 func (s *Store) endUnit(ctx context.Context, tx store.Tx, actor, id string, on dates.Date) error {
@@ -212,7 +233,7 @@ func (s *Store) MergeGrids(ctx context.Context, actor string, ids []string, into
 	}
 	into.Level = Grid
 	var out Unit
-	err := s.db.Tx(ctx, func(tx store.Tx) error {
+	err := s.write(ctx, func(tx store.Tx) error {
 		for i, id := range ids {
 			g, err := getUnit(ctx, tx, id, into.ValidFrom)
 			if err != nil {
@@ -245,7 +266,7 @@ func (s *Store) MergeGrids(ctx context.Context, actor string, ids []string, into
 // community changes codes people already use, and is recorded as a change
 // from the given date like any other.
 func (s *Store) NumberGrids(ctx context.Context, actor, parentID string, from dates.Date) error {
-	return s.db.Tx(ctx, func(tx store.Tx) error {
+	return s.write(ctx, func(tx store.Tx) error {
 		parent, err := getUnit(ctx, tx, parentID, from)
 		if err != nil {
 			return err

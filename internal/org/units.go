@@ -65,7 +65,7 @@ type NewUnit struct {
 // and the fault), NotFound for a missing parent, Conflict for a taken code.
 func (s *Store) CreateUnit(ctx context.Context, actor string, in NewUnit) (Unit, error) {
 	var out Unit
-	err := s.db.Tx(ctx, func(tx store.Tx) error {
+	err := s.write(ctx, func(tx store.Tx) error {
 		u, err := s.createUnit(ctx, tx, actor, in)
 		out = u
 		return err
@@ -285,10 +285,18 @@ func (s *Store) checkCode(ctx context.Context, q store.Queryer, level Level, cod
 	if base := codeBase(level, parent); base != "" && !strings.HasPrefix(code, base) {
 		return apperr.Field("code", fmt.Sprintf("%q must start with its parent's code %s", code, base))
 	}
+	// The code is taken if another unit carries it on d or on any later
+	// date: the new version runs on from d, so a unit scheduled to take the
+	// code later would share it from then.
 	var other string
-	err := q.QueryRowContext(ctx, `SELECT v.unit_id FROM org_unit_versions v
-		WHERE v.code = $1 AND v.unit_id <> $2 AND `+inForce("v", 3)+` LIMIT 1`, code, selfID, d).Scan(&other)
+	var from dates.Date
+	err := q.QueryRowContext(ctx, `SELECT v.unit_id, v.valid_from FROM org_unit_versions v
+		WHERE v.code = $1 AND v.unit_id <> $2 AND (v.valid_to IS NULL OR v.valid_to > $3)
+		ORDER BY v.valid_from LIMIT 1`, code, selfID, d).Scan(&other, &from)
 	if err == nil {
+		if from.After(d) {
+			d = from
+		}
 		return apperr.New(apperr.Conflict, "code %s is already used by unit %s on %s", code, other, d)
 	}
 	if !store.IsNoRows(err) {
@@ -492,4 +500,17 @@ func (s *Store) UnitByCode(ctx context.Context, code string, d dates.Date) (Unit
 		return Unit{}, fmt.Errorf("org: unit by code %s: %w", code, err)
 	}
 	return u, nil
+}
+
+// write runs fn in a transaction that first takes the audit chain's lock:
+// org writes check rules against stored rows (free codes, shares left on a
+// grid) before they write, and on PostgreSQL two concurrent writers would
+// otherwise both pass the same check.
+func (s *Store) write(ctx context.Context, fn func(tx store.Tx) error) error {
+	return s.db.Tx(ctx, func(tx store.Tx) error {
+		if err := audit.Serialize(ctx, tx); err != nil {
+			return err
+		}
+		return fn(tx)
+	})
 }

@@ -67,7 +67,7 @@ func scanWorker(row interface{ Scan(...any) error }) (Worker, error) {
 // CreateWorker adds a worker. Errors: Invalid naming each bad field.
 func (s *Store) CreateWorker(ctx context.Context, actor string, in NewWorker) (Worker, error) {
 	var out Worker
-	err := s.db.Tx(ctx, func(tx store.Tx) error {
+	err := s.write(ctx, func(tx store.Tx) error {
 		w, err := s.createWorker(ctx, tx, actor, in)
 		out = w
 		return err
@@ -116,7 +116,7 @@ type WorkerPatch struct {
 // their open assignments ended that day. Errors: Invalid, NotFound.
 func (s *Store) UpdateWorker(ctx context.Context, actor, id string, p WorkerPatch) (Worker, error) {
 	var out Worker
-	err := s.db.Tx(ctx, func(tx store.Tx) error {
+	err := s.write(ctx, func(tx store.Tx) error {
 		cur, err := getWorker(ctx, tx, id)
 		if err != nil {
 			return err
