@@ -308,26 +308,6 @@ func (s *Store) ListAssignments(ctx context.Context, q AssignmentQuery) ([]Assig
 		where = append(where, "a.valid_from <= "+on+" AND (a.valid_to IS NULL OR a.valid_to > "+on+")")
 	}
 	from := ` FROM assignments a WHERE ` + strings.Join(where, " AND ")
-	var total int
-	if err := s.db.Q(ctx).QueryRowContext(ctx, prefix+`SELECT COUNT(*)`+from, args...).Scan(&total); err != nil {
-		return nil, 0, fmt.Errorf("org: count assignments: %w", err)
-	}
-	query := prefix + `SELECT ` + assignmentColumns + from + ` ORDER BY a.valid_from, a.id`
-	if q.Limit > 0 {
-		query += fmt.Sprintf(" LIMIT %d OFFSET %d", q.Limit, q.Offset)
-	}
-	rows, err := s.db.Q(ctx).QueryContext(ctx, query, args...)
-	if err != nil {
-		return nil, 0, fmt.Errorf("org: list assignments: %w", err)
-	}
-	defer rows.Close()
-	var out []Assignment
-	for rows.Next() {
-		a, err := scanAssignment(rows)
-		if err != nil {
-			return nil, 0, err
-		}
-		out = append(out, a)
-	}
-	return out, total, rows.Err()
+	return paged(ctx, s.db.Q(ctx), "assignments", pagedQuery{prefix: prefix, cols: assignmentColumns, from: from,
+		order: "a.valid_from, a.id", limit: q.Limit, offset: q.Offset}, args, scanAssignment)
 }

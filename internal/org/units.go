@@ -436,24 +436,46 @@ func (s *Store) ListUnits(ctx context.Context, q UnitQuery) ([]Unit, int, error)
 		where = append(where, "v.parent_id = "+args.Add(q.ParentID))
 	}
 	from := ` FROM org_units u JOIN org_unit_versions v ON v.unit_id = u.id WHERE ` + strings.Join(where, " AND ")
-	var total int
-	if err := s.db.Q(ctx).QueryRowContext(ctx, prefix+`SELECT COUNT(*)`+from, args...).Scan(&total); err != nil {
-		return nil, 0, fmt.Errorf("org: count units: %w", err)
-	}
 	cols := unitColumns
 	if q.WithoutGeometry {
 		cols = strings.Replace(cols, "COALESCE(v.geometry, '')", "''", 1)
 	}
-	query := prefix + `SELECT ` + cols + from + ` ORDER BY v.code, u.id`
-	if q.Limit > 0 {
-		query += fmt.Sprintf(" LIMIT %d OFFSET %d", q.Limit, q.Offset)
+	return paged(ctx, s.db.Q(ctx), "units", pagedQuery{prefix: prefix, cols: cols, from: from, order: "v.code, u.id",
+		limit: q.Limit, offset: q.Offset}, args, scanUnit)
+}
+
+// pagedQuery is a list query: an optional WITH prefix, the columns, the FROM
+// and WHERE, and the order.
+type pagedQuery struct {
+	prefix, cols, from, order string
+	limit, offset             int
+}
+
+// paged runs q twice over the same FROM and WHERE: a count of all matches,
+// then the requested page.
+func paged[T any](ctx context.Context, db store.Queryer, what string, q pagedQuery, args store.Args, scan func(interface{ Scan(...any) error }) (T, error)) ([]T, int, error) {
+	var total int
+	if err := db.QueryRowContext(ctx, q.prefix+`SELECT COUNT(*)`+q.from, args...).Scan(&total); err != nil {
+		return nil, 0, fmt.Errorf("org: count %s: %w", what, err)
 	}
-	rows, err := s.db.Q(ctx).QueryContext(ctx, query, args...)
+	query := q.prefix + `SELECT ` + q.cols + q.from + ` ORDER BY ` + q.order
+	if q.limit > 0 {
+		query += fmt.Sprintf(" LIMIT %d OFFSET %d", q.limit, q.offset)
+	}
+	rows, err := db.QueryContext(ctx, query, args...)
 	if err != nil {
-		return nil, 0, fmt.Errorf("org: list units: %w", err)
+		return nil, 0, fmt.Errorf("org: list %s: %w", what, err)
 	}
-	us, err := collectUnits(rows)
-	return us, total, err
+	defer rows.Close()
+	var out []T
+	for rows.Next() {
+		x, err := scan(rows)
+		if err != nil {
+			return nil, 0, fmt.Errorf("org: read %s: %w", what, err)
+		}
+		out = append(out, x)
+	}
+	return out, total, rows.Err()
 }
 
 // Ancestors returns the chain from unit id up to the root as it stood on d,

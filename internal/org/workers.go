@@ -214,26 +214,6 @@ func (s *Store) ListWorkers(ctx context.Context, q WorkerQuery) ([]Worker, int, 
 		where = append(where, "w.in_post_since <= "+on+" AND (w.left_post_on IS NULL OR w.left_post_on > "+on+")")
 	}
 	from := ` FROM workers w WHERE ` + strings.Join(where, " AND ")
-	var total int
-	if err := s.db.Q(ctx).QueryRowContext(ctx, prefix+`SELECT COUNT(*)`+from, args...).Scan(&total); err != nil {
-		return nil, 0, fmt.Errorf("org: count workers: %w", err)
-	}
-	query := prefix + `SELECT w.` + strings.ReplaceAll(workerColumns, ", ", ", w.") + from + ` ORDER BY w.name, w.id`
-	if q.Limit > 0 {
-		query += fmt.Sprintf(" LIMIT %d OFFSET %d", q.Limit, q.Offset)
-	}
-	rows, err := s.db.Q(ctx).QueryContext(ctx, query, args...)
-	if err != nil {
-		return nil, 0, fmt.Errorf("org: list workers: %w", err)
-	}
-	defer rows.Close()
-	var out []Worker
-	for rows.Next() {
-		w, err := scanWorker(rows)
-		if err != nil {
-			return nil, 0, fmt.Errorf("org: read worker: %w", err)
-		}
-		out = append(out, w)
-	}
-	return out, total, rows.Err()
+	return paged(ctx, s.db.Q(ctx), "workers", pagedQuery{prefix: prefix, cols: "w." + strings.ReplaceAll(workerColumns, ", ", ", w."),
+		from: from, order: "w.name, w.id", limit: q.Limit, offset: q.Offset}, args, scanWorker)
 }

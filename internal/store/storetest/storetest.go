@@ -32,8 +32,14 @@ func Each(t *testing.T, fn func(t *testing.T, db *store.DB)) {
 // SQLite returns a fresh, migrated SQLite database in a temporary directory.
 func SQLite(t testing.TB) *store.DB {
 	t.Helper()
+	return openMigrated(t, filepath.Join(t.TempDir(), "gridwork.db"))
+}
+
+// openMigrated opens dsn, migrates it and closes it when the test ends.
+func openMigrated(t testing.TB, dsn string) *store.DB {
+	t.Helper()
 	ctx := context.Background()
-	db, err := store.Open(ctx, filepath.Join(t.TempDir(), "gridwork.db"))
+	db, err := store.Open(ctx, dsn)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -50,16 +56,7 @@ func SQLite(t testing.TB) *store.DB {
 // silently testing one engine.
 func Postgres(t testing.TB) *store.DB {
 	t.Helper()
-	ctx := context.Background()
-	db, err := store.Open(ctx, PostgresURL(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	if err := db.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
-	return db
+	return openMigrated(t, PostgresURL(t))
 }
 
 // PostgresURL returns the URL of a fresh, empty schema on the server
