@@ -93,6 +93,14 @@ func (s *Store) assign(ctx context.Context, tx store.Tx, actor string, in NewAss
 	if g.Level != Grid {
 		return Assignment{}, apperr.Field("grid_id", fmt.Sprintf("%s is a %s, not a grid", quoteName(g.Name), g.Level))
 	}
+	// The grid may already be scheduled to end (retired or merged).
+	var gridEnd dates.Date
+	if err := tx.QueryRowContext(ctx, `SELECT valid_to FROM org_unit_versions WHERE unit_id = $1 ORDER BY valid_from DESC LIMIT 1`, g.ID).Scan(&gridEnd); err != nil {
+		return Assignment{}, fmt.Errorf("org: end of grid %s: %w", g.ID, err)
+	}
+	if !gridEnd.IsZero() && (in.ValidTo.IsZero() || in.ValidTo.After(gridEnd)) {
+		return Assignment{}, apperr.Field("valid_to", fmt.Sprintf("grid %s ends on %s; the assignment must end by then", quoteName(g.Name), gridEnd))
+	}
 	if err := checkShares(ctx, tx, w, g, in); err != nil {
 		return Assignment{}, err
 	}

@@ -202,11 +202,12 @@ func (s *Store) endUnit(ctx context.Context, tx store.Tx, actor, id string, on d
 		return err
 	}
 	var n int
-	if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM org_unit_versions v WHERE v.parent_id = $1 AND `+inForce("v", 2), id, on).Scan(&n); err != nil {
+	// Children in force on the end date or scheduled to start after it.
+	if err := tx.QueryRowContext(ctx, `SELECT COUNT(DISTINCT v.unit_id) FROM org_unit_versions v WHERE v.parent_id = $1 AND (v.valid_to IS NULL OR v.valid_to > $2)`, id, on).Scan(&n); err != nil {
 		return fmt.Errorf("org: children of %s: %w", id, err)
 	}
 	if n > 0 {
-		return apperr.New(apperr.Conflict, "%s %s still has %d units under it on %s; move or end them first", cur.Level, quoteName(cur.Name), n, on)
+		return apperr.New(apperr.Conflict, "%s %s still has %d units under it on or after %s; move or end them first", cur.Level, quoteName(cur.Name), n, on)
 	}
 	if cur.ValidFrom == on {
 		return apperr.New(apperr.Conflict, "%s %s only starts on %s; it cannot end the same day", cur.Level, quoteName(cur.Name), on)

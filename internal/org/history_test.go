@@ -495,3 +495,25 @@ func TestEndUnit(t *testing.T) {
 		})
 	})
 }
+
+// A unit cannot end while a child is scheduled to start after the end date,
+// and an assignment cannot run past the end of its grid.
+func TestEndsBoundWhatComesAfter(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		tw := newTown(t, db)
+		tw.mustCreate(t, org.NewUnit{Level: org.Grid, ParentID: tw.community.ID, Name: "七月网格", Geometry: cell(0, 0), ValidFrom: day("2026-07-01")})
+		wantErr(t, tw.st.EndUnit(bg, actor, tw.community.ID, day("2026-06-01")), apperr.Conflict, "")
+
+		g := tw.grid(t, "将撤网格", 1, 0)
+		if err := tw.st.EndUnit(bg, actor, g.ID, day("2026-09-01")); err != nil {
+			t.Fatal(err)
+		}
+		w := tw.worker(t, "赵一", tw.community.ID, Start)
+		_, err := tw.st.Assign(bg, actor, org.NewAssignment{WorkerID: w.ID, GridID: g.ID, Kind: org.Primary, ValidFrom: day("2026-03-01")})
+		wantErr(t, err, apperr.Invalid, "valid_to")
+		a := tw.assign(t, org.NewAssignment{WorkerID: w.ID, GridID: g.ID, Kind: org.Primary, ValidFrom: day("2026-03-01"), ValidTo: day("2026-09-01")})
+		if a.ValidTo != day("2026-09-01") {
+			t.Fatalf("assignment ends %s", a.ValidTo)
+		}
+	})
+}
