@@ -3,6 +3,7 @@ package api
 import (
 	"context"
 	"net/http"
+	"strings"
 	"time"
 
 	"gridwork/internal/auth"
@@ -49,9 +50,10 @@ type logoutOutput struct {
 }
 
 func (s *Server) logout(ctx context.Context, _ auth.User, in *tokenInput) (*logoutOutput, error) {
+	// The same token authenticate took: a bearer token, else the cookie.
 	token := in.Cookie
-	if len(in.Authorization) > len("Bearer ") {
-		token = in.Authorization[len("Bearer "):]
+	if strings.HasPrefix(in.Authorization, "Bearer ") {
+		token = strings.TrimSpace(strings.TrimPrefix(in.Authorization, "Bearer "))
 	}
 	if err := s.auth.Logout(ctx, token); err != nil {
 		return nil, err

@@ -5,6 +5,8 @@ package api
 
 import (
 	"context"
+	"encoding/json"
+	"errors"
 	"log/slog"
 	"net/http"
 	"reflect"
@@ -71,6 +73,14 @@ func New(db *store.DB, orgs *org.Store, users *auth.Store, opt Options) *Server 
 	reg.MustRegister(requests, latency)
 	mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{Registry: reg}))
 	mux.HandleFunc("GET /healthz", s.healthz)
+	// Anything else under /api/ is not an operation: say so as a Problem,
+	// like every other API error, not as the mux's plain text.
+	mux.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/problem+json")
+		w.WriteHeader(http.StatusNotFound)
+		json.NewEncoder(w).Encode(&Problem{Status: http.StatusNotFound, Title: http.StatusText(http.StatusNotFound),
+			Code: apperr.NotFound, Detail: "no operation " + r.Method + " " + r.URL.Path + "; see /openapi.json"})
+	})
 
 	s.handler = s.authenticate(instrument(mux, requests, latency))
 	return s
@@ -135,18 +145,25 @@ func op[I, O any](s *Server, o huma.Operation, acc access, h func(ctx context.Co
 	if !acc.public {
 		o.Security = []map[string][]string{{"bearer": {}}, {"cookie": {}}}
 		o.Description += "\n\nNeeds permission `" + string(acc.action) + "` and checks the caller's org scope."
+		// Sign-in and role are checked before huma reads and validates the
+		// input, so a caller without them gets 401/403, never a 422 that
+		// describes the operation's input.
+		o.Middlewares = append(o.Middlewares, func(hctx huma.Context, next func(huma.Context)) {
+			if err := allowed(hctx.Context(), acc.action); err != nil {
+				writeProblem(hctx, problemFor(hctx.Context(), err))
+				return
+			}
+			next(hctx)
+		})
 	}
 	o.Errors = append(o.Errors, http.StatusUnauthorized, http.StatusForbidden, http.StatusUnprocessableEntity)
 	huma.Register(s.api, o, func(ctx context.Context, in *I) (*O, error) {
 		var u auth.User
 		if !acc.public {
-			var err error
-			if u, err = caller(ctx); err != nil {
+			if err := allowed(ctx, acc.action); err != nil {
 				return nil, problemFor(ctx, err)
 			}
-			if err := auth.Require(u, acc.action); err != nil {
-				return nil, problemFor(ctx, err)
-			}
+			u, _ = caller(ctx)
 		}
 		out, err := h(ctx, u, in)
 		if err != nil {
@@ -154,6 +171,29 @@ func op[I, O any](s *Server, o huma.Operation, acc access, h func(ctx context.Co
 		}
 		return out, nil
 	})
+}
+
+// allowed returns nil if the caller is signed in and their role may perform
+// action; otherwise Unauthorized or Forbidden.
+func allowed(ctx context.Context, action auth.Action) error {
+	u, err := caller(ctx)
+	if err != nil {
+		return err
+	}
+	return auth.Require(u, action)
+}
+
+// writeProblem writes a Problem from problemFor where huma cannot, before it
+// has read the operation's input.
+func writeProblem(hctx huma.Context, err error) {
+	var p *Problem
+	if !errors.As(err, &p) {
+		p = &Problem{Status: http.StatusInternalServerError, Title: http.StatusText(http.StatusInternalServerError),
+			Code: apperr.Internal, Detail: "internal error"}
+	}
+	hctx.SetHeader("Content-Type", "application/problem+json")
+	hctx.SetStatus(p.Status)
+	json.NewEncoder(hctx.BodyWriter()).Encode(p)
 }
 
 // Page is the paging input of list operations.

@@ -57,11 +57,12 @@ func (s *Server) getUnit(ctx context.Context, u auth.User, in *unitInput) (*unit
 	if err != nil {
 		return nil, err
 	}
-	unit, err := s.org.GetUnit(ctx, in.ID, on)
-	if err != nil {
+	// Scope first: outside it, an unknown id and a known one look alike.
+	if err := s.auth.CheckScope(ctx, u, in.ID, on); err != nil {
 		return nil, err
 	}
-	if err := s.auth.CheckScope(ctx, u, in.ID, on); err != nil {
+	unit, err := s.org.GetUnit(ctx, in.ID, on)
+	if err != nil {
 		return nil, err
 	}
 	return &unitOutput{Body: unit}, nil

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"math"
 	"strings"
+	"sync"
 	"time"
 
 	"gridwork/internal/apperr"
@@ -110,10 +111,12 @@ func (s *Store) Login(ctx context.Context, username, password, from string) (Ses
 		}
 	}
 	ok := false
-	if hash != noPassword {
-		if ok, err = CheckPassword(hash, password); err != nil {
-			return Session{}, err
-		}
+	if hash == noPassword {
+		// As slow as a real check, so timing does not tell which
+		// accounts have no password yet.
+		CheckPassword(dummyHash(s.params), password)
+	} else if ok, err = CheckPassword(hash, password); err != nil {
+		return Session{}, err
 	}
 	if !ok || u.Disabled {
 		failed++
@@ -152,12 +155,17 @@ func (s *Store) Login(ctx context.Context, username, password, from string) (Ses
 
 func ceilSeconds(d time.Duration) int { return int(math.Ceil(d.Seconds())) }
 
+// dummy is the hash an unknown user's password is checked against. Logins
+// run concurrently, so it is guarded.
 var dummy struct {
+	sync.Mutex
 	params Params
 	hash   string
 }
 
 func dummyHash(p Params) string {
+	dummy.Lock()
+	defer dummy.Unlock()
 	if dummy.hash == "" || dummy.params != p {
 		dummy.hash, _ = HashPassword("not a password", p)
 		dummy.params = p

@@ -29,7 +29,8 @@ type NewAssignment struct {
 	// SharePct defaults to 100 for a primary grid and 50 for an extra share.
 	SharePct  int        `json:"share_pct,omitempty"`
 	ValidFrom dates.Date `json:"valid_from"`
-	ValidTo   dates.Date `json:"valid_to"`
+	// ValidTo is optional: absent means open-ended.
+	ValidTo dates.Date `json:"valid_to,omitempty"`
 }
 
 // Assign puts a worker on a grid. The rules (一人一格 and seed 004's
