@@ -38,6 +38,16 @@ type Server struct {
 	secureCookies bool
 }
 
+// dateSchema describes dates.Date in the OpenAPI document.
+type dateSchema string
+
+// Schema implements huma.SchemaProvider.
+func (dateSchema) Schema(huma.Registry) *huma.Schema {
+	return &huma.Schema{Type: huma.TypeString, Nullable: true,
+		Pattern: `^\d{4}-\d{2}-\d{2}$`, PatternDescription: "a date of the form YYYY-MM-DD",
+		Description: "a calendar date YYYY-MM-DD (Asia/Shanghai), or null for none"}
+}
+
 // Options configure a Server.
 type Options struct {
 	Version       string
@@ -54,8 +64,8 @@ func New(db *store.DB, orgs *org.Store, users *auth.Store, opt Options) *Server 
 		"bearer": {Type: "http", Scheme: "bearer"},
 		"cookie": {Type: "apiKey", In: "cookie", Name: SessionCookie},
 	}
-	// Dates travel as "YYYY-MM-DD" strings.
-	cfg.Components.Schemas.RegisterTypeAlias(reflect.TypeFor[dates.Date](), reflect.TypeFor[string]())
+	// Dates travel as "YYYY-MM-DD", or null for "none" (an open end).
+	cfg.Components.Schemas.RegisterTypeAlias(reflect.TypeFor[dates.Date](), reflect.TypeFor[dateSchema]())
 	// No "$schema" links in every response body: clients read /openapi.json.
 	cfg.CreateHooks = nil
 	s.api = humago.New(mux, cfg)

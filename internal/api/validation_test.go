@@ -88,7 +88,7 @@ func TestValidation(t *testing.T) {
 				wantStatus: 422, wantCode: apperr.Invalid, check: wantFields("home_unit_id")},
 			{name: "worker with a date in the wrong form", method: "POST", path: "/api/workers", as: admin,
 				body:       worker(func(w map[string]any) { w["in_post_since"] = "2026/02/01" }),
-				wantStatus: 422, wantCode: apperr.Invalid, wantBody: []string{"YYYY-MM-DD"}},
+				wantStatus: 422, wantCode: apperr.Invalid, wantBody: []string{"YYYY-MM-DD", `"field":"body.in_post_since"`}},
 			{name: "worker with a number for a name", method: "POST", path: "/api/workers", as: admin,
 				body:       worker(func(w map[string]any) { w["name"] = 5 }),
 				wantStatus: 422, wantCode: apperr.Invalid, check: wantFields("name")},
@@ -154,5 +154,16 @@ func TestValidation(t *testing.T) {
 			{name: "grid count unchanged", method: "GET", path: "/api/grids?per_page=1", as: admin,
 				wantStatus: 200, wantBody: []string{`"total":143`}},
 		})
+	})
+}
+
+// An impossible date of the right shape is refused too, naming the field.
+func TestImpossibleDate(t *testing.T) {
+	t.Parallel()
+	eachEngine(t, func(t *testing.T, f *fixture) {
+		r := f.signIn(t, "admin").do(t, "GET", "/api/grids?on=2026-02-30", nil)
+		if r.status != 422 || !strings.Contains(string(r.body), `"field":"on"`) {
+			t.Fatalf("on=2026-02-30: %d %s", r.status, r.body)
+		}
 	})
 }
