@@ -19,7 +19,6 @@ const (
 	keyAuthErr
 	keyRequestID
 	keyRemote
-	keyViaCookie
 )
 
 // SessionCookie is the name of the browser session cookie.
@@ -54,7 +53,6 @@ func (s *Server) authenticate(next http.Handler) http.Handler {
 				ctx = context.WithValue(ctx, keyAuthErr, err)
 			} else {
 				ctx = context.WithValue(ctx, keyUser, u)
-				ctx = context.WithValue(ctx, keyViaCookie, viaCookie)
 			}
 		}
 		next.ServeHTTP(w, r.WithContext(ctx))

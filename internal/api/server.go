@@ -168,13 +168,8 @@ func op[I, O any](s *Server, o huma.Operation, acc access, h func(ctx context.Co
 	}
 	o.Errors = append(o.Errors, http.StatusUnauthorized, http.StatusForbidden, http.StatusUnprocessableEntity)
 	huma.Register(s.api, o, func(ctx context.Context, in *I) (*O, error) {
-		var u auth.User
-		if !acc.public {
-			if err := allowed(ctx, acc.action); err != nil {
-				return nil, problemFor(ctx, err)
-			}
-			u, _ = caller(ctx)
-		}
+		// The middleware above has already admitted the caller.
+		u, _ := caller(ctx)
 		out, err := h(ctx, u, in)
 		if err != nil {
 			return nil, problemFor(ctx, err)

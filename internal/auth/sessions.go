@@ -85,7 +85,8 @@ func (s *Store) Login(ctx context.Context, username, password, from string) (Ses
 	var hash string
 	var failed int
 	var lastFailed, lockedUntil *time.Time
-	u, err := scanUser(s.db.Q(ctx).QueryRowContext(ctx, `SELECT `+userColumns+` FROM users WHERE username = $1`, strings.ToLower(strings.TrimSpace(username))))
+	u, err := scanUser(s.db.Q(ctx).QueryRowContext(ctx, `SELECT `+userColumns+`, password_hash, failed_logins, last_failed_at, locked_until
+		FROM users WHERE username = $1`, strings.ToLower(strings.TrimSpace(username))), &hash, &failed, &lastFailed, &lockedUntil)
 	if store.IsNoRows(err) {
 		// Spend the time a real check would, so response times do not
 		// tell which usernames exist.
@@ -93,10 +94,6 @@ func (s *Store) Login(ctx context.Context, username, password, from string) (Ses
 		return Session{}, errBadLogin
 	}
 	if err != nil {
-		return Session{}, fmt.Errorf("auth: login: %w", err)
-	}
-	if err := s.db.Q(ctx).QueryRowContext(ctx, `SELECT password_hash, failed_logins, last_failed_at, locked_until FROM users WHERE id = $1`, u.ID).
-		Scan(&hash, &failed, &lastFailed, &lockedUntil); err != nil {
 		return Session{}, fmt.Errorf("auth: login: %w", err)
 	}
 	now := s.now()
@@ -220,8 +217,9 @@ func (s *Store) Authenticate(ctx context.Context, token string) (User, error) {
 	}
 	h := tokenHash(token)
 	var expires, seen time.Time
-	var userID string
-	err := s.db.Q(ctx).QueryRowContext(ctx, `SELECT user_id, expires_at, last_seen_at FROM sessions WHERE token_hash = $1`, h).Scan(&userID, &expires, &seen)
+	// One query per request: the session and its user together.
+	u, err := scanUser(s.db.Q(ctx).QueryRowContext(ctx, `SELECT `+userCols("u")+`, s.expires_at, s.last_seen_at
+		FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = $1`, h), &expires, &seen)
 	if store.IsNoRows(err) {
 		return User{}, apperr.New(apperr.Unauthorized, "session unknown or signed out; sign in again")
 	}
@@ -231,10 +229,6 @@ func (s *Store) Authenticate(ctx context.Context, token string) (User, error) {
 	now := s.now()
 	if !now.Before(expires) {
 		return User{}, apperr.New(apperr.Unauthorized, "session expired; sign in again")
-	}
-	u, err := s.GetUser(ctx, userID)
-	if err != nil {
-		return User{}, err
 	}
 	if u.Disabled {
 		return User{}, apperr.New(apperr.Unauthorized, "account disabled")

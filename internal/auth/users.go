@@ -76,11 +76,19 @@ func NewStore(db *store.DB, orgs *org.Store, p Params) *Store {
 	return &Store{db: db, org: orgs, params: p, now: store.Now}
 }
 
-const userColumns = `id, username, display_name, role, COALESCE(scope_unit_id, ''), COALESCE(worker_id, ''), password_generated, disabled, created_at`
+// userCols lists the columns scanUser reads, qualified by alias.
+func userCols(alias string) string {
+	return strings.NewReplacer("@", alias+".").Replace(
+		`@id, @username, @display_name, @role, COALESCE(@scope_unit_id, ''), COALESCE(@worker_id, ''), @password_generated, @disabled, @created_at`)
+}
 
-func scanUser(row interface{ Scan(...any) error }) (User, error) {
+var userColumns = userCols("users")
+
+// scanUser reads the userCols columns, then any extra columns into extra.
+func scanUser(row interface{ Scan(...any) error }, extra ...any) (User, error) {
 	var u User
-	err := row.Scan(&u.ID, &u.Username, &u.DisplayName, &u.Role, &u.ScopeUnitID, &u.WorkerID, &u.PasswordGenerated, &u.Disabled, &u.CreatedAt)
+	dest := append([]any{&u.ID, &u.Username, &u.DisplayName, &u.Role, &u.ScopeUnitID, &u.WorkerID, &u.PasswordGenerated, &u.Disabled, &u.CreatedAt}, extra...)
+	err := row.Scan(dest...)
 	return u, err
 }
 

@@ -27,9 +27,6 @@ type Store struct {
 // NewStore returns a Store on db.
 func NewStore(db *store.DB) *Store { return &Store{db: db} }
 
-// DB returns the underlying database.
-func (s *Store) DB() *store.DB { return s.db }
-
 // inForce is the SQL condition "version v is in force on date $N".
 func inForce(alias string, param int) string {
 	return fmt.Sprintf("%[1]s.valid_from <= $%[2]d AND (%[1]s.valid_to IS NULL OR %[1]s.valid_to > $%[2]d)", alias, param)
