@@ -303,7 +303,7 @@ func (s *Store) ListAssignments(ctx context.Context, q AssignmentQuery) ([]Assig
 	prefix := ""
 	where := []string{"1 = 1"}
 	if q.WithinID != "" {
-		prefix = subtreeCTE(&args, q.WithinID, q.On)
+		prefix = SubtreeCTE(&args, q.WithinID, q.On)
 		where = append(where, "a.grid_id IN (SELECT id FROM sub)")
 	}
 	if q.WorkerID != "" {
@@ -317,6 +317,6 @@ func (s *Store) ListAssignments(ctx context.Context, q AssignmentQuery) ([]Assig
 		where = append(where, "a.valid_from <= "+on+" AND (a.valid_to IS NULL OR a.valid_to > "+on+")")
 	}
 	from := ` FROM assignments a WHERE ` + strings.Join(where, " AND ")
-	return paged(ctx, s.db.Q(ctx), "assignments", pagedQuery{prefix: prefix, cols: assignmentColumns, from: from,
-		order: "a.valid_from, a.id", limit: q.Limit, offset: q.Offset}, args, scanAssignment)
+	return store.List(ctx, s.db.Q(ctx), "assignments", store.ListQuery{Prefix: prefix, Cols: assignmentColumns, From: from,
+		Order: "a.valid_from, a.id", Limit: q.Limit, Offset: q.Offset}, args, scanAssignment)
 }

@@ -402,9 +402,10 @@ type UnitQuery struct {
 	Limit, Offset   int
 }
 
-// subtreeCTE returns a recursive query "sub(id)" over the units in force on
-// date under root, root included.
-func subtreeCTE(args *store.Args, root string, date dates.Date) string {
+// SubtreeCTE returns a recursive query "sub(id)" over the units in force on
+// date under root, root included, for other packages' queries scoped to a
+// subtree. Its arguments are added to args.
+func SubtreeCTE(args *store.Args, root string, date dates.Date) string {
 	r, d := args.Add(root), args.Add(date)
 	return `WITH RECURSIVE sub(id) AS (
 	SELECT CAST(` + r + ` AS TEXT)
@@ -421,7 +422,7 @@ func (s *Store) ListUnits(ctx context.Context, q UnitQuery) ([]Unit, int, error)
 	prefix := ""
 	var where []string
 	if q.WithinID != "" {
-		prefix = subtreeCTE(&args, q.WithinID, q.On)
+		prefix = SubtreeCTE(&args, q.WithinID, q.On)
 		where = append(where, "u.id IN (SELECT id FROM sub)")
 	}
 	on := args.Add(q.On)
@@ -437,42 +438,8 @@ func (s *Store) ListUnits(ctx context.Context, q UnitQuery) ([]Unit, int, error)
 	if q.WithoutGeometry {
 		cols = strings.Replace(cols, "COALESCE(v.geometry, '')", "''", 1)
 	}
-	return paged(ctx, s.db.Q(ctx), "units", pagedQuery{prefix: prefix, cols: cols, from: from, order: "v.code, u.id",
-		limit: q.Limit, offset: q.Offset}, args, scanUnit)
-}
-
-// pagedQuery is a list query: an optional WITH prefix, the columns, the FROM
-// and WHERE, and the order.
-type pagedQuery struct {
-	prefix, cols, from, order string
-	limit, offset             int
-}
-
-// paged runs q twice over the same FROM and WHERE: a count of all matches,
-// then the requested page.
-func paged[T any](ctx context.Context, db store.Queryer, what string, q pagedQuery, args store.Args, scan func(interface{ Scan(...any) error }) (T, error)) ([]T, int, error) {
-	var total int
-	if err := db.QueryRowContext(ctx, q.prefix+`SELECT COUNT(*)`+q.from, args...).Scan(&total); err != nil {
-		return nil, 0, fmt.Errorf("org: count %s: %w", what, err)
-	}
-	query := q.prefix + `SELECT ` + q.cols + q.from + ` ORDER BY ` + q.order
-	if q.limit > 0 {
-		query += fmt.Sprintf(" LIMIT %d OFFSET %d", q.limit, q.offset)
-	}
-	rows, err := db.QueryContext(ctx, query, args...)
-	if err != nil {
-		return nil, 0, fmt.Errorf("org: list %s: %w", what, err)
-	}
-	defer rows.Close()
-	var out []T
-	for rows.Next() {
-		x, err := scan(rows)
-		if err != nil {
-			return nil, 0, fmt.Errorf("org: read %s: %w", what, err)
-		}
-		out = append(out, x)
-	}
-	return out, total, rows.Err()
+	return store.List(ctx, s.db.Q(ctx), "units", store.ListQuery{Prefix: prefix, Cols: cols, From: from, Order: "v.code, u.id",
+		Limit: q.Limit, Offset: q.Offset}, args, scanUnit)
 }
 
 // Ancestors returns the chain from unit id up to the root as it stood on d,

@@ -203,7 +203,7 @@ func (s *Store) ListWorkers(ctx context.Context, q WorkerQuery) ([]Worker, int, 
 	prefix := ""
 	where := []string{"1 = 1"}
 	if q.WithinID != "" {
-		prefix = subtreeCTE(&args, q.WithinID, q.On)
+		prefix = SubtreeCTE(&args, q.WithinID, q.On)
 		where = append(where, "w.home_unit_id IN (SELECT id FROM sub)")
 	}
 	if q.Post != "" {
@@ -214,6 +214,6 @@ func (s *Store) ListWorkers(ctx context.Context, q WorkerQuery) ([]Worker, int, 
 		where = append(where, "w.in_post_since <= "+on+" AND (w.left_post_on IS NULL OR w.left_post_on > "+on+")")
 	}
 	from := ` FROM workers w WHERE ` + strings.Join(where, " AND ")
-	return paged(ctx, s.db.Q(ctx), "workers", pagedQuery{prefix: prefix, cols: "w." + strings.ReplaceAll(workerColumns, ", ", ", w."),
-		from: from, order: "w.name, w.id", limit: q.Limit, offset: q.Offset}, args, scanWorker)
+	return store.List(ctx, s.db.Q(ctx), "workers", store.ListQuery{Prefix: prefix, Cols: "w." + strings.ReplaceAll(workerColumns, ", ", ", w."),
+		From: from, Order: "w.name, w.id", Limit: q.Limit, Offset: q.Offset}, args, scanWorker)
 }

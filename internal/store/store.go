@@ -197,3 +197,38 @@ func (a *Args) Add(v any) string {
 	*a = append(*a, v)
 	return fmt.Sprintf("$%d", len(*a))
 }
+
+// ListQuery is a list query: an optional WITH prefix, the columns, the FROM
+// and WHERE (starting with " FROM"), the order, and the page.
+type ListQuery struct {
+	Prefix, Cols, From, Order string
+	Limit, Offset             int
+}
+
+// List runs q twice over the same FROM and WHERE: a count of all matches,
+// then the requested page, each row read by scan. what names the rows in
+// errors.
+func List[T any](ctx context.Context, db Queryer, what string, q ListQuery, args Args, scan func(interface{ Scan(...any) error }) (T, error)) ([]T, int, error) {
+	var total int
+	if err := db.QueryRowContext(ctx, q.Prefix+`SELECT COUNT(*)`+q.From, args...).Scan(&total); err != nil {
+		return nil, 0, fmt.Errorf("count %s: %w", what, err)
+	}
+	query := q.Prefix + `SELECT ` + q.Cols + q.From + ` ORDER BY ` + q.Order
+	if q.Limit > 0 {
+		query += fmt.Sprintf(" LIMIT %d OFFSET %d", q.Limit, q.Offset)
+	}
+	rows, err := db.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, 0, fmt.Errorf("list %s: %w", what, err)
+	}
+	defer rows.Close()
+	var out []T
+	for rows.Next() {
+		x, err := scan(rows)
+		if err != nil {
+			return nil, 0, fmt.Errorf("read %s: %w", what, err)
+		}
+		out = append(out, x)
+	}
+	return out, total, rows.Err()
+}

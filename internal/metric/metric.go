@@ -1,0 +1,294 @@
+// Package metric is gridwork's catalogue of measurable facts: one stable
+// name per fact (e.g. "records.late_entry"), what it means, and the values
+// collected per subject and period, each with the records behind it (the
+// evidence). Domain packages compute facts from their own tables and return
+// them as Facts; the assessment reads them by name and never touches
+// storage. docs/metrics.md documents every name; a test keeps the two in
+// step.
+package metric
+
+import (
+	"fmt"
+	"slices"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"gridwork/internal/dates"
+)
+
+// SubjectKind is what a fact is about.
+type SubjectKind string
+
+// The subject kinds. A unit is any org unit: a grid, a community, a street.
+const (
+	Worker SubjectKind = "worker"
+	Unit   SubjectKind = "unit"
+)
+
+// Kind says how a fact's value reads and how it rolls up from grids to a
+// worker or a community.
+type Kind string
+
+// The fact kinds.
+const (
+	// Count is a number of occurrences; it rolls up by summing.
+	Count Kind = "count"
+	// Rate is a percentage 0-100 computed as 100·Num/Den; it rolls up by
+	// summing Num and Den. With Den = 0 (nothing to measure) it is 100.
+	Rate Kind = "rate"
+	// Flag is 1 when a condition holds in the period and 0 otherwise; it
+	// rolls up by taking the largest (any grid flagged flags the subject).
+	Flag Kind = "flag"
+)
+
+// Def defines one fact.
+type Def struct {
+	Name  string // stable identifier, e.g. "records.late_entry"
+	Alias string // Chinese name usable in formulas, e.g. "超一个月未录入人数"
+	Kind  Kind
+	Doc   string // one sentence: what is counted, over what
+	Seeds string // where the seeds ask for it, e.g. "000 III; 001 (一)"
+}
+
+var (
+	mu      sync.RWMutex
+	defined = map[string]Def{}
+)
+
+// Define adds defs to the catalogue. It panics on a duplicate or empty name
+// or an unknown kind: the catalogue is fixed at program start.
+func Define(defs ...Def) {
+	mu.Lock()
+	defer mu.Unlock()
+	for _, d := range defs {
+		if d.Name == "" || strings.ContainsAny(d.Name, " \t") {
+			panic(fmt.Sprintf("metric: bad fact name %q", d.Name))
+		}
+		if _, dup := defined[d.Name]; dup {
+			panic("metric: fact defined twice: " + d.Name)
+		}
+		switch d.Kind {
+		case Count, Rate, Flag:
+		default:
+			panic(fmt.Sprintf("metric: fact %s has unknown kind %q", d.Name, d.Kind))
+		}
+		defined[d.Name] = d
+	}
+}
+
+// Lookup returns the fact named name, which may be its Chinese alias.
+func Lookup(name string) (Def, bool) {
+	mu.RLock()
+	defer mu.RUnlock()
+	if d, ok := defined[name]; ok {
+		return d, true
+	}
+	for _, d := range defined {
+		if d.Alias != "" && d.Alias == name {
+			return d, true
+		}
+	}
+	return Def{}, false
+}
+
+// All returns every defined fact, sorted by name.
+func All() []Def {
+	mu.RLock()
+	defer mu.RUnlock()
+	out := make([]Def, 0, len(defined))
+	for _, d := range defined {
+		out = append(out, d)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
+	return out
+}
+
+// Period is a calendar month, the unit of collection; quarters and years
+// are rolled up from months by the assessment.
+type Period struct {
+	Year  int
+	Month time.Month
+}
+
+// ParsePeriod reads "YYYY-MM". Errors name the expected form.
+func ParsePeriod(s string) (Period, error) {
+	t, err := time.Parse("2006-01", s)
+	if err != nil {
+		return Period{}, fmt.Errorf("%q is not a month of the form YYYY-MM", s)
+	}
+	return Period{t.Year(), t.Month()}, nil
+}
+
+// String returns "YYYY-MM".
+func (p Period) String() string { return fmt.Sprintf("%04d-%02d", p.Year, int(p.Month)) }
+
+// First returns the period's first day.
+func (p Period) First() dates.Date { return dates.New(p.Year, p.Month, 1) }
+
+// Last returns the period's last day.
+func (p Period) Last() dates.Date { return p.First().AddMonths(1).AddDays(-1) }
+
+// Next returns the following month.
+func (p Period) Next() Period {
+	d := p.First().AddMonths(1)
+	return Period{d.Year(), d.Month()}
+}
+
+// Start and End return the period's instants [Start, End) in Asia/Shanghai,
+// for comparing stored UTC times.
+func (p Period) Start() time.Time { return p.First().Start() }
+
+// End returns the first instant after the period.
+func (p Period) End() time.Time { return p.Next().First().Start() }
+
+// Ref points at one record behind a fact: the evidence.
+type Ref struct {
+	Entity string `json:"entity"` // person, house, rental, care_subject, platform_row, …
+	ID     string `json:"id"`
+	Note   string `json:"note,omitempty"` // e.g. "arrived 2026-01-03, entered 2026-03-02"
+}
+
+// Fact is one collected value.
+type Fact struct {
+	Subject   SubjectKind `json:"subject_kind"`
+	SubjectID string      `json:"subject_id"`
+	Name      string      `json:"name"`
+	Value     float64     `json:"value"`
+	Num       float64     `json:"num"`
+	Den       float64     `json:"den"`
+	Evidence  []Ref       `json:"evidence"`
+}
+
+// Tally accumulates one fact for one grid while a domain package scans its
+// records.
+type Tally struct {
+	Num, Den float64
+	Evidence []Ref
+}
+
+// Add counts one occurrence with its evidence.
+func (t *Tally) Add(r Ref) {
+	t.Num++
+	t.Evidence = append(t.Evidence, r)
+}
+
+// GridFacts collects tallies per grid and fact name.
+type GridFacts map[string]map[string]*Tally
+
+// At returns the tally of fact name for grid, creating it.
+func (g GridFacts) At(grid, name string) *Tally {
+	m := g[grid]
+	if m == nil {
+		m = map[string]*Tally{}
+		g[grid] = m
+	}
+	t := m[name]
+	if t == nil {
+		t = &Tally{}
+		m[name] = t
+	}
+	return t
+}
+
+// Merge adds other's tallies into g.
+func (g GridFacts) Merge(other GridFacts) {
+	for grid, m := range other {
+		for name, t := range m {
+			dst := g.At(grid, name)
+			dst.Num += t.Num
+			dst.Den += t.Den
+			dst.Evidence = append(dst.Evidence, t.Evidence...)
+		}
+	}
+}
+
+// Attribution says where a grid's facts roll up: the worker who answers for
+// the grid in the period (empty for a vacant grid) and the grid's ancestors
+// (片区, community, street, district).
+type Attribution struct {
+	Worker    string
+	Ancestors []string
+}
+
+// Rollup turns per-grid tallies into facts for every grid, every ancestor
+// unit and every attributed worker. names lists every fact that was
+// measured, so that a subject with nothing to report gets an explicit zero
+// (or 100 % for a rate) rather than a missing value. Facts come out sorted
+// by subject and name, so a collection is deterministic.
+func Rollup(g GridFacts, grids map[string]Attribution, names []string) []Fact {
+	type key struct {
+		kind SubjectKind
+		id   string
+	}
+	acc := map[key]map[string]*Tally{}
+	add := func(k key, name string, t *Tally) {
+		m := acc[k]
+		if m == nil {
+			m = map[string]*Tally{}
+			acc[k] = m
+		}
+		dst := m[name]
+		if dst == nil {
+			dst = &Tally{}
+			m[name] = dst
+		}
+		if t == nil {
+			return
+		}
+		def, _ := Lookup(name)
+		if def.Kind == Flag {
+			dst.Num = max(dst.Num, t.Num)
+		} else {
+			dst.Num += t.Num
+			dst.Den += t.Den
+		}
+		dst.Evidence = append(dst.Evidence, t.Evidence...)
+	}
+	for grid, at := range grids {
+		subjects := []key{{Unit, grid}}
+		for _, a := range at.Ancestors {
+			subjects = append(subjects, key{Unit, a})
+		}
+		if at.Worker != "" {
+			subjects = append(subjects, key{Worker, at.Worker})
+		}
+		for _, name := range names {
+			t := g[grid][name]
+			for _, k := range subjects {
+				add(k, name, t)
+			}
+		}
+	}
+	var out []Fact
+	for k, m := range acc {
+		for name, t := range m {
+			f := Fact{Subject: k.kind, SubjectID: k.id, Name: name, Num: t.Num, Den: t.Den, Evidence: t.Evidence}
+			def, _ := Lookup(name)
+			f.Value = t.Num
+			if def.Kind == Rate {
+				f.Value = 100
+				if t.Den > 0 {
+					f.Value = 100 * t.Num / t.Den
+				}
+			}
+			if f.Evidence == nil {
+				f.Evidence = []Ref{}
+			}
+			slices.SortFunc(f.Evidence, func(a, b Ref) int { return strings.Compare(a.Entity+a.ID+a.Note, b.Entity+b.ID+b.Note) })
+			out = append(out, f)
+		}
+	}
+	sort.Slice(out, func(i, j int) bool {
+		a, b := out[i], out[j]
+		if a.Subject != b.Subject {
+			return a.Subject < b.Subject
+		}
+		if a.SubjectID != b.SubjectID {
+			return a.SubjectID < b.SubjectID
+		}
+		return a.Name < b.Name
+	})
+	return out
+}
