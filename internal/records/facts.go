@@ -19,7 +19,7 @@ import (
 // ended: entered before its end and not ended by an entry made before its
 // end. Later entries never change a past month's facts.
 func init() {
-	metric.Define(
+	define(
 		metric.Def{Name: "records.people", Alias: "实有人口数", Kind: metric.Count, Seeds: "000 III (denominator)",
 			Doc: "living people in the ledger at month end"},
 		metric.Def{Name: "records.floating", Alias: "流动人口数", Kind: metric.Count, Seeds: "000 III (denominator)",
@@ -57,6 +57,18 @@ func init() {
 	)
 }
 
+// factNames lists the facts this package measures every month; the
+// platform facts are added only for the platforms with an export that
+// month.
+var factNames []string
+
+func define(defs ...metric.Def) {
+	for _, d := range defs {
+		factNames = append(factNames, d.Name)
+	}
+	metric.Define(defs...)
+}
+
 // Thresholds of the record facts.
 const (
 	// ChangeGraceDays is how late a change may be entered before it counts
@@ -80,8 +92,10 @@ func ledgerAt(r, param string) string {
 	return fmt.Sprintf("%[1]s.entered_at < %[2]s AND NOT (%[1]s.status = 'ended' AND %[1]s.end_entered_at < %[2]s)", r, param)
 }
 
-// Facts measures this package's facts for every grid in period p.
-func (s *Store) Facts(ctx context.Context, p metric.Period) (metric.GridFacts, error) {
+// Facts measures this package's facts for every grid in period p, and
+// returns the names measured: a grid with no occurrence of one of them has
+// a zero (or, for a rate, 100 % of nothing).
+func (s *Store) Facts(ctx context.Context, p metric.Period) (metric.GridFacts, []string, error) {
 	g := metric.GridFacts{}
 	q := s.db.Q(ctx)
 	end := p.End().UTC()
@@ -90,10 +104,15 @@ func (s *Store) Facts(ctx context.Context, p metric.Period) (metric.GridFacts, e
 		s.peopleFacts, s.changeFacts, s.completenessFacts, s.rentalFacts, s.householdFacts,
 	} {
 		if err := step(ctx, q, g, p, end, last); err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 	}
-	return g, nil
+	pg, measured, err := s.PlatformFacts(ctx, p)
+	if err != nil {
+		return nil, nil, err
+	}
+	g.Merge(pg)
+	return g, append(append([]string{}, factNames...), measured...), nil
 }
 
 func (s *Store) peopleFacts(ctx context.Context, q store.Queryer, g metric.GridFacts, p metric.Period, end time.Time, last dates.Date) error {

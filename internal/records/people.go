@@ -137,7 +137,7 @@ func (in *NewPerson) normalise() {
 
 // validPerson checks in and returns the sealed identity and the birth date
 // and sex to store.
-func (s *Store) validPerson(ctx context.Context, in *NewPerson) (idValue string, birth dates.Date, male bool, bad []apperr.FieldError) {
+func (s *Store) validPerson(ctx context.Context, in *NewPerson, grids *gridCache) (idValue string, birth dates.Date, male bool, bad []apperr.FieldError) {
 	in.normalise()
 	if in.Name == "" {
 		bad = append(bad, apperr.FieldError{Field: "name", Reason: "is required"})
@@ -178,7 +178,9 @@ func (s *Store) validPerson(ctx context.Context, in *NewPerson) (idValue string,
 	if !birth.IsZero() && !in.BeganOn.IsZero() && in.BeganOn.Before(birth) {
 		bad = append(bad, apperr.FieldError{Field: "began_on", Reason: fmt.Sprintf("%s is before the birth date %s", in.BeganOn, birth)})
 	}
-	if !in.BeganOn.IsZero() {
+	if grids != nil && in.GridID != "" && grids.resolve(in.GridID) == in.GridID {
+		// An import has already resolved this grid.
+	} else {
 		bad = append(bad, s.checkGrid(ctx, in.GridID, s.today())...)
 	}
 	return value, birth, male, bad
@@ -200,21 +202,21 @@ func scanPerson(row interface{ Scan(...any) error }) (Person, error) {
 func (s *Store) CreatePerson(ctx context.Context, actor string, in NewPerson) (Person, error) {
 	var out Person
 	err := s.write(ctx, func(tx store.Tx) error {
-		p, err := s.createPerson(ctx, tx, actor, in, true)
+		p, err := s.createPerson(ctx, tx, actor, in, true, nil)
 		out = p
 		return err
 	})
 	return out, err
 }
 
-func (s *Store) createPerson(ctx context.Context, tx store.Tx, actor string, in NewPerson, auditEach bool) (Person, error) {
+func (s *Store) createPerson(ctx context.Context, tx store.Tx, actor string, in NewPerson, auditEach bool, grids *gridCache) (Person, error) {
 	if id, err := existingByClientID(ctx, tx, "people", in.ClientID); err != nil || id != "" {
 		if err != nil {
 			return Person{}, err
 		}
 		return getPerson(ctx, tx, id)
 	}
-	value, birth, male, bad := s.validPerson(ctx, &in)
+	value, birth, male, bad := s.validPerson(ctx, &in, grids)
 	if len(bad) > 0 {
 		return Person{}, apperr.InvalidFields("cannot register "+quote(in.Name), bad...)
 	}

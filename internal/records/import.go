@@ -1,0 +1,216 @@
+package records
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"io"
+	"strings"
+
+	"gridwork/internal/apperr"
+	"gridwork/internal/audit"
+	"gridwork/internal/dates"
+	"gridwork/internal/exchange"
+	"gridwork/internal/org"
+	"gridwork/internal/store"
+)
+
+// PeopleMapping is the column mapping of a people import: the header texts
+// the centres' own ledgers and the platforms' exports use.
+var PeopleMapping = exchange.Mapping{
+	{Name: "name", Headers: []string{"姓名", "人员姓名"}, Required: true},
+	{Name: "id_number", Headers: []string{"身份证号", "公民身份号码", "身份证号码", "证件号码"}, Required: true},
+	{Name: "id_kind", Headers: []string{"证件类型"}},
+	{Name: "birth_date", Headers: []string{"出生日期"}},
+	{Name: "sex", Headers: []string{"性别"}},
+	{Name: "category", Headers: []string{"人员类别", "人口类型"}, Required: true},
+	{Name: "grid", Headers: []string{"所属网格", "网格编码", "网格"}, Required: true},
+	{Name: "phone", Headers: []string{"联系电话", "手机号码", "电话"}},
+	{Name: "address", Headers: []string{"现住址", "居住地址", "地址"}},
+	{Name: "began_on", Headers: []string{"来本地日期", "登记日期", "入住日期"}, Required: true},
+	{Name: "permit", Headers: []string{"居住证", "居住证状态"}},
+	{Name: "client_id", Headers: []string{"记录编号"}},
+}
+
+var categoryWords = map[string]Category{"户籍": Registered, "户籍人口": Registered, "registered": Registered,
+	"流动": Floating, "流动人口": Floating, "floating": Floating, "其他": OtherPop, "人户分离": OtherPop, "other": OtherPop}
+
+var permitWords = map[string]PermitStatus{"": PermitNone, "无": PermitNone, "未办": PermitNone, "none": PermitNone,
+	"办理中": PermitApplied, "已申请": PermitApplied, "applied": PermitApplied,
+	"有": PermitValid, "有效": PermitValid, "已办": PermitValid, "valid": PermitValid, "过期": PermitExpired, "已过期": PermitExpired, "expired": PermitExpired}
+
+// gridCache resolves grid codes (or ids) of an import once each.
+type gridCache struct {
+	s     *Store
+	ctx   context.Context
+	byRef map[string]string // code or id → grid id; "" = not a grid
+}
+
+func (c *gridCache) resolve(ref string) string {
+	if id, ok := c.byRef[ref]; ok {
+		return id
+	}
+	id := ""
+	if ref == "" {
+		return ""
+	}
+	if u, err := c.s.org.UnitByCode(c.ctx, ref, c.s.today()); err == nil && u.Level == org.Grid {
+		id = u.ID
+	} else if u, err := c.s.org.GetUnit(c.ctx, ref, c.s.today()); err == nil && u.Level == org.Grid {
+		id = u.ID
+	}
+	c.byRef[ref] = id
+	if id != "" {
+		c.byRef[id] = id
+	}
+	return id
+}
+
+// ImportPeople reads a people file (xlsx or CSV) into the ledger. Bad rows
+// are rejected one by one in the report (row, column, reason); the good
+// ones are stored in one transaction with one audit entry for the file. A
+// person already living in the same grid is skipped, so a file can be
+// imported again without creating duplicates. allowed, when not nil, says
+// whether the caller may write to a grid; a row for another grid is
+// rejected. Errors (nothing stored): Invalid for an unreadable file or
+// missing columns.
+func (s *Store) ImportPeople(ctx context.Context, actor, name string, r io.Reader, allowed func(gridID string) bool) (exchange.Report, error) {
+	rep := exchange.Report{File: name}
+	data, err := io.ReadAll(io.LimitReader(r, exchange.DefaultMaxBytes+1))
+	if err != nil {
+		return rep, fmt.Errorf("records: read import: %w", err)
+	}
+	format, err := exchange.DetectFormat(name, data)
+	if err != nil {
+		return rep, apperr.Field("file", err.Error())
+	}
+	tab, err := exchange.Open(bytes.NewReader(data), format, PeopleMapping, nil, exchange.Limits{})
+	if err != nil {
+		return rep, apperr.Field("file", err.Error())
+	}
+	defer tab.Close()
+	grids := &gridCache{s: s, ctx: ctx, byRef: map[string]string{}}
+	seen := map[string]int{} // identity → first row in this file
+	err = s.write(ctx, func(tx store.Tx) error {
+		txctx := store.WithTx(ctx, tx)
+		for {
+			row, ok := tab.Next()
+			if !ok {
+				break
+			}
+			rep.Rows++
+			in, bad := s.personFromRow(row, grids, allowed)
+			for _, f := range row.TooLong {
+				bad = append(bad, apperr.FieldError{Field: f, Reason: "is too long"})
+			}
+			if len(bad) == 0 {
+				value, _, idBad := s.checkIdentity(in.IDKind, in.IDNumber)
+				bad = append(bad, idBad...)
+				if first, dup := seen[string(in.IDKind)+value]; dup && value != "" {
+					bad = append(bad, apperr.FieldError{Field: "id_number", Reason: fmt.Sprintf("repeats row %d of this file", first)})
+				} else if value != "" {
+					seen[string(in.IDKind)+value] = row.Number
+				}
+				if len(bad) == 0 {
+					existing, err := s.activeByIndex(txctx, tx, s.keys.Index(idIndexContext, string(in.IDKind)+":"+value))
+					if err != nil {
+						return err
+					}
+					if existing != nil && existing.GridID == in.GridID {
+						rep.Skipped++
+						continue
+					}
+				}
+			}
+			if len(bad) == 0 {
+				_, err := s.createPerson(txctx, tx, actor, in, false, grids)
+				if err == nil {
+					rep.Stored++
+					continue
+				}
+				ae := apperr.As(err)
+				if ae == nil {
+					return err
+				}
+				bad = ae.Fields
+				if len(bad) == 0 {
+					bad = []apperr.FieldError{{Field: "", Reason: ae.Message}}
+				}
+			}
+			for _, b := range bad {
+				rep.Reject(row, b.Field, b.Reason)
+			}
+			rep.Skipped++
+		}
+		if err := tab.Err(); err != nil {
+			return apperr.Field("file", err.Error())
+		}
+		sum := sha256.Sum256(data)
+		_, err := audit.Append(ctx, tx, audit.Entry{Actor: actor, Action: "import", Entity: "people_import", EntityID: hex.EncodeToString(sum[:]),
+			After: map[string]any{"file": name, "rows": rep.Rows, "stored": rep.Stored, "skipped": rep.Skipped, "errors": len(rep.Errors)}})
+		return err
+	})
+	if err != nil {
+		return exchange.Report{File: name}, err
+	}
+	return rep, nil
+}
+
+// personFromRow turns one import row into a NewPerson.
+func (s *Store) personFromRow(row exchange.Row, grids *gridCache, allowed func(string) bool) (NewPerson, []apperr.FieldError) {
+	var bad []apperr.FieldError
+	in := NewPerson{Name: row.Get("name"), IDNumber: row.Get("id_number"), Phone: row.Get("phone"), Address: row.Get("address"), ClientID: row.Get("client_id")}
+	switch k := row.Get("id_kind"); k {
+	case "", "居民身份证", "身份证", "resident", "港澳台居民居住证":
+		in.IDKind = ResidentID
+	case "护照", "passport":
+		in.IDKind = Passport
+	default:
+		bad = append(bad, apperr.FieldError{Field: "id_kind", Reason: fmt.Sprintf("%q is not 居民身份证 or 护照", k)})
+	}
+	if c, ok := categoryWords[row.Get("category")]; ok {
+		in.Category = c
+	} else {
+		bad = append(bad, apperr.FieldError{Field: "category", Reason: fmt.Sprintf("%q is not 户籍, 流动 or 其他", row.Get("category"))})
+	}
+	if p, ok := permitWords[row.Get("permit")]; ok {
+		in.PermitStatus = p
+	} else {
+		bad = append(bad, apperr.FieldError{Field: "permit", Reason: fmt.Sprintf("%q is not 有, 无, 办理中 or 过期", row.Get("permit"))})
+	}
+	if ref := row.Get("grid"); ref == "" {
+		bad = append(bad, apperr.FieldError{Field: "grid", Reason: "is required"})
+	} else if in.GridID = grids.resolve(ref); in.GridID == "" {
+		bad = append(bad, apperr.FieldError{Field: "grid", Reason: fmt.Sprintf("no grid with code %q", ref)})
+	} else if allowed != nil && !allowed(in.GridID) {
+		bad = append(bad, apperr.FieldError{Field: "grid", Reason: fmt.Sprintf("grid %q is outside what you may write to", ref)})
+	}
+	for _, f := range []struct {
+		field string
+		dst   *dates.Date
+	}{{"began_on", &in.BeganOn}, {"birth_date", &in.BirthDate}} {
+		if d, err := exchange.ParseDate(row.Get(f.field)); err != nil {
+			bad = append(bad, apperr.FieldError{Field: f.field, Reason: err.Error()})
+		} else {
+			*f.dst = d
+		}
+	}
+	switch sex := row.Get("sex"); sex {
+	case "":
+	case "男":
+		m := true
+		in.Male = &m
+	case "女":
+		m := false
+		in.Male = &m
+	default:
+		bad = append(bad, apperr.FieldError{Field: "sex", Reason: fmt.Sprintf("%q is not 男 or 女", sex)})
+	}
+	if in.ClientID != "" && len(in.ClientID) > 64 {
+		bad = append(bad, apperr.FieldError{Field: "client_id", Reason: "is longer than 64 characters"})
+	}
+	in.Name = strings.TrimSpace(in.Name)
+	return in, bad
+}
