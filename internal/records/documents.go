@@ -120,7 +120,7 @@ func (s *Store) Attach(ctx context.Context, actor, entity, id, item, sha string)
 		if n == 0 {
 			return apperr.Field("sha256", "no uploaded file "+sha+"; upload it first")
 		}
-		now := store.Now()
+		now := s.now()
 		_, err = tx.ExecContext(ctx, `INSERT INTO record_documents (entity, entity_id, item, sha256, added_at, added_by) VALUES ($1, $2, $3, $4, $5, $6)
 			ON CONFLICT (entity, entity_id, item) DO UPDATE SET sha256 = excluded.sha256, added_at = excluded.added_at, added_by = excluded.added_by`,
 			entity, id, item, sha, now, actor)

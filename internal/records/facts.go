@@ -214,7 +214,7 @@ func (s *Store) changeFacts(ctx context.Context, q store.Queryer, g metric.GridF
 
 // completenessFacts checks every living record at month end against the
 // requirements of its kind, with the documents filed before month end.
-func (s *Store) completenessFacts(ctx context.Context, q store.Queryer, g metric.GridFacts, _ metric.Period, end time.Time, _ dates.Date) error {
+func (s *Store) completenessFacts(ctx context.Context, q store.Queryer, g metric.GridFacts, _ metric.Period, end time.Time, last dates.Date) error {
 	reqs, err := s.Requirements(ctx)
 	if err != nil {
 		return err
@@ -274,17 +274,27 @@ func (s *Store) completenessFacts(ctx context.Context, q store.Queryer, g metric
 		return err
 	}
 	for _, kind := range []struct{ entity, table string }{{"person", "people"}, {"house", "houses"}, {"rental", "rentals"}, {"place", "places"}} {
-		rows, err := q.QueryContext(ctx, `SELECT r.id, r.grid_id FROM `+kind.table+` r WHERE `+ledgerAt("r", "$1"), end)
+		cols := "r.id, r.grid_id, NULL"
+		if kind.entity == "person" {
+			cols = "r.id, r.grid_id, r.birth_date"
+		}
+		rows, err := q.QueryContext(ctx, `SELECT `+cols+` FROM `+kind.table+` r WHERE `+ledgerAt("r", "$1"), end)
 		if err != nil {
 			return fmt.Errorf("records: completeness facts: %w", err)
 		}
 		for rows.Next() {
 			var id, grid string
-			if err := rows.Scan(&id, &grid); err != nil {
+			var birth dates.Date
+			if err := rows.Scan(&id, &grid, &birth); err != nil {
 				rows.Close()
 				return err
 			}
 			lack := missing(kind.entity, id, need[kind.entity], "")
+			if kind.entity == "person" && idnum.AgeOn(birth, last) < PhotoFromAge {
+				// Seed 000 asks photos from age 2 only; a required photo
+				// of a younger child is not held against the record.
+				lack = without(lack, "photo")
+			}
 			if kind.entity == "person" {
 				if rental, ok := tenancy[id]; ok {
 					tl := missing("person", id, need["tenant"], "rental:"+rental)
@@ -317,6 +327,16 @@ func (s *Store) completenessFacts(ctx context.Context, q store.Queryer, g metric
 		}
 	}
 	return nil
+}
+
+func without(xs []string, x string) []string {
+	var out []string
+	for _, y := range xs {
+		if y != x {
+			out = append(out, y)
+		}
+	}
+	return out
 }
 
 func contains(xs []string, x string) bool {

@@ -100,7 +100,7 @@ func (s *Store) CreateHouse(ctx context.Context, actor string, in NewHouse) (Hou
 		if len(bad) > 0 {
 			return apperr.InvalidFields("cannot register house "+quote(in.Address), bad...)
 		}
-		now := store.Now()
+		now := s.now()
 		h := House{ID: newID(), GridID: in.GridID, Address: in.Address, Purpose: in.Purpose, OwnerName: strings.TrimSpace(in.OwnerName),
 			OwnerPhone: in.OwnerPhone, Class: in.Class,
 			Lifecycle: Lifecycle{Status: Active, BeganOn: in.BeganOn, EnteredAt: now, Version: 1, ClientID: in.ClientID, CreatedBy: actor, UpdatedAt: now}}
@@ -219,10 +219,10 @@ func (s *Store) UpdateHouse(ctx context.Context, actor, id string, p HousePatch)
 		var args store.Args
 		set := fmt.Sprintf(`address = %s, purpose = %s, owner_name = %s, owner_phone = %s, household_class = %s`,
 			args.Add(next.Address), args.Add(next.Purpose), args.Add(next.OwnerName), args.Add(next.OwnerPhone), args.Add(nullIfEmpty(next.Class)))
-		if err := bumpVersion(ctx, tx, "houses", "house", id, p.Version, set, args); err != nil {
+		if err := bumpVersion(ctx, tx, s.now(), "houses", "house", id, p.Version, set, args); err != nil {
 			return err
 		}
-		if err := logChange(ctx, tx, "house", id, cur.GridID, "update", p.HappenedOn, store.Now(), actor, fields); err != nil {
+		if err := logChange(ctx, tx, "house", id, cur.GridID, "update", p.HappenedOn, s.now(), actor, fields); err != nil {
 			return err
 		}
 		out, err = getHouse(ctx, tx, id)

@@ -236,7 +236,7 @@ func (s *Store) createPerson(ctx context.Context, tx store.Tx, actor string, in 
 	if err != nil {
 		return Person{}, fmt.Errorf("records: seal identity: %w", err)
 	}
-	now := store.Now()
+	now := s.now()
 	p := Person{ID: newID(), GridID: in.GridID, HouseID: in.HouseID, Category: in.Category, IDKind: in.IDKind,
 		IDMasked: idnum.Mask(value), Name: in.Name, Male: male, BirthDate: birth, Phone: in.Phone, Address: in.Address,
 		PermitStatus: in.PermitStatus,
@@ -427,10 +427,10 @@ func (s *Store) UpdatePerson(ctx context.Context, actor, id string, p PersonPatc
 		set := fmt.Sprintf(`name = %s, phone = %s, address = %s, grid_id = %s, house_id = %s, category = %s, permit_status = %s`,
 			args.Add(next.Name), args.Add(next.Phone), args.Add(next.Address), args.Add(next.GridID), args.Add(nullIfEmpty(next.HouseID)),
 			args.Add(next.Category), args.Add(next.PermitStatus))
-		if err := bumpVersion(ctx, tx, "people", "person", id, p.Version, set, args); err != nil {
+		if err := bumpVersion(ctx, tx, s.now(), "people", "person", id, p.Version, set, args); err != nil {
 			return err
 		}
-		if err := logChange(ctx, tx, "person", id, next.GridID, "update", p.HappenedOn, store.Now(), actor, fields); err != nil {
+		if err := logChange(ctx, tx, "person", id, next.GridID, "update", p.HappenedOn, s.now(), actor, fields); err != nil {
 			return err
 		}
 		out, err = getPerson(ctx, tx, id)

@@ -100,7 +100,7 @@ func (s *Store) CreatePlace(ctx context.Context, actor string, in NewPlace) (Pla
 		if len(bad) > 0 {
 			return apperr.InvalidFields("cannot register "+quote(in.Name), bad...)
 		}
-		now := store.Now()
+		now := s.now()
 		p := Place{ID: newID(), GridID: in.GridID, Kind: in.Kind, Name: in.Name, CreditCode: in.CreditCode, Address: strings.TrimSpace(in.Address),
 			ContactName: strings.TrimSpace(in.ContactName), ContactPhone: in.ContactPhone,
 			Lifecycle: Lifecycle{Status: Active, BeganOn: in.BeganOn, EnteredAt: now, Version: 1, ClientID: in.ClientID, CreatedBy: actor, UpdatedAt: now}}

@@ -89,17 +89,25 @@ type Store struct {
 	db   *store.DB
 	org  *org.Store
 	keys *seal.Keys
-	// today is the calendar's today, replaceable in tests.
-	today func() dates.Date
+	// clock is the time now, replaceable in tests and by the demo, which
+	// enters history.
+	clock func() time.Time
 }
 
 // NewStore returns a Store. keys seal identity numbers.
 func NewStore(db *store.DB, orgs *org.Store, keys *seal.Keys) *Store {
-	return &Store{db: db, org: orgs, keys: keys, today: dates.Today}
+	return &Store{db: db, org: orgs, keys: keys, clock: time.Now}
 }
 
-// SetToday replaces the store's calendar, for tests and the demo.
-func (s *Store) SetToday(f func() dates.Date) { s.today = f }
+// SetClock replaces the store's clock, for tests and the demo: entry times
+// and "today" come from it.
+func SetClock(s *Store, f func() time.Time) { s.clock = f }
+
+// now is the entry time of a change: the clock in UTC, to the microsecond.
+func (s *Store) now() time.Time { return s.clock().UTC().Truncate(time.Microsecond) }
+
+// today is the Shanghai calendar day of the clock.
+func (s *Store) today() dates.Date { return dates.Of(s.clock()) }
 
 // write runs fn in a transaction holding the audit chain's lock, like every
 // audited write.
@@ -192,8 +200,7 @@ func (s *Store) Changes(ctx context.Context, entity, id string) ([]Change, error
 
 // bumpVersion applies a change to one row of table if version is current.
 // Errors: NotFound, Conflict for a stale version.
-func bumpVersion(ctx context.Context, tx store.Tx, table, entity, id string, version int, set string, args store.Args) error {
-	now := store.Now()
+func bumpVersion(ctx context.Context, tx store.Tx, now time.Time, table, entity, id string, version int, set string, args store.Args) error {
 	q := fmt.Sprintf(`UPDATE %s SET %s, version = version + 1, updated_at = %s WHERE id = %s AND version = %s`,
 		table, set, args.Add(now), args.Add(id), args.Add(version))
 	res, err := tx.ExecContext(ctx, q, args...)
@@ -241,11 +248,11 @@ func (s *Store) endRecord(ctx context.Context, tx store.Tx, actor, table, entity
 		return apperr.Field("on", fmt.Sprintf("%s is before the record began (%s)", e.On, began))
 	}
 	var args store.Args
-	set := fmt.Sprintf(`status = 'ended', ended_on = %s, end_reason = %s, end_entered_at = %s`, args.Add(e.On), args.Add(e.Reason), args.Add(store.Now()))
-	if err := bumpVersion(ctx, tx, table, entity, id, e.Version, set, args); err != nil {
+	set := fmt.Sprintf(`status = 'ended', ended_on = %s, end_reason = %s, end_entered_at = %s`, args.Add(e.On), args.Add(e.Reason), args.Add(s.now()))
+	if err := bumpVersion(ctx, tx, s.now(), table, entity, id, e.Version, set, args); err != nil {
 		return err
 	}
-	if err := logChange(ctx, tx, entity, id, grid, "end", e.On, store.Now(), actor, []string{"status", string(e.Reason)}); err != nil {
+	if err := logChange(ctx, tx, entity, id, grid, "end", e.On, s.now(), actor, []string{"status", string(e.Reason)}); err != nil {
 		return err
 	}
 	_, err = audit.Append(ctx, tx, audit.Entry{Actor: actor, Action: "end", Entity: entity, EntityID: id, After: e})

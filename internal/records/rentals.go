@@ -94,7 +94,7 @@ func (s *Store) CreateRental(ctx context.Context, actor string, in NewRental) (R
 		if n > 0 {
 			return apperr.New(apperr.Conflict, "house %s already has a living rental; end it first", h.ID)
 		}
-		now := store.Now()
+		now := s.now()
 		r := Rental{ID: newID(), HouseID: h.ID, GridID: h.GridID, Code: "R-" + randomText(5)[:6], QRToken: strings.ToLower(randomText(15)),
 			LandlordName: in.LandlordName, LandlordPhone: in.LandlordPhone, LeaseFrom: in.LeaseFrom, LeaseTo: in.LeaseTo,
 			Lifecycle: Lifecycle{Status: Active, BeganOn: in.BeganOn, EnteredAt: now, Version: 1, ClientID: in.ClientID, CreatedBy: actor, UpdatedAt: now}}
@@ -157,7 +157,7 @@ func (s *Store) MarkQRPosted(ctx context.Context, actor, id string, on dates.Dat
 			return apperr.InvalidFields("cannot mark QR code posted", bad...)
 		}
 		var args store.Args
-		if err := bumpVersion(ctx, tx, "rentals", "rental", id, version, "qr_posted_on = "+args.Add(on), args); err != nil {
+		if err := bumpVersion(ctx, tx, s.now(), "rentals", "rental", id, version, "qr_posted_on = "+args.Add(on), args); err != nil {
 			return err
 		}
 		var err error
@@ -165,7 +165,7 @@ func (s *Store) MarkQRPosted(ctx context.Context, actor, id string, on dates.Dat
 		if err != nil {
 			return err
 		}
-		if err := logChange(ctx, tx, "rental", id, out.GridID, "update", on, store.Now(), actor, []string{"qr_posted_on"}); err != nil {
+		if err := logChange(ctx, tx, "rental", id, out.GridID, "update", on, s.now(), actor, []string{"qr_posted_on"}); err != nil {
 			return err
 		}
 		_, err = audit.Append(ctx, tx, audit.Entry{Actor: actor, Action: "qr_posted", Entity: "rental", EntityID: id, After: map[string]string{"on": on.String()}})
@@ -229,7 +229,7 @@ func (s *Store) AddTenant(ctx context.Context, actor, rentalID, personID string,
 		if _, err := tx.ExecContext(ctx, `INSERT INTO rental_tenants (rental_id, person_id, from_on) VALUES ($1, $2, $3)`, rentalID, personID, from); err != nil {
 			return fmt.Errorf("records: add tenant: %w", err)
 		}
-		if err := logChange(ctx, tx, "rental", rentalID, r.GridID, "update", from, store.Now(), actor, []string{"tenants"}); err != nil {
+		if err := logChange(ctx, tx, "rental", rentalID, r.GridID, "update", from, s.now(), actor, []string{"tenants"}); err != nil {
 			return err
 		}
 		_, err = audit.Append(ctx, tx, audit.Entry{Actor: actor, Action: "add_tenant", Entity: "rental", EntityID: rentalID, After: map[string]string{"person_id": personID, "from": from.String()}})
@@ -277,9 +277,9 @@ func (s *Store) RecordScan(ctx context.Context, userID, workerID, rentalID strin
 			return err
 		}
 		if sc.ScannedAt.IsZero() {
-			sc.ScannedAt = store.Now()
+			sc.ScannedAt = s.now()
 		}
-		if sc.ScannedAt.After(time.Now().Add(5 * time.Minute)) {
+		if sc.ScannedAt.After(s.clock().Add(5 * time.Minute)) {
 			return apperr.Field("scanned_at", "is in the future")
 		}
 		if (sc.Lat == nil) != (sc.Lon == nil) || (sc.Lat != nil && (*sc.Lat < -90 || *sc.Lat > 90 || *sc.Lon < -180 || *sc.Lon > 180)) {
@@ -287,7 +287,7 @@ func (s *Store) RecordScan(ctx context.Context, userID, workerID, rentalID strin
 		}
 		_, err := tx.ExecContext(ctx, `INSERT INTO rental_scans (id, rental_id, user_id, worker_id, scanned_at, lat, lon, accuracy_m, client_id, entered_at)
 			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`, newID(), rentalID, userID, nullIfEmpty(workerID), sc.ScannedAt.UTC(), sc.Lat, sc.Lon, sc.AccuracyM,
-			nullIfEmpty(sc.ClientID), store.Now())
+			nullIfEmpty(sc.ClientID), s.now())
 		if err != nil {
 			return fmt.Errorf("records: record scan: %w", err)
 		}
@@ -314,7 +314,7 @@ func (s *Store) Rate(ctx context.Context, actor, rentalID, quarter string, stars
 		}
 		_, err := tx.ExecContext(ctx, `INSERT INTO rental_ratings (rental_id, quarter, stars, note, rated_by, rated_at) VALUES ($1, $2, $3, $4, $5, $6)
 			ON CONFLICT (rental_id, quarter) DO UPDATE SET stars = excluded.stars, note = excluded.note, rated_by = excluded.rated_by, rated_at = excluded.rated_at`,
-			rentalID, quarter, stars, note, actor, store.Now())
+			rentalID, quarter, stars, note, actor, s.now())
 		if err != nil {
 			return fmt.Errorf("records: rate rental: %w", err)
 		}

@@ -71,9 +71,9 @@ func (s *Store) RecordHomeVisit(ctx context.Context, userID, workerID string, v 
 			bad = append(bad, apperr.FieldError{Field: "house_id", Reason: "the house has ended"})
 		}
 		if v.VisitedAt.IsZero() {
-			v.VisitedAt = store.Now()
+			v.VisitedAt = s.now()
 		}
-		if v.VisitedAt.After(time.Now().Add(5 * time.Minute)) {
+		if v.VisitedAt.After(s.clock().Add(5 * time.Minute)) {
 			bad = append(bad, apperr.FieldError{Field: "visited_at", Reason: "is in the future"})
 		}
 		if (v.Lat == nil) != (v.Lon == nil) {
@@ -88,7 +88,7 @@ func (s *Store) RecordHomeVisit(ctx context.Context, userID, workerID string, v 
 		v.WorkerID = workerID
 		_, err = tx.ExecContext(ctx, `INSERT INTO home_visits (id, house_id, visited_at, visited_on, lat, lon, notes, signed, user_id, worker_id, client_id, entered_at)
 			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`, v.ID, v.HouseID, v.VisitedAt, dates.Of(v.VisitedAt), v.Lat, v.Lon, v.Notes, v.Signed,
-			userID, nullIfEmpty(workerID), nullIfEmpty(v.ClientID), store.Now())
+			userID, nullIfEmpty(workerID), nullIfEmpty(v.ClientID), s.now())
 		if err != nil {
 			return fmt.Errorf("records: record visit: %w", err)
 		}

@@ -1,0 +1,122 @@
+package records_test
+
+import (
+	"bytes"
+	"context"
+	"image"
+	"image/color"
+	"image/png"
+	"testing"
+	"time"
+
+	"gridwork/internal/dates"
+	"gridwork/internal/files"
+	"gridwork/internal/geo"
+	"gridwork/internal/idnum"
+	"gridwork/internal/org"
+	"gridwork/internal/records"
+	"gridwork/internal/seal"
+	"gridwork/internal/store"
+
+	"github.com/paulmach/orb"
+)
+
+const actor = "test"
+
+var bg = context.Background()
+
+func day(s string) dates.Date { return dates.MustParse(s) }
+
+// at returns noon of a Shanghai calendar day.
+func at(s string) time.Time { return day(s).Start().Add(12 * time.Hour) }
+
+// rect is a rectangle polygon in degrees.
+func rect(w, s, e, n float64) string {
+	return geo.Marshal(orb.Polygon{orb.Ring{{w, s}, {e, s}, {e, n}, {w, n}, {w, s}}})
+}
+
+// town is a small tree: a district, a street, one community with two grids
+// (G1 with worker W1 from 2026-01-01, G2 vacant).
+type town struct {
+	db                 *store.DB
+	orgs               *org.Store
+	rec                *records.Store
+	files              *files.Store
+	keys               *seal.Keys
+	clock              time.Time
+	community, g1, g2  string
+	g1Code, worker     string
+}
+
+func newTown(t *testing.T, db *store.DB) *town {
+	t.Helper()
+	keys, err := seal.New("test", bytes.Repeat([]byte{7}, seal.MaterialSize))
+	if err != nil {
+		t.Fatal(err)
+	}
+	tw := &town{db: db, orgs: org.NewStore(db), keys: keys, clock: at("2026-01-02")}
+	tw.rec = records.NewStore(db, tw.orgs, keys)
+	records.SetClock(tw.rec, func() time.Time { return tw.clock })
+	tw.files = files.NewStore(db, t.TempDir())
+	from := day("2026-01-01")
+	must := func(u org.Unit, err error) org.Unit {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+		return u
+	}
+	d := must(tw.orgs.CreateUnit(bg, actor, org.NewUnit{Level: org.District, Name: "朝阳区", Code: "110105", ValidFrom: from}))
+	s := must(tw.orgs.CreateUnit(bg, actor, org.NewUnit{Level: org.Street, ParentID: d.ID, Name: "测试街道", ValidFrom: from}))
+	c := must(tw.orgs.CreateUnit(bg, actor, org.NewUnit{Level: org.Community, ParentID: s.ID, Name: "测试社区", ValidFrom: from,
+		Geometry: rect(116.30, 39.90, 116.32, 39.91)}))
+	g1 := must(tw.orgs.CreateUnit(bg, actor, org.NewUnit{Level: org.Grid, ParentID: c.ID, Name: "第一网格", ValidFrom: from,
+		Geometry: rect(116.30, 39.90, 116.31, 39.91)}))
+	g2 := must(tw.orgs.CreateUnit(bg, actor, org.NewUnit{Level: org.Grid, ParentID: c.ID, Name: "第二网格", ValidFrom: from,
+		Geometry: rect(116.31, 39.90, 116.32, 39.91)}))
+	w, err := tw.orgs.CreateWorker(bg, actor, org.NewWorker{Name: "王网格", Employment: org.FullTime, Post: org.GridWorker,
+		Phone: "13800000001", InPostSince: day("2025-01-01"), HomeUnitID: c.ID})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := tw.orgs.Assign(bg, actor, org.NewAssignment{WorkerID: w.ID, GridID: g1.ID, Kind: org.Primary, SharePct: 100, ValidFrom: from}); err != nil {
+		t.Fatal(err)
+	}
+	tw.community, tw.g1, tw.g2, tw.g1Code, tw.worker = c.ID, g1.ID, g2.ID, g1.Code, w.ID
+	return tw
+}
+
+// idNumber makes a valid resident identity number.
+func idNumber(birth string, seq int) string {
+	body := "110105" + birth[0:4] + birth[5:7] + birth[8:10] + string(rune('0'+seq/100%10)) + string(rune('0'+seq/10%10)) + string(rune('0'+seq%10))
+	return body + string(idnum.CheckChar(body))
+}
+
+// onDay sets the clock to noon of day s.
+func (tw *town) onDay(s string) { tw.clock = at(s) }
+
+// photo uploads a small PNG and attaches it as item of a record.
+func (tw *town) attach(t *testing.T, entity, id, item string, seed uint8) {
+	t.Helper()
+	img := image.NewGray(image.Rect(0, 0, 2, 2))
+	img.Set(0, 0, color.Gray{Y: seed})
+	var buf bytes.Buffer
+	png.Encode(&buf, img)
+	f, err := tw.files.Put(bg, actor, "p.png", &buf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := tw.rec.Attach(bg, actor, entity, id, item, f.SHA256); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func (tw *town) person(t *testing.T, grid string, cat records.Category, birth string, seq int, began string) records.Person {
+	t.Helper()
+	p, err := tw.rec.CreatePerson(bg, actor, records.NewPerson{GridID: grid, Category: cat, IDNumber: idNumber(birth, seq),
+		Name: "人员" + string(rune('A'+seq%26)), BeganOn: day(began)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
