@@ -321,9 +321,24 @@ func list[T any](ctx context.Context, q store.Queryer, what string, f *filter, f
 }
 
 // prefixed qualifies each column of a column list with a table alias,
-// inside COALESCE(...) too.
+// inside COALESCE(...) too. Columns are split at top-level commas only.
 func prefixed(alias, cols string) string {
-	parts := strings.Split(cols, ", ")
+	var parts []string
+	depth, from := 0, 0
+	for i, c := range cols {
+		switch c {
+		case '(':
+			depth++
+		case ')':
+			depth--
+		case ',':
+			if depth == 0 {
+				parts = append(parts, strings.TrimSpace(cols[from:i]))
+				from = i + 1
+			}
+		}
+	}
+	parts = append(parts, strings.TrimSpace(cols[from:]))
 	for i, c := range parts {
 		if strings.HasPrefix(c, "COALESCE(") {
 			parts[i] = "COALESCE(" + alias + "." + strings.TrimPrefix(c, "COALESCE(")
