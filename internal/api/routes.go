@@ -47,6 +47,71 @@ func (s *Server) routes() {
 	op(s, huma.Operation{OperationID: "create-user", Method: http.MethodPost, Path: "/api/users", Summary: "Create an account", Tags: []string{"users"}, DefaultStatus: http.StatusCreated}, needs(auth.ManageUsers), s.createUser)
 	op(s, huma.Operation{OperationID: "reset-password", Method: http.MethodPost, Path: "/api/users/{id}/password-reset", Summary: "Give an account a new one-time password and unlock it", Tags: []string{"users"}}, needs(auth.ManageUsers), s.resetPassword)
 
+	// Base records.
+	if s.records != nil {
+		s.recordRoutes()
+	}
+
 	// Audit.
 	op(s, huma.Operation{OperationID: "list-audit", Method: http.MethodGet, Path: "/api/audit", Summary: "Audit entries of one entity, newest first", Tags: []string{"audit"}}, needs(auth.ReadAudit), s.listAudit)
+}
+
+func (s *Server) recordRoutes() {
+	get, post := http.MethodGet, http.MethodPost
+	tags := []string{"records"}
+	o := func(id, method, path, summary string) huma.Operation {
+		return huma.Operation{OperationID: id, Method: method, Path: path, Summary: summary, Tags: tags}
+	}
+	created := func(op huma.Operation) huma.Operation { op.DefaultStatus = http.StatusCreated; return op }
+	upload := func(op huma.Operation) huma.Operation { op.MaxBodyBytes = MaxImportBytes; return op }
+
+	op(s, o("list-people", get, "/api/people", "People in your scope (identity numbers masked)"), needs(auth.ReadRecords), s.listPeople)
+	op(s, o("export-people", get, "/api/people/export", "People in your scope as an xlsx sheet (masked)"), needs(auth.ReadRecords), s.exportPeople)
+	op(s, created(o("create-person", post, "/api/people", "Register a person")), needs(auth.WriteRecords), s.createPerson)
+	op(s, upload(o("import-people", post, "/api/people/import", "Import people from xlsx or CSV; bad rows are reported one by one")), needs(auth.ImportRecords), s.importPeople)
+	op(s, o("get-person", get, "/api/people/{id}", "One person with changes, documents and missing items"), needs(auth.ReadRecords), s.getPerson)
+	op(s, o("update-person", http.MethodPatch, "/api/people/{id}", "Change a person (with the date it happened)"), needs(auth.WriteRecords), s.updatePerson)
+	op(s, o("end-person", post, "/api/people/{id}/end", "Record a move-out, death or entry in error"), needs(auth.WriteRecords), s.endPerson)
+	op(s, o("unmask-person", post, "/api/people/{id}/unmask", "See the full identity number (audited)"), needs(auth.UnmaskIdentity), s.unmaskPerson)
+
+	op(s, o("list-houses", get, "/api/houses", "Houses (households) in your scope"), needs(auth.ReadRecords), s.listHouses)
+	op(s, created(o("create-house", post, "/api/houses", "Register a house")), needs(auth.WriteRecords), s.createHouse)
+	op(s, o("get-house", get, "/api/houses/{id}", "One house"), needs(auth.ReadRecords), s.getHouse)
+	op(s, o("update-house", http.MethodPatch, "/api/houses/{id}", "Change a house, including its four-class code"), needs(auth.WriteRecords), s.updateHouse)
+	op(s, o("end-house", post, "/api/houses/{id}/end", "End a house"), needs(auth.WriteRecords), s.endHouse)
+	op(s, created(o("record-home-visit", post, "/api/houses/{id}/visits", "Log a home visit in the visit book")), needs(auth.WriteRecords), s.recordHomeVisit)
+	op(s, o("list-home-visits", get, "/api/houses/{id}/visits", "A house's visits, newest first"), needs(auth.ReadRecords), s.listHomeVisits)
+	op(s, o("list-household-classes", get, "/api/household-classes", "The four classes and their visit intervals"), needs(auth.ReadRecords), s.listHouseholdClasses)
+
+	op(s, o("list-rentals", get, "/api/rentals", "Rentals in your scope"), needs(auth.ReadRecords), s.listRentals)
+	op(s, created(o("create-rental", post, "/api/rentals", "Register a rental on a house")), needs(auth.WriteRecords), s.createRental)
+	op(s, o("get-rental", get, "/api/rentals/{id}", "One rental with its tenants"), needs(auth.ReadRecords), s.getRental)
+	op(s, o("rental-by-qr", get, "/api/rentals/by-qr/{token}", "The rental a scanned QR code opens"), needs(auth.ReadRecords), s.rentalByToken)
+	op(s, o("end-rental", post, "/api/rentals/{id}/end", "End a rental and its tenancies"), needs(auth.WriteRecords), s.endRental)
+	op(s, o("add-tenant", post, "/api/rentals/{id}/tenants", "Add a tenant"), needs(auth.WriteRecords), s.addTenant)
+	op(s, o("mark-qr-posted", post, "/api/rentals/{id}/qr-posted", "Record that the QR code was posted at the door"), needs(auth.WriteRecords), s.markQRPosted)
+	op(s, o("record-scan", post, "/api/rentals/{id}/scans", "Log a QR scan with GPS (a resend is a no-op)"), needs(auth.WriteRecords), s.recordScan)
+	op(s, o("rate-rental", post, "/api/rentals/{id}/rating", "The quarterly star rating"), needs(auth.WriteRecords), s.rateRental)
+	op(s, o("rental-qr", get, "/api/rentals/{id}/qr.png", "The rental's QR code as PNG"), needs(auth.ReadRecords), s.rentalQR)
+	op(s, o("grid-qr-sheet", get, "/api/grids/{id}/qr-sheet", "A printable A4 sheet of a grid's rental QR codes"), needs(auth.ReadRecords), s.gridQRSheet)
+
+	op(s, o("list-places", get, "/api/places", "Units, enterprises, facilities and places in your scope"), needs(auth.ReadRecords), s.listPlaces)
+	op(s, created(o("create-place", post, "/api/places", "Register a unit, enterprise, facility or place")), needs(auth.WriteRecords), s.createPlace)
+	op(s, o("end-place", post, "/api/places/{id}/end", "End a place"), needs(auth.WriteRecords), s.endPlace)
+
+	op(s, created(o("upload-file", post, "/api/files", "Upload a photo or document (JPEG, PNG, WebP, PDF; at most 10 MiB)")), needs(auth.WriteRecords), s.uploadFile)
+	op(s, o("download-file", get, "/api/files/{sha256}", "A stored photo or document"), needs(auth.ReadRecords), s.downloadFile)
+	op(s, o("attach-document", post, "/api/documents", "File an uploaded file as an item of a record"), needs(auth.WriteRecords), s.attachDocument)
+
+	op(s, o("list-requirements", get, "/api/records/requirements", "Which items each kind of record must carry"), needs(auth.ReadRecords), s.listRequirements)
+	op(s, o("set-requirements", http.MethodPut, "/api/records/requirements/{kind}", "Replace one kind's required items"), needs(auth.ConfigureRecords), s.setRequirements)
+	op(s, o("list-platforms", get, "/api/platforms", "The platforms reconciled against the ledger"), needs(auth.ReadRecords), s.listPlatforms)
+	op(s, o("set-platform-mapping", http.MethodPut, "/api/platforms/{code}/mapping", "Save a platform's column mapping"), needs(auth.ConfigureRecords), s.setPlatformMapping)
+	op(s, upload(created(o("import-platform", post, "/api/platforms/{code}/imports", "Import a platform's export for reconciliation"))), needs(auth.ImportRecords), s.importPlatform)
+
+	if s.facts != nil {
+		ft := []string{"facts"}
+		op(s, huma.Operation{OperationID: "list-facts", Method: get, Path: "/api/facts", Summary: "Collected facts of a month", Tags: ft}, needs(auth.ReadFacts), s.listFacts)
+		op(s, huma.Operation{OperationID: "collect-facts", Method: post, Path: "/api/facts/collect", Summary: "Collect a month's facts again", Tags: ft}, needs(auth.CollectFacts), s.collectFacts)
+	}
 }

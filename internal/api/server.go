@@ -22,7 +22,10 @@ import (
 	"gridwork/internal/apperr"
 	"gridwork/internal/auth"
 	"gridwork/internal/dates"
+	"gridwork/internal/facts"
+	"gridwork/internal/files"
 	"gridwork/internal/org"
+	"gridwork/internal/records"
 	"gridwork/internal/store"
 )
 
@@ -36,6 +39,12 @@ type Server struct {
 	handler http.Handler
 	// SecureCookies marks the session cookie Secure (behind HTTPS).
 	secureCookies bool
+	records       *records.Store
+	files         *files.Store
+	facts         *facts.Collector
+	// publicURL is where residents' phones reach this server: QR codes
+	// encode it.
+	publicURL string
 }
 
 // dateSchema describes dates.Date in the OpenAPI document.
@@ -52,11 +61,19 @@ func (dateSchema) Schema(huma.Registry) *huma.Schema {
 type Options struct {
 	Version       string
 	SecureCookies bool
+	// PublicURL is the server's address as phones reach it, without a
+	// trailing slash; the rentals' QR codes encode it.
+	PublicURL string
+	// The domain stores beyond the org tree and accounts.
+	Records *records.Store
+	Files   *files.Store
+	Facts   *facts.Collector
 }
 
 // New returns a Server on the given stores.
 func New(db *store.DB, orgs *org.Store, users *auth.Store, opt Options) *Server {
-	s := &Server{db: db, org: orgs, auth: users, version: opt.Version, secureCookies: opt.SecureCookies}
+	s := &Server{db: db, org: orgs, auth: users, version: opt.Version, secureCookies: opt.SecureCookies,
+		records: opt.Records, files: opt.Files, facts: opt.Facts, publicURL: opt.PublicURL}
 	mux := http.NewServeMux()
 	cfg := huma.DefaultConfig("gridwork API", opt.Version)
 	cfg.Info.Description = "网格化管理中心 API. Sign in with POST /api/login (cookie) or send `Authorization: Bearer <token>`."

@@ -21,6 +21,15 @@ const (
 	ManageUsers      Action = "manage_users"       // accounts, password resets
 	ReadAudit        Action = "read_audit"         // the audit log
 	ManageOwnAccount Action = "manage_own_account" // own password and tokens
+	ReadRecords      Action = "read_records"       // base records, identity numbers masked
+	WriteRecords     Action = "write_records"      // register, change and end base records; visits, scans
+	UnmaskIdentity   Action = "unmask_identity"    // see a full identity number (audited)
+	ReadCare         Action = "read_care"          // special-care subjects and visits (every read audited)
+	WriteCare        Action = "write_care"         // register special-care subjects, record their visits
+	ImportRecords    Action = "import_records"     // ledger and platform imports
+	ConfigureRecords Action = "configure_records"  // requirements, care groups, platform column mappings
+	ReadFacts        Action = "read_facts"         // collected facts with their evidence
+	CollectFacts     Action = "collect_facts"      // recollect a month's facts
 )
 
 // permissions is the one table of who may do what. Where they may do it is
@@ -33,6 +42,19 @@ var permissions = map[Action][]Role{
 	ManageUsers:      {Admin, CentreStaff},
 	ReadAudit:        {Admin, CentreStaff},
 	ManageOwnAccount: {Admin, CentreStaff, CommunityStaff, Inspector, GridWorkerRole},
+	ReadRecords:      {Admin, CentreStaff, CommunityStaff, Inspector, GridWorkerRole},
+	WriteRecords:     {Admin, CentreStaff, CommunityStaff, GridWorkerRole},
+	// Those who enter people on the platforms need the full number; an
+	// admin runs the system and an inspector checks records, and neither
+	// needs it.
+	UnmaskIdentity: {CentreStaff, CommunityStaff, GridWorkerRole},
+	// Special-care records are for the people who visit and supervise them.
+	ReadCare:         {CentreStaff, CommunityStaff, GridWorkerRole},
+	WriteCare:        {CentreStaff, CommunityStaff, GridWorkerRole},
+	ImportRecords:    {Admin, CentreStaff, CommunityStaff},
+	ConfigureRecords: {Admin, CentreStaff},
+	ReadFacts:        {Admin, CentreStaff, CommunityStaff, Inspector, GridWorkerRole},
+	CollectFacts:     {Admin, CentreStaff},
 }
 
 // Allowed reports whether role r may perform action a anywhere.

@@ -7,8 +7,6 @@ import (
 	"strings"
 	"time"
 
-	"golang.org/x/text/width"
-
 	"gridwork/internal/dates"
 )
 
@@ -34,9 +32,10 @@ var (
 // spaces) gives the zero Date and nil.
 //
 // It returns an error, whose text is a reason fit for a RowError, for any
-// other form, a two-digit year, and an impossible date such as 2023-02-29.
+// other form, a two-digit year or one before 1000, and an impossible date
+// such as 2023-02-29.
 func ParseDate(s string) (dates.Date, error) {
-	s = trimCell(width.Fold.String(s))
+	s = trimCell(foldWidth(s))
 	if s == "" {
 		return dates.Date{}, nil
 	}
@@ -75,8 +74,8 @@ func ParseDate(s string) (dates.Date, error) {
 
 // makeDate checks y-m-d, read from s, and returns it.
 func makeDate(s string, y, m, d int) (dates.Date, error) {
-	if y < 1 {
-		return dates.Date{}, fmt.Errorf("%q is not a date: year %d is out of range", s, y)
+	if y < 1000 {
+		return dates.Date{}, fmt.Errorf("%q is not a date: year %d is out of range 1000-9999", s, y)
 	}
 	if m < 1 || m > 12 {
 		return dates.Date{}, fmt.Errorf("%q is not a date: month %d is out of range 1-12", s, m)

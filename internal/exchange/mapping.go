@@ -32,7 +32,7 @@ type Override map[string]string
 // "（必填）"/"(必填)" (or 选填) marker and leading or trailing "*" removed,
 // and letters lower-cased.
 func normHeader(s string) string {
-	s = width.Fold.String(s)
+	s = foldWidth(s)
 	s = strings.Map(func(r rune) rune {
 		if isSpace(r) {
 			return -1
@@ -52,6 +52,10 @@ func normHeader(s string) string {
 	}
 	return strings.ToLower(s)
 }
+
+// foldWidth folds full-width letters, digits and punctuation to their
+// half-width forms.
+func foldWidth(s string) string { return width.Fold.String(s) }
 
 // isSpace reports whether r is white space or an invisible character that
 // copy-and-paste leaves around values (BOM, zero-width space).

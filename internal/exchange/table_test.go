@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/xuri/excelize/v2"
 	"golang.org/x/text/encoding/simplifiedchinese"
 
 	"gridwork/internal/dates"
@@ -117,7 +118,9 @@ func TestOpen(t *testing.T) {
 		{
 			name:   "duplicate columns xlsx",
 			format: XLSX,
-			data:   func(t testing.TB) []byte { return xlsxOf(t, []any{"title"}, []any{"姓名", "身份证号", "电话", "身份证号 "}) },
+			data: func(t testing.TB) []byte {
+				return xlsxOf(t, []any{"title"}, []any{"姓名", "身份证号", "电话", "身份证号 "})
+			},
 			errHas: `columns B ("身份证号") and D ("身份证号") in row 2 both map to field id`,
 		},
 		{
@@ -228,6 +231,13 @@ func TestOpen(t *testing.T) {
 			want:   []wantRow{{n: 2, vals: map[string]string{"name": "3", "id": "2", "phone": ""}}},
 			cols:   map[string]string{"name": "4", "id": "3"},
 			header: 1,
+		},
+		{
+			name:   "override header missing",
+			format: CSV,
+			o:      Override{"id": "证件号"},
+			data:   csvData("姓名,身份证号\n"),
+			errHas: `missing required column: id (header "证件号"); headers found in row 1: 1 "姓名", 2 "身份证号"`,
 		},
 		{
 			name:   "override unknown field",
@@ -411,6 +421,100 @@ func TestOpenCSVTooLargeWhileStreaming(t *testing.T) {
 	}
 	if max := (100 << 10) / 4; n < 1000 || n > max {
 		t.Errorf("read %d rows before the limit, want 1000..%d", n, max)
+	}
+}
+
+func TestOpenXLSXDateFormats(t *testing.T) {
+	f := excelize.NewFile()
+	defer f.Close()
+	serial := 45296.5 // 2024-01-05 12:00
+	custom := func(code string) int {
+		id, err := f.NewStyle(&excelize.Style{CustomNumFmt: &code})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return id
+	}
+	builtin := func(n int) int {
+		id, err := f.NewStyle(&excelize.Style{NumFmt: n})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return id
+	}
+	tests := []struct {
+		style int
+		want  string
+	}{
+		{builtin(14), "2024/1/5"},
+		{builtin(22), "2024/1/5 12:00"},
+		{custom("yyyy-mm-dd"), "2024-01-05"},
+		{custom("yyyy-mm-dd;@"), "2024-01-05"},
+		{custom(`yyyy"年"m"月"d"日"`), "2024年1月5日"},
+		{custom("yyyy/mm/dd hh:mm:ss"), "2024/01/05 12:00:00"},
+		{custom("[$-409]yyyy-mm-dd"), "2024-01-05"},
+		{custom("0.00"), "45296.50"},
+	}
+	_ = f.SetCellValue("Sheet1", "A1", "出生日期")
+	_ = f.SetCellValue("Sheet1", "B1", "姓名")
+	_ = f.SetCellValue("Sheet1", "C1", "身份证号")
+	for i, tt := range tests {
+		cell, _ := excelize.CoordinatesToCellName(1, i+2)
+		_ = f.SetCellValue("Sheet1", cell, serial)
+		if err := f.SetCellStyle("Sheet1", cell, cell, tt.style); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var buf bytes.Buffer
+	if err := f.Write(&buf); err != nil {
+		t.Fatal(err)
+	}
+	m := Mapping{{Name: "birth", Headers: []string{"出生日期"}, Required: true}}
+	tbl, err := Open(&buf, XLSX, m, nil, Limits{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tbl.Close()
+	for i, tt := range tests {
+		r, ok := tbl.Next()
+		if !ok {
+			t.Fatalf("row %d missing: %v", i+2, tbl.Err())
+		}
+		if got := r.Get("birth"); got != tt.want {
+			t.Errorf("row %d: %q, want %q", r.Number, got, tt.want)
+		}
+		if d, err := ParseDate(r.Get("birth")); i < 7 && (err != nil || d.String() != "2024-01-05") {
+			t.Errorf("row %d: ParseDate(%q) = %v, %v", r.Number, r.Get("birth"), d, err)
+		}
+	}
+}
+
+func TestUntaggedDateFormat(t *testing.T) {
+	tests := []struct {
+		code string
+		want bool
+	}{
+		{"yyyy-mm-dd", true},
+		{"m/d/yy h:mm", true},
+		{"hh:mm:ss", true},
+		{`yyyy"年"m"月"d"日"`, true},
+		{"[$-804]yyyy-mm-dd", false},
+		{"[$-F800]dddd, mmmm dd, yyyy", false},
+		{"0.00", false},
+		{"General", false},
+		{"@", false},
+		{`#,##0 "days"`, false},
+		{`0\d`, false},
+		{"[h]:mm", false},
+		{"[Red]0.00;[Blue]-0.00", false},
+		{"0.00E+00", false},
+		{`"unterminated`, false},
+		{"", false},
+	}
+	for _, tt := range tests {
+		if got := untaggedDateFormat(tt.code); got != tt.want {
+			t.Errorf("untaggedDateFormat(%q) = %v, want %v", tt.code, got, tt.want)
+		}
 	}
 }
 

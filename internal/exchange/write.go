@@ -70,7 +70,7 @@ func WriteXLSX(w io.Writer, sheet string, header []string, next func() ([]any, b
 	}
 	widths := make([]int, len(header))
 	for i, h := range header {
-		widths[i] = textWidth(h) + 2 // room for the filter button and bold
+		widths[i] = textWidth(h) + 2 // bold text is wider
 	}
 	for _, r := range sample {
 		for i, v := range r {

@@ -1,0 +1,190 @@
+package care_test
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/paulmach/orb"
+
+	"gridwork/internal/apperr"
+	"gridwork/internal/care"
+	"gridwork/internal/dates"
+	"gridwork/internal/geo"
+	"gridwork/internal/idnum"
+	"gridwork/internal/org"
+	"gridwork/internal/records"
+	"gridwork/internal/seal"
+	"gridwork/internal/store"
+)
+
+const actor = "test"
+
+var bg = context.Background()
+
+// day parses a 'YYYY-MM-DD' literal.
+func day(s string) dates.Date { return dates.MustParse(s) }
+
+// at returns the instant of a Shanghai wall-clock time "YYYY-MM-DD hh:mm".
+func at(s string) time.Time {
+	t, err := time.ParseInLocation("2006-01-02 15:04", s, dates.Shanghai)
+	if err != nil {
+		panic(err)
+	}
+	return t
+}
+
+// rect returns the rectangle [w, e] × [s, n] (micro-degrees) as GeoJSON.
+func rect(w, s, e, n int) string {
+	m := func(v int) float64 { return float64(v) / 1e6 }
+	return geo.Marshal(orb.Polygon{orb.Ring{{m(w), m(s)}, {m(e), m(s)}, {m(e), m(n)}, {m(w), m(n)}, {m(w), m(s)}}})
+}
+
+// env is a community with two grids, the people and care stores on it,
+// and a fixed today.
+type env struct {
+	db        *store.DB
+	keys      *seal.Keys
+	org       *org.Store
+	rec       *records.Store
+	care      *care.Store
+	community org.Unit
+	g1, g2    org.Unit
+	n         int // people made so far, for their identity numbers
+	photo     string
+}
+
+func newEnv(t *testing.T, db *store.DB, today dates.Date) *env {
+	t.Helper()
+	keys, err := seal.New("test", bytes.Repeat([]byte{7}, seal.MaterialSize))
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := &env{db: db, keys: keys, org: org.NewStore(db)}
+	e.rec = records.NewStore(db, e.org, keys)
+	e.rec.SetToday(func() dates.Date { return today })
+	e.care = care.NewStore(db, e.rec, keys)
+	e.care.SetToday(func() dates.Date { return today })
+	from := day("2026-01-01")
+	const w, n, cell = 116_300_000, 39_920_000, 10_000
+	mk := func(in org.NewUnit) org.Unit {
+		t.Helper()
+		in.ValidFrom = from
+		u, err := e.org.CreateUnit(bg, actor, in)
+		if err != nil {
+			t.Fatalf("CreateUnit %q: %v", in.Name, err)
+		}
+		return u
+	}
+	district := mk(org.NewUnit{Level: org.District, Name: "朝阳区", Code: "110105"})
+	street := mk(org.NewUnit{Level: org.Street, ParentID: district.ID, Name: "和平街道", Kind: "街道"})
+	e.community = mk(org.NewUnit{Level: org.Community, ParentID: street.ID, Name: "和平里社区", Kind: "社区", Geometry: rect(w, n-cell, w+2*cell, n)})
+	e.g1 = mk(org.NewUnit{Level: org.Grid, ParentID: e.community.ID, Name: "第1网格", Geometry: rect(w, n-cell, w+cell, n)})
+	e.g2 = mk(org.NewUnit{Level: org.Grid, ParentID: e.community.ID, Name: "第2网格", Geometry: rect(w+cell, n-cell, w+2*cell, n)})
+	e.photo = strings.Repeat("ab", 32)
+	e.exec(t, `INSERT INTO files (sha256, size, mime, name, created_at, created_by) VALUES ($1, 1, 'image/jpeg', 'p.jpg', $2, 'test')`,
+		e.photo, store.Now())
+	return e
+}
+
+// exec runs a statement or fails the test.
+func (e *env) exec(t *testing.T, q string, args ...any) {
+	t.Helper()
+	if _, err := e.db.ExecContext(bg, q, args...); err != nil {
+		t.Fatalf("%s: %v", q, err)
+	}
+}
+
+// number returns the identity number of the nth test person.
+func number(n int) string {
+	body := fmt.Sprintf("11010519800101%03d", n)
+	return body + string(idnum.CheckChar(body))
+}
+
+// full says what a test person's record carries.
+type full struct{ phone, address, house, photo bool }
+
+var complete = full{true, true, true, true}
+
+// person registers a living person in grid and returns it with its
+// identity number.
+func (e *env) person(t *testing.T, name string, grid org.Unit, f full) (records.Person, string) {
+	t.Helper()
+	e.n++
+	num := number(e.n)
+	in := records.NewPerson{GridID: grid.ID, Category: records.Registered, IDNumber: num, Name: name, BeganOn: day("2020-01-01")}
+	if f.phone {
+		in.Phone = "13800138000"
+	}
+	if f.address {
+		in.Address = "和平里" + name + "家"
+	}
+	if f.house {
+		h, err := e.rec.CreateHouse(bg, actor, records.NewHouse{GridID: grid.ID, Address: "和平里" + name + "家", Purpose: records.OwnUse, BeganOn: day("2020-01-01")})
+		if err != nil {
+			t.Fatalf("CreateHouse: %v", err)
+		}
+		in.HouseID = h.ID
+	}
+	p, err := e.rec.CreatePerson(bg, actor, in)
+	if err != nil {
+		t.Fatalf("CreatePerson %s: %v", name, err)
+	}
+	if f.photo {
+		if err := e.rec.Attach(bg, actor, "person", p.ID, "photo", e.photo); err != nil {
+			t.Fatalf("Attach: %v", err)
+		}
+	}
+	return p, num
+}
+
+// register registers a subject or fails the test.
+func (e *env) register(t *testing.T, in care.NewSubject) care.Subject {
+	t.Helper()
+	x, err := e.care.Register(bg, actor, in)
+	if err != nil {
+		t.Fatalf("Register %+v: %v", in, err)
+	}
+	return x
+}
+
+// visit records a visit at a Shanghai wall-clock time or fails the test.
+func (e *env) visit(t *testing.T, subjectID, when string) care.Visit {
+	t.Helper()
+	v, err := e.care.RecordVisit(bg, "user1", "", care.NewVisit{SubjectID: subjectID, VisitedAt: at(when), Notes: "见面谈话", Confirmed: true})
+	if err != nil {
+		t.Fatalf("RecordVisit %s %s: %v", subjectID, when, err)
+	}
+	return v
+}
+
+// wantErr checks that err is an apperr with code naming every field given.
+func wantErr(t *testing.T, err error, code apperr.Code, fields ...string) {
+	t.Helper()
+	if err == nil {
+		t.Fatalf("got no error, want %s naming %v", code, fields)
+	}
+	if got := apperr.CodeOf(err); got != code {
+		t.Fatalf("error code %s, want %s: %v", got, code, err)
+	}
+	e := apperr.As(err)
+	for _, f := range fields {
+		if !slices.ContainsFunc(e.Fields, func(fe apperr.FieldError) bool { return fe.Field == f }) {
+			t.Fatalf("error does not name field %q: %v", f, err)
+		}
+	}
+}
+
+// count runs a COUNT query.
+func (e *env) count(t *testing.T, q string, args ...any) int {
+	t.Helper()
+	var n int
+	if err := e.db.QueryRowContext(bg, q, args...).Scan(&n); err != nil {
+		t.Fatalf("%s: %v", q, err)
+	}
+	return n
+}
