@@ -110,6 +110,7 @@ func runServe(ctx context.Context, args []string, stdout io.Writer) error {
 	withDemo := fs.Bool("demo", false, "load the demo town into an empty database")
 	seed := fs.Uint64("seed", demo.DefaultSeed, "demo town seed (with --demo)")
 	secure := fs.Bool("secure-cookies", false, "mark the session cookie Secure (when served behind HTTPS)")
+	publicURL := fs.String("public-url", "", "the address phones reach this server at, e.g. https://grid.example.gov.cn (QR codes encode it; default http://<addr>)")
 	verbose := fs.Bool("v", false, "log every request")
 	if err := parse(fs, args); err != nil {
 		return err
@@ -120,15 +121,14 @@ func runServe(ctx context.Context, args []string, stdout io.Writer) error {
 	}
 	slog.SetDefault(slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: level})))
 
-	db, err := f.open(ctx)
+	a, err := f.openApp(ctx)
 	if err != nil {
 		return err
 	}
-	defer db.Close()
-	orgs := org.NewStore(db)
-	users := auth.NewStore(db, orgs, auth.DefaultParams)
+	defer a.Close()
+	db, orgs, users := a.db, a.orgs, a.users
 	if *withDemo {
-		if err := loadDemo(ctx, db, orgs, users, *seed, stdout); err != nil {
+		if err := loadDemo(ctx, a, *seed, stdout); err != nil {
 			return err
 		}
 	}
@@ -141,13 +141,17 @@ func runServe(ctx context.Context, args []string, stdout io.Writer) error {
 		return fmt.Errorf("listen on %s: %w", *addr, err)
 	}
 	srv := &http.Server{
-		Handler:           withHome(api.New(db, orgs, users, api.Options{Version: currentVersion(), SecureCookies: *secure})),
+		Handler: withHome(api.New(db, orgs, users, api.Options{Version: currentVersion(), SecureCookies: *secure,
+			PublicURL: strings.TrimSuffix(*publicURL, "/"), Records: a.records, Files: a.files, Facts: a.facts})),
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       60 * time.Second,
 		WriteTimeout:      120 * time.Second,
 		IdleTimeout:       120 * time.Second,
 	}
 	url := "http://" + ln.Addr().String() + "/"
+	if *publicURL == "" {
+		*publicURL = strings.TrimSuffix(url, "/")
+	}
 	fmt.Fprintf(stdout, "gridwork %s on %s (%s)\n", currentVersion(), db.Engine, db.Where)
 	fmt.Fprintf(stdout, "Open %s\n", url)
 	fmt.Fprintf(stdout, "API documentation: %sdocs\n", url)
@@ -184,7 +188,8 @@ func withHome(api http.Handler) http.Handler {
 	return mux
 }
 
-func loadDemo(ctx context.Context, db *store.DB, orgs *org.Store, users *auth.Store, seed uint64, stdout io.Writer) error {
+func loadDemo(ctx context.Context, a *app, seed uint64, stdout io.Writer) error {
+	db, orgs, users := a.db, a.orgs, a.users
 	empty, err := demo.IsEmpty(ctx, db)
 	if err != nil {
 		return err
@@ -211,13 +216,12 @@ func runDemo(ctx context.Context, args []string, stdout io.Writer) error {
 	if err := parse(fs, args); err != nil {
 		return err
 	}
-	db, err := f.open(ctx)
+	a, err := f.openApp(ctx)
 	if err != nil {
 		return err
 	}
-	defer db.Close()
-	orgs := org.NewStore(db)
-	return loadDemo(ctx, db, orgs, auth.NewStore(db, orgs, auth.DefaultParams), *seed, stdout)
+	defer a.Close()
+	return loadDemo(ctx, a, *seed, stdout)
 }
 
 func runMigrate(ctx context.Context, args []string, stdout io.Writer) error {

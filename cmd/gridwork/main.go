@@ -5,6 +5,9 @@
 //	gridwork demo                load the demo town into an empty database
 //	gridwork migrate             bring the database schema up to date
 //	gridwork user add|reset-password
+//	gridwork people import|export  base records from and to spreadsheets
+//	gridwork platform import     store a platform's export for reconciliation
+//	gridwork facts list|collect|show
 //	gridwork audit verify        check the audit log's hash chain
 //	gridwork version
 package main
@@ -34,6 +37,9 @@ func commands() []command {
 		{"demo", "load the deterministic demo town into an empty database", runDemo},
 		{"migrate", "bring the database schema up to date", runMigrate},
 		{"user", "manage accounts: user add | user reset-password", runUser},
+		{"people", "base records: people import --file FILE | people export --out FILE", runPeople},
+		{"platform", "platform exports: platform import --platform CODE --as-of DATE --file FILE", runPlatform},
+		{"facts", "the fact catalogue: facts list | facts collect --month M | facts show --month M --unit CODE", runFacts},
 		{"audit", "audit log: audit verify", runAudit},
 		{"version", "print the version", runVersion},
 	}

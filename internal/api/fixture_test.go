@@ -27,6 +27,10 @@ import (
 	"gridwork/internal/apperr"
 	"gridwork/internal/auth"
 	"gridwork/internal/demo"
+	"gridwork/internal/facts"
+	"gridwork/internal/files"
+	"gridwork/internal/records"
+	"gridwork/internal/seal"
 	"gridwork/internal/org"
 	"gridwork/internal/store"
 	"gridwork/internal/store/storetest"
@@ -41,6 +45,7 @@ type fixture struct {
 	db      *store.DB
 	orgs    *org.Store
 	users   *auth.Store
+	records *records.Store
 	srv     *api.Server
 	ts      *httptest.Server
 	town    demo.Town
@@ -71,10 +76,16 @@ func newFixture(t *testing.T, db *store.DB) *fixture {
 	if _, err := users.EnsureAdmin(ctx); err != nil {
 		t.Fatalf("ensure admin: %v", err)
 	}
-	srv := api.New(db, orgs, users, api.Options{Version: "test"})
+	keys, err := seal.New("test", bytes.Repeat([]byte{1}, seal.MaterialSize))
+	if err != nil {
+		t.Fatal(err)
+	}
+	rec := records.NewStore(db, orgs, keys)
+	srv := api.New(db, orgs, users, api.Options{Version: "test", PublicURL: "http://grid.test",
+		Records: rec, Files: files.NewStore(db, t.TempDir()), Facts: facts.NewCollector(db, orgs, rec)})
 	ts := httptest.NewServer(srv)
 	t.Cleanup(ts.Close)
-	return &fixture{t: t, db: db, orgs: orgs, users: users, srv: srv, ts: ts, town: town, summary: sum, clients: map[string]*client{}}
+	return &fixture{t: t, db: db, orgs: orgs, users: users, records: rec, srv: srv, ts: ts, town: town, summary: sum, clients: map[string]*client{}}
 }
 
 // user returns the account called username.

@@ -86,7 +86,7 @@ func (s *Server) recordRoutes() {
 	op(s, o("list-rentals", get, "/api/rentals", "Rentals in your scope"), needs(auth.ReadRecords), s.listRentals)
 	op(s, created(o("create-rental", post, "/api/rentals", "Register a rental on a house")), needs(auth.WriteRecords), s.createRental)
 	op(s, o("get-rental", get, "/api/rentals/{id}", "One rental with its tenants"), needs(auth.ReadRecords), s.getRental)
-	op(s, o("rental-by-qr", get, "/api/rentals/by-qr/{token}", "The rental a scanned QR code opens"), needs(auth.ReadRecords), s.rentalByToken)
+	op(s, o("rental-by-qr", get, "/api/qr/{token}", "The rental a scanned QR code opens"), needs(auth.ReadRecords), s.rentalByToken)
 	op(s, o("end-rental", post, "/api/rentals/{id}/end", "End a rental and its tenancies"), needs(auth.WriteRecords), s.endRental)
 	op(s, o("add-tenant", post, "/api/rentals/{id}/tenants", "Add a tenant"), needs(auth.WriteRecords), s.addTenant)
 	op(s, o("mark-qr-posted", post, "/api/rentals/{id}/qr-posted", "Record that the QR code was posted at the door"), needs(auth.WriteRecords), s.markQRPosted)

@@ -47,13 +47,19 @@ type Server struct {
 	publicURL string
 }
 
+// datePattern accepts YYYY-MM-DD with a day that exists in its month (29
+// February in any year), so that schema validation, which names the field,
+// catches 2026-02-30; dates.Date's own parsing then only has to refuse 29
+// February of a common year.
+const datePattern = `^\d{4}-(?:(?:0[13578]|1[02])-(?:0[1-9]|[12]\d|3[01])|(?:0[469]|11)-(?:0[1-9]|[12]\d|30)|02-(?:0[1-9]|1\d|2\d))$`
+
 // dateSchema describes dates.Date in the OpenAPI document.
 type dateSchema string
 
 // Schema implements huma.SchemaProvider.
 func (dateSchema) Schema(huma.Registry) *huma.Schema {
 	return &huma.Schema{Type: huma.TypeString, Nullable: true,
-		Pattern: `^\d{4}-\d{2}-\d{2}$`, PatternDescription: "a date of the form YYYY-MM-DD",
+		Pattern: datePattern, PatternDescription: "a real date of the form YYYY-MM-DD",
 		Description: "a calendar date YYYY-MM-DD (Asia/Shanghai), or null for none"}
 }
 

@@ -22,6 +22,7 @@ import (
 	"math"
 	"regexp"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"github.com/google/uuid"
@@ -50,18 +51,37 @@ type Store struct {
 	db     *store.DB
 	people *records.Store
 	keys   *seal.Keys
-	// today is the calendar's today, replaceable in tests.
+	// clock is the time now: entry times come from it. today is the
+	// calendar's today, by default the clock's Shanghai day. Both are
+	// replaceable in tests and by the demo, which enters history.
+	clock func() time.Time
 	today func() dates.Date
 }
 
 // NewStore returns a Store. people is where subjects' person records live;
 // keys seal the free-text fields.
 func NewStore(db *store.DB, people *records.Store, keys *seal.Keys) *Store {
-	return &Store{db: db, people: people, keys: keys, today: dates.Today}
+	s := &Store{db: db, people: people, keys: keys}
+	SetClock(s, time.Now)
+	return s
 }
 
-// SetToday replaces the store's calendar, for tests and the demo.
+// SetToday replaces the store's calendar ("today", against which dates in
+// the future are refused), for tests and the demo. Entry times still come
+// from the clock; see SetClock.
 func (s *Store) SetToday(f func() dates.Date) { s.today = f }
+
+// SetClock replaces the store's clock, for tests and the demo: entry times
+// come from it, and "today" becomes its Shanghai day (as in
+// records.SetClock).
+func SetClock(s *Store, f func() time.Time) {
+	s.clock = f
+	s.today = func() dates.Date { return dates.Of(f()) }
+}
+
+// now is the entry time of a change: the clock in UTC, to the microsecond
+// (PostgreSQL's precision).
+func (s *Store) now() time.Time { return s.clock().UTC().Truncate(time.Microsecond) }
 
 // write runs fn in a transaction holding the audit chain's lock, like every
 // audited write (and every audited read).

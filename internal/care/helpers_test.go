@@ -56,19 +56,22 @@ type env struct {
 	g1, g2    org.Unit
 	n         int // people made so far, for their identity numbers
 	photo     string
+	// clock is the time now for both stores: entry times and today.
+	clock time.Time
 }
 
+// newEnv builds the fixture with the clock at noon of today.
 func newEnv(t *testing.T, db *store.DB, today dates.Date) *env {
 	t.Helper()
 	keys, err := seal.New("test", bytes.Repeat([]byte{7}, seal.MaterialSize))
 	if err != nil {
 		t.Fatal(err)
 	}
-	e := &env{db: db, keys: keys, org: org.NewStore(db)}
+	e := &env{db: db, keys: keys, org: org.NewStore(db), clock: today.Start().Add(12 * time.Hour)}
 	e.rec = records.NewStore(db, e.org, keys)
-	e.rec.SetToday(func() dates.Date { return today })
+	records.SetClock(e.rec, func() time.Time { return e.clock })
 	e.care = care.NewStore(db, e.rec, keys)
-	e.care.SetToday(func() dates.Date { return today })
+	care.SetClock(e.care, func() time.Time { return e.clock })
 	from := day("2026-01-01")
 	const w, n, cell = 116_300_000, 39_920_000, 10_000
 	mk := func(in org.NewUnit) org.Unit {

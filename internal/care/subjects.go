@@ -163,7 +163,7 @@ func (s *Store) Register(ctx context.Context, actor string, in NewSubject) (Subj
 		if err != nil {
 			return fmt.Errorf("care: seal details: %w", err)
 		}
-		now := store.Now()
+		now := s.now()
 		x := Subject{ID: newID(), PersonID: person.ID, PersonName: person.Name, PersonIDMasked: person.IDMasked, GroupCode: in.GroupCode,
 			GridID: person.GridID, Risk: in.Risk, Status: Active, BeganOn: in.BeganOn, EnteredAt: now, Version: 1, ClientID: in.ClientID,
 			CreatedBy: actor, UpdatedAt: now}
@@ -302,9 +302,9 @@ func (s *Store) List(ctx context.Context, actor string, q Query) ([]Subject, int
 
 // bump applies set to subject id if version is current, and bumps the
 // version. Errors: NotFound, Conflict for a stale version.
-func bump(ctx context.Context, tx store.Tx, id string, version int, set string, args store.Args) error {
+func (s *Store) bump(ctx context.Context, tx store.Tx, id string, version int, set string, args store.Args) error {
 	q := fmt.Sprintf(`UPDATE care_subjects SET %s, version = version + 1, updated_at = %s WHERE id = %s AND version = %s`,
-		set, args.Add(store.Now()), args.Add(id), args.Add(version))
+		set, args.Add(s.now()), args.Add(id), args.Add(version))
 	res, err := tx.ExecContext(ctx, q, args...)
 	if err != nil {
 		return fmt.Errorf("care: update subject %s: %w", id, err)
@@ -369,7 +369,7 @@ func (s *Store) Update(ctx context.Context, actor, id string, p SubjectPatch) (S
 		if len(set) == 0 {
 			return apperr.New(apperr.Invalid, "nothing to change")
 		}
-		if err := bump(ctx, tx, id, p.Version, strings.Join(set, ", "), args); err != nil {
+		if err := s.bump(ctx, tx, id, p.Version, strings.Join(set, ", "), args); err != nil {
 			return err
 		}
 		if out, err = getSubject(ctx, tx, id); err != nil {
@@ -417,7 +417,7 @@ func (s *Store) MarkLost(ctx context.Context, actor, id string, on dates.Date, r
 		}
 		var args store.Args
 		set := fmt.Sprintf("status = 'lost', lost_on = %s, lost_reason_sealed = %s", args.Add(on), args.Add(sealed))
-		if err := bump(ctx, tx, id, cur.Version, set, args); err != nil {
+		if err := s.bump(ctx, tx, id, cur.Version, set, args); err != nil {
 			return err
 		}
 		if out, err = getSubject(ctx, tx, id); err != nil {
@@ -451,7 +451,7 @@ func (s *Store) MarkFound(ctx context.Context, actor, id string, on dates.Date) 
 		if len(bad) > 0 {
 			return apperr.InvalidFields("cannot mark care subject "+id+" found", bad...)
 		}
-		if err := bump(ctx, tx, id, cur.Version, "status = 'active'", nil); err != nil {
+		if err := s.bump(ctx, tx, id, cur.Version, "status = 'active'", nil); err != nil {
 			return err
 		}
 		if out, err = getSubject(ctx, tx, id); err != nil {
@@ -486,7 +486,7 @@ func (s *Store) End(ctx context.Context, actor, id string, on dates.Date, versio
 			return apperr.InvalidFields("cannot end care subject "+id, bad...)
 		}
 		var args store.Args
-		if err := bump(ctx, tx, id, version, "status = 'ended', ended_on = "+args.Add(on), args); err != nil {
+		if err := s.bump(ctx, tx, id, version, "status = 'ended', ended_on = "+args.Add(on), args); err != nil {
 			return err
 		}
 		if out, err = getSubject(ctx, tx, id); err != nil {

@@ -94,14 +94,14 @@ func (s *Store) RecordVisit(ctx context.Context, userID, workerID string, in New
 			return apperr.New(apperr.Conflict, "care subject %s has left the group (%s)", sub.ID, sub.EndedOn)
 		}
 		if in.VisitedAt.IsZero() {
-			in.VisitedAt = store.Now()
+			in.VisitedAt = s.now()
 		}
 		in.VisitedAt = in.VisitedAt.UTC().Truncate(time.Microsecond)
 		on := dates.Of(in.VisitedAt)
 		in.Notes = strings.TrimSpace(in.Notes)
 		var bad []apperr.FieldError
 		switch {
-		case in.VisitedAt.After(time.Now().Add(clockSkew)) || on.After(s.today()):
+		case in.VisitedAt.After(s.clock().Add(clockSkew)) || on.After(s.today()):
 			bad = append(bad, apperr.FieldError{Field: "visited_at", Reason: fmt.Sprintf("%s is in the future", in.VisitedAt.In(dates.Shanghai).Format(time.DateTime))})
 		case on.Before(sub.BeganOn):
 			bad = append(bad, apperr.FieldError{Field: "visited_at", Reason: fmt.Sprintf("%s is before the subject entered the group (%s)", on, sub.BeganOn)})
@@ -128,7 +128,7 @@ func (s *Store) RecordVisit(ctx context.Context, userID, workerID string, in New
 		if err != nil {
 			return fmt.Errorf("care: seal visit notes: %w", err)
 		}
-		now := store.Now()
+		now := s.now()
 		v := Visit{ID: newID(), SubjectID: sub.ID, ClientID: in.ClientID, VisitedAt: in.VisitedAt, VisitedOn: on, Lat: in.Lat, Lon: in.Lon,
 			Photo: in.Photo, Confirmed: in.Confirmed, UserID: userID, WorkerID: workerID, EnteredAt: now}
 		_, err = tx.ExecContext(ctx, `INSERT INTO care_visits (id, subject_id, visited_at, visited_on, lat, lon, notes_sealed, photo, confirmed,
