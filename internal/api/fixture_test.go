@@ -29,9 +29,9 @@ import (
 	"gridwork/internal/demo"
 	"gridwork/internal/facts"
 	"gridwork/internal/files"
+	"gridwork/internal/org"
 	"gridwork/internal/records"
 	"gridwork/internal/seal"
-	"gridwork/internal/org"
 	"gridwork/internal/store"
 	"gridwork/internal/store/storetest"
 )

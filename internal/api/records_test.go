@@ -126,8 +126,8 @@ func TestImportAPI(t *testing.T) {
 		}
 		var rep struct {
 			Rows, Stored, Skipped int
-			Errors               []struct {
-				Row            int
+			Errors                []struct {
+				Row           int
 				Column, Field string
 			}
 		}

@@ -38,14 +38,14 @@ func rect(w, s, e, n float64) string {
 // town is a small tree: a district, a street, one community with two grids
 // (G1 with worker W1 from 2026-01-01, G2 vacant).
 type town struct {
-	db                 *store.DB
-	orgs               *org.Store
-	rec                *records.Store
-	files              *files.Store
-	keys               *seal.Keys
-	clock              time.Time
-	community, g1, g2  string
-	g1Code, worker     string
+	db                *store.DB
+	orgs              *org.Store
+	rec               *records.Store
+	files             *files.Store
+	keys              *seal.Keys
+	clock             time.Time
+	community, g1, g2 string
+	g1Code, worker    string
 }
 
 func newTown(t *testing.T, db *store.DB) *town {

@@ -240,7 +240,7 @@ func (s *Store) createPerson(ctx context.Context, tx store.Tx, actor string, in 
 	p := Person{ID: newID(), GridID: in.GridID, HouseID: in.HouseID, Category: in.Category, IDKind: in.IDKind,
 		IDMasked: idnum.Mask(value), Name: in.Name, Male: male, BirthDate: birth, Phone: in.Phone, Address: in.Address,
 		PermitStatus: in.PermitStatus,
-		Lifecycle: Lifecycle{Status: Active, BeganOn: in.BeganOn, EnteredAt: now, Version: 1, ClientID: in.ClientID, CreatedBy: actor, UpdatedAt: now}}
+		Lifecycle:    Lifecycle{Status: Active, BeganOn: in.BeganOn, EnteredAt: now, Version: 1, ClientID: in.ClientID, CreatedBy: actor, UpdatedAt: now}}
 	_, err = tx.ExecContext(ctx, `INSERT INTO people (id, grid_id, house_id, category, id_kind, id_sealed, id_index, id_masked, name, male,
 		birth_date, phone, address, permit_status, status, began_on, entered_at, version, client_id, created_by, updated_at)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, 'active', $15, $16, 1, $17, $18, $19)`,

@@ -34,7 +34,9 @@ func TestCreatePersonRefuses(t *testing.T) {
 			field  string
 			reason string
 		}{
-			{"bad check character", func(p *records.NewPerson) { p.IDNumber = p.IDNumber[:17] + map[bool]string{true: "1", false: "2"}[p.IDNumber[17] != '1'] }, apperr.Invalid, "id_number", "check character"},
+			{"bad check character", func(p *records.NewPerson) {
+				p.IDNumber = p.IDNumber[:17] + map[bool]string{true: "1", false: "2"}[p.IDNumber[17] != '1']
+			}, apperr.Invalid, "id_number", "check character"},
 			{"short number", func(p *records.NewPerson) { p.IDNumber = "11010519900307" }, apperr.Invalid, "id_number", "18"},
 			{"mangled by Excel", func(p *records.NewPerson) { p.IDNumber = "1.10105E+17" }, apperr.Invalid, "id_number", "formatted as text"},
 			{"duplicate person", func(p *records.NewPerson) {}, apperr.Conflict, "id_number", "already registered"},
