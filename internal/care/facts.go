@@ -36,7 +36,7 @@ import (
 // Inactive groups are measured like active ones: inactivity only stops new
 // registrations.
 func init() {
-	metric.Define(
+	define(
 		metric.Def{Name: "care.subjects", Alias: "特殊人群在册人数", Kind: metric.Count, Seeds: "001 三项重点 (denominator)",
 			Doc: "special-care subjects in the ledger at month end and still in their group then, active or lost"},
 		metric.Def{Name: "care.visits_due", Alias: "特殊人群应走访人数", Kind: metric.Count, Seeds: "001 三项重点 (visits 100 % by the 28th)",
@@ -57,6 +57,21 @@ func init() {
 			Doc: "share of subjects in their group and not lost at month end whose record is complete: details, risk level, and a person with a phone, an address, a house and a photo filed before month end"},
 	)
 }
+
+// factNames lists the facts measured every month; care.not_entered is
+// added only in a month with a care list import.
+var factNames []string
+
+func define(defs ...metric.Def) {
+	for _, d := range defs {
+		if d.Name != notEntered {
+			factNames = append(factNames, d.Name)
+		}
+	}
+	metric.Define(defs...)
+}
+
+const notEntered = "care.not_entered"
 
 // CarePlatform is the platform code of the special-care list
 // (重点人员名单) that care.not_entered reconciles against.
@@ -80,29 +95,38 @@ type subjectFact struct {
 	lostAtEnd       bool
 }
 
-// Facts measures this package's facts for every grid in period p.
-func (s *Store) Facts(ctx context.Context, p metric.Period) (metric.GridFacts, error) {
+// Facts measures this package's facts for every grid in period p (it is a
+// facts.Source), and returns the names measured: a grid with no occurrence
+// of one of them has a zero (or, for a rate, 100 % of nothing).
+// care.not_entered is measured only in a month with a care list import
+// (like records' platform facts): without one it is missing, not zero.
+func (s *Store) Facts(ctx context.Context, p metric.Period) (metric.GridFacts, []string, error) {
 	g := metric.GridFacts{}
 	q := s.db.Q(ctx)
 	groups, err := groupsByCode(ctx, q)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	subjects, err := factSubjects(ctx, q, p)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	for _, x := range subjects {
 		grp, ok := groups[x.group]
 		if !ok {
-			return nil, fmt.Errorf("care: facts: subject %s names unknown group %s", x.id, x.group)
+			return nil, nil, fmt.Errorf("care: facts: subject %s names unknown group %s", x.id, x.group)
 		}
 		subjectFacts(g, p, grp, x)
 	}
-	if err := notEnteredFacts(ctx, q, g, p); err != nil {
-		return nil, err
+	names := append([]string{}, factNames...)
+	measured, err := notEnteredFacts(ctx, q, g, p)
+	if err != nil {
+		return nil, nil, err
 	}
-	return g, nil
+	if measured {
+		names = append(names, notEntered)
+	}
+	return g, names, nil
 }
 
 // factSubjects reads every subject in the ledger at the end of p, with its
@@ -300,16 +324,18 @@ func subjectFacts(g metric.GridFacts, p metric.Period, grp Group, x *subjectFact
 // on as_of, equals the row's grid_code. A row matching neither is skipped:
 // it names no grid of ours, and the import report is where such rows are
 // shown.
-func notEnteredFacts(ctx context.Context, q store.Queryer, g metric.GridFacts, p metric.Period) error {
+//
+// It reports whether there was such an import.
+func notEnteredFacts(ctx context.Context, q store.Queryer, g metric.GridFacts, p metric.Period) (bool, error) {
 	var importID string
 	var asOf dates.Date
 	err := q.QueryRowContext(ctx, `SELECT id, as_of FROM platform_imports WHERE platform = $1 AND as_of >= $2 AND as_of <= $3
 		ORDER BY as_of DESC, imported_at DESC, id DESC LIMIT 1`, CarePlatform, p.First(), p.Last()).Scan(&importID, &asOf)
 	if store.IsNoRows(err) {
-		return nil
+		return false, nil
 	}
 	if err != nil {
-		return fmt.Errorf("care: not-entered facts: %w", err)
+		return false, fmt.Errorf("care: not-entered facts: %w", err)
 	}
 	end := p.End().UTC()
 	rows, err := q.QueryContext(ctx, `SELECT r.row_no, r.id_index, r.id_masked,
@@ -322,7 +348,7 @@ func notEnteredFacts(ctx context.Context, q store.Queryer, g metric.GridFacts, p
 			ORDER BY v.unit_id LIMIT 1), '')
 		FROM platform_rows r WHERE r.import_id = $1 AND NOT r.cancelled ORDER BY r.row_no`, importID, end, asOf)
 	if err != nil {
-		return fmt.Errorf("care: not-entered facts: %w", err)
+		return false, fmt.Errorf("care: not-entered facts: %w", err)
 	}
 	defer rows.Close()
 	seen := map[string]bool{}
@@ -331,7 +357,7 @@ func notEnteredFacts(ctx context.Context, q store.Queryer, g metric.GridFacts, p
 		var index, masked, personGrid, codeGrid string
 		var entered bool
 		if err := rows.Scan(&rowNo, &index, &masked, &entered, &personGrid, &codeGrid); err != nil {
-			return fmt.Errorf("care: not-entered facts: %w", err)
+			return false, fmt.Errorf("care: not-entered facts: %w", err)
 		}
 		if seen[index] {
 			continue
@@ -347,8 +373,8 @@ func notEnteredFacts(ctx context.Context, q store.Queryer, g metric.GridFacts, p
 		if grid == "" {
 			continue
 		}
-		g.At(grid, "care.not_entered").Add(metric.Ref{Entity: "platform_row", ID: fmt.Sprintf("%s:%d", importID, rowNo),
+		g.At(grid, notEntered).Add(metric.Ref{Entity: "platform_row", ID: fmt.Sprintf("%s:%d", importID, rowNo),
 			Note: masked + " on the care list of " + asOf.String()})
 	}
-	return rows.Err()
+	return true, rows.Err()
 }

@@ -8,10 +8,14 @@ import (
 	"time"
 
 	"gridwork/internal/care"
+	"gridwork/internal/facts"
 	"gridwork/internal/metric"
 	"gridwork/internal/store"
 	"gridwork/internal/store/storetest"
 )
+
+// The store is a source of the fact collector.
+var _ facts.Source = (*care.Store)(nil)
 
 // TestFacts measures March 2026 on a hand-made community of two grids.
 // Groups: correction and released are monthly, due by the 28th; mental is
@@ -130,9 +134,12 @@ func TestFacts(t *testing.T) {
 		row("imp", 7, numG, e.g2.Code, false)
 		row("imp", 8, numH, e.g2.Code, false)
 
-		gf, err := e.care.Facts(bg, metric.Period{Year: 2026, Month: time.March})
+		gf, names, err := e.care.Facts(bg, metric.Period{Year: 2026, Month: time.March})
 		if err != nil {
 			t.Fatal(err)
+		}
+		if len(names) != 9 || !slices.Contains(names, "care.not_entered") {
+			t.Errorf("March measured %v", names)
 		}
 
 		type want struct {
@@ -207,6 +214,51 @@ func TestFacts(t *testing.T) {
 				}
 			})
 		}
+		// February, with no care list: care.not_entered is not measured.
+		// Visits due by 02-28 (monthly) and the interval subjects' first due
+		// dates. Grid 1: A, B never visited in February: missed. C (30
+		// days, no visit before February): due 2025-12-01 + 30 =
+		// 2025-12-31, before February, so the window is empty and the
+		// 02-26 visit is late: missed. D was lost only in March: due,
+		// missed. Grid 2: F (7 days) due 02-08, window 02-02..02-08,
+		// visited 02-25: missed. G left the group on 02-27, after the
+		// 1st: still owed February's visit: missed. E is not in the
+		// ledger until March. In the group at month end: grid 1 A-D;
+		// grid 2 only F (G's last day was 02-27).
+		feb, names, err := e.care.Facts(bg, metric.Period{Year: 2026, Month: time.February})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(names) != 8 || slices.Contains(names, "care.not_entered") {
+			t.Errorf("February measured %v", names)
+		}
+		for _, tc := range []struct {
+			grid, name string
+			num, den   float64
+			evidence   []string
+		}{
+			{e.g1.ID, "care.subjects", 4, 0, nil},
+			{e.g2.ID, "care.subjects", 1, 0, nil},
+			{e.g1.ID, "care.visit_rate", 0, 4, []string{ev(a.ID, "due 2026-02-28"), ev(b.ID, "due 2026-02-28"), ev(c.ID, "due 2025-12-31"), ev(d.ID, "due 2026-02-28")}},
+			{e.g2.ID, "care.visit_rate", 0, 2, []string{ev(f.ID, "due 2026-02-08"), ev(g.ID, "due 2026-02-28")}},
+			{e.g2.ID, "care.visit_missed_month", 1, 0, []string{ev(f.ID, "due 2026-02-08"), ev(g.ID, "due 2026-02-28")}},
+		} {
+			tl := feb[tc.grid][tc.name]
+			if tl == nil {
+				t.Errorf("February %s: missing", tc.name)
+				continue
+			}
+			var got []string
+			for _, r := range tl.Evidence {
+				got = append(got, r.ID+" "+r.Note)
+			}
+			slices.Sort(got)
+			slices.Sort(tc.evidence)
+			if tl.Num != tc.num || tl.Den != tc.den || !slices.Equal(got, tc.evidence) {
+				t.Errorf("February %s: got %v/%v %v, want %v/%v %v", tc.name, tl.Num, tl.Den, got, tc.num, tc.den, tc.evidence)
+			}
+		}
+
 		for grid, m := range gf {
 			if grid != e.g1.ID && grid != e.g2.ID {
 				t.Errorf("facts for an unexpected grid %s: %v", grid, m)

@@ -66,10 +66,10 @@ func TestScratchSpeed(t *testing.T) {
 		t.Logf("person %v", time.Since(t0)/2000)
 		var sb strings.Builder
 		sb.WriteString("姓名,身份证号,人员类别,所属网格,联系电话,现住址,来本地日期,居住证\n")
-		for i := range 2000 {
-			body := fmt.Sprintf("11010519900101%03d", i%1000)
-			if i >= 1000 {
-				body = fmt.Sprintf("11010519910101%03d", i%1000)
+		for i := range 20000 {
+			body := fmt.Sprintf("110105199%d0101%03d", i/1000%10, i%1000)
+			if i >= 10000 {
+				body = fmt.Sprintf("110105198%d0101%03d", i/1000%10, i%1000)
 			}
 			fmt.Fprintf(&sb, "李四,%s,流动,%s,13800000000,某地,2020-01-01,有\n", body+string(idnum.CheckChar(body)), g.Code)
 		}
@@ -78,7 +78,7 @@ func TestScratchSpeed(t *testing.T) {
 		if err != nil {
 			return err
 		}
-		t.Logf("import %v %+v", time.Since(t0)/2000, rep.Stored)
+		t.Logf("import %v %+v", time.Since(t0)/20000, rep.Stored)
 		img := image.NewGray(image.Rect(0, 0, 2, 2))
 		var buf bytes.Buffer
 		png.Encode(&buf, img)

@@ -48,7 +48,9 @@ type town struct {
 	g1Code, worker    string
 }
 
-func newTown(t *testing.T, db *store.DB) *town {
+func newTown(t *testing.T, db *store.DB) *town { return newTownTB(t, db) }
+
+func newTownTB(t testing.TB, db *store.DB) *town {
 	t.Helper()
 	keys, err := seal.New("test", bytes.Repeat([]byte{7}, seal.MaterialSize))
 	if err != nil {
@@ -96,7 +98,7 @@ func idNumber(birth string, seq int) string {
 func (tw *town) onDay(s string) { tw.clock = at(s) }
 
 // photo uploads a small PNG and attaches it as item of a record.
-func (tw *town) attach(t *testing.T, entity, id, item string, seed uint8) {
+func (tw *town) attach(t testing.TB, entity, id, item string, seed uint8) {
 	t.Helper()
 	img := image.NewGray(image.Rect(0, 0, 2, 2))
 	img.Set(0, 0, color.Gray{Y: seed})
