@@ -54,7 +54,23 @@ type dbFlags struct {
 
 func (f *dbFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.db, "db", "", "database: a postgres:// URL or an SQLite file path (default $GRIDWORK_DB, else <data>/gridwork.db)")
-	fs.StringVar(&f.data, "data", "gridwork-data", "data directory for the embedded SQLite database")
+	fs.StringVar(&f.data, "data", "", "data directory: the SQLite database, the field key (field.key) and uploaded files\n(default: the directory of an SQLite --db file, else ./gridwork-data)")
+}
+
+// dataDir returns the data directory: --data, else the directory of an
+// SQLite database file named by --db or $GRIDWORK_DB, else ./gridwork-data.
+func (f *dbFlags) dataDir() string {
+	if f.data != "" {
+		return f.data
+	}
+	db := f.db
+	if db == "" {
+		db = os.Getenv("GRIDWORK_DB")
+	}
+	if db != "" && !store.IsPostgresURL(db) {
+		return filepath.Dir(strings.TrimPrefix(db, "file:"))
+	}
+	return "gridwork-data"
 }
 
 func (f *dbFlags) dsn() string {
@@ -64,7 +80,7 @@ func (f *dbFlags) dsn() string {
 	case os.Getenv("GRIDWORK_DB") != "":
 		return os.Getenv("GRIDWORK_DB")
 	}
-	return filepath.Join(f.data, "gridwork.db")
+	return filepath.Join(f.dataDir(), "gridwork.db")
 }
 
 // open opens and migrates the database.
@@ -109,6 +125,7 @@ func runServe(ctx context.Context, args []string, stdout io.Writer) error {
 	addr := fs.String("addr", "127.0.0.1:8080", "address to listen on")
 	withDemo := fs.Bool("demo", false, "load the demo town into an empty database")
 	seed := fs.Uint64("seed", demo.DefaultSeed, "demo town seed (with --demo)")
+	households := fs.Int("households", demoHouseholds, "demo households per grid (with --demo); 0 loads the org tree only")
 	secure := fs.Bool("secure-cookies", false, "mark the session cookie Secure (when served behind HTTPS)")
 	publicURL := fs.String("public-url", "", "the address phones reach this server at, e.g. https://grid.example.gov.cn (QR codes encode it; default http://<addr>)")
 	verbose := fs.Bool("v", false, "log every request")
@@ -128,7 +145,7 @@ func runServe(ctx context.Context, args []string, stdout io.Writer) error {
 	defer a.Close()
 	db, orgs, users := a.db, a.orgs, a.users
 	if *withDemo {
-		if err := loadDemo(ctx, a, *seed, stdout); err != nil {
+		if err := loadDemo(ctx, a, *seed, *households, stdout); err != nil {
 			return err
 		}
 	}
@@ -142,7 +159,7 @@ func runServe(ctx context.Context, args []string, stdout io.Writer) error {
 	}
 	srv := &http.Server{
 		Handler: withHome(api.New(db, orgs, users, api.Options{Version: currentVersion(), SecureCookies: *secure,
-			PublicURL: strings.TrimSuffix(*publicURL, "/"), Records: a.records, Files: a.files, Facts: a.facts})),
+			PublicURL: strings.TrimSuffix(*publicURL, "/"), Records: a.records, Care: a.care, Files: a.files, Facts: a.facts})),
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       60 * time.Second,
 		WriteTimeout:      120 * time.Second,
@@ -188,7 +205,11 @@ func withHome(api http.Handler) http.Handler {
 	return mux
 }
 
-func loadDemo(ctx context.Context, a *app, seed uint64, stdout io.Writer) error {
+// demoHouseholds is the demo's default number of households per grid
+// (issue 3: "about 300 households per grid").
+const demoHouseholds = 300
+
+func loadDemo(ctx context.Context, a *app, seed uint64, households int, stdout io.Writer) error {
 	db, orgs, users := a.db, a.orgs, a.users
 	empty, err := demo.IsEmpty(ctx, db)
 	if err != nil {
@@ -213,6 +234,7 @@ func runDemo(ctx context.Context, args []string, stdout io.Writer) error {
 	var f dbFlags
 	f.register(fs)
 	seed := fs.Uint64("seed", demo.DefaultSeed, "seed: the same seed gives the same town")
+	households := fs.Int("households", demoHouseholds, "households per grid; 0 loads the org tree only")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -221,7 +243,7 @@ func runDemo(ctx context.Context, args []string, stdout io.Writer) error {
 		return err
 	}
 	defer a.Close()
-	return loadDemo(ctx, a, *seed, stdout)
+	return loadDemo(ctx, a, *seed, *households, stdout)
 }
 
 func runMigrate(ctx context.Context, args []string, stdout io.Writer) error {

@@ -4,10 +4,12 @@ import (
 	"bytes"
 	"context"
 	"database/sql"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	"gridwork/internal/dates"
 	"gridwork/internal/store"
 	"gridwork/internal/store/storetest"
 )
@@ -143,8 +145,55 @@ func TestVersionAndHelp(t *testing.T) {
 		if c.name == "audit" {
 			args = []string{"audit", "verify", "--help"}
 		}
+		switch c.name {
+		case "people", "platform":
+			args = []string{c.name, "import", "--help"}
+		case "facts":
+			args = []string{"facts", "collect", "--help"}
+		}
 		if code, _, _ := gridwork(t, args...); code != 0 {
 			t.Errorf("%v: exit %d", args, code)
 		}
 	}
+}
+
+// TestPeopleImportAndFacts runs the records commands end to end: a file
+// with one bad row is imported, the good rows stored and the bad one
+// reported; the month's facts are collected and shown for the grid.
+func TestPeopleImportAndFacts(t *testing.T) {
+	engines(t, func(t *testing.T, dsn string) {
+		data := t.TempDir()
+		if code, out, errOut := gridwork(t, "demo", "--db", dsn, "--data", data, "--households", "0"); code != 0 {
+			t.Fatalf("demo: exit %d\n%s%s", code, out, errOut)
+		}
+		db, err := store.Open(context.Background(), dsn)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var code string
+		err = db.QueryRow(`SELECT v.code FROM org_unit_versions v JOIN org_units u ON u.id = v.unit_id WHERE u.level = 'grid' ORDER BY v.code LIMIT 1`).Scan(&code)
+		db.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		file := filepath.Join(t.TempDir(), "people.csv")
+		csv := "姓名,身份证号,人员类别,所属网格,来本地日期\n" +
+			"甲,11010519491231002X,流动," + code + ",2026-01-05\n" +
+			"乙,110105194912310021,流动," + code + ",2026-01-05\n"
+		if err := os.WriteFile(file, []byte(csv), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		exit, out, errOut := gridwork(t, "people", "import", "--db", dsn, "--data", data, "--file", file)
+		if exit != 0 || !strings.Contains(out, "2 rows, 1 stored, 1 skipped") || !strings.Contains(out, "row 3, column 2 (id_number)") {
+			t.Fatalf("import: exit %d\n%s%s", exit, out, errOut)
+		}
+		month := dates.Today().String()[:7]
+		if exit, out, errOut := gridwork(t, "facts", "collect", "--db", dsn, "--data", data, "--month", month); exit != 0 || !strings.Contains(out, "collected") {
+			t.Fatalf("collect: exit %d\n%s%s", exit, out, errOut)
+		}
+		exit, out, errOut = gridwork(t, "facts", "show", "--db", dsn, "--data", data, "--month", month, "--unit", code, "--name", "实有人口数")
+		if exit != 0 || !strings.Contains(out, "records.people") || !strings.Contains(out, "1") {
+			t.Fatalf("show: exit %d\n%s%s", exit, out, errOut)
+		}
+	})
 }

@@ -12,6 +12,7 @@ import (
 	"text/tabwriter"
 
 	"gridwork/internal/auth"
+	"gridwork/internal/care"
 	"gridwork/internal/dates"
 	"gridwork/internal/exchange"
 	"gridwork/internal/facts"
@@ -31,6 +32,7 @@ type app struct {
 	keys    *seal.Keys
 	files   *files.Store
 	records *records.Store
+	care    *care.Store
 	facts   *facts.Collector
 }
 
@@ -41,7 +43,7 @@ func (f *dbFlags) openApp(ctx context.Context) (*app, error) {
 	if err != nil {
 		return nil, err
 	}
-	keys, err := seal.Load(f.data)
+	keys, err := seal.Load(f.dataDir())
 	if err != nil {
 		db.Close()
 		return nil, err
@@ -50,10 +52,11 @@ func (f *dbFlags) openApp(ctx context.Context) (*app, error) {
 		db.Close()
 		return nil, err
 	}
-	a := &app{db: db, orgs: org.NewStore(db), keys: keys, files: files.NewStore(db, filepath.Join(f.data, "files"))}
+	a := &app{db: db, orgs: org.NewStore(db), keys: keys, files: files.NewStore(db, filepath.Join(f.dataDir(), "files"))}
 	a.users = auth.NewStore(db, a.orgs, auth.DefaultParams)
 	a.records = records.NewStore(db, a.orgs, keys)
-	a.facts = facts.NewCollector(db, a.orgs, a.records)
+	a.care = care.NewStore(db, a.records, keys)
+	a.facts = facts.NewCollector(db, a.orgs, a.records, a.care)
 	return a, nil
 }
 

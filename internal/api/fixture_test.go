@@ -26,6 +26,7 @@ import (
 	"gridwork/internal/api"
 	"gridwork/internal/apperr"
 	"gridwork/internal/auth"
+	"gridwork/internal/care"
 	"gridwork/internal/demo"
 	"gridwork/internal/facts"
 	"gridwork/internal/files"
@@ -81,8 +82,9 @@ func newFixture(t *testing.T, db *store.DB) *fixture {
 		t.Fatal(err)
 	}
 	rec := records.NewStore(db, orgs, keys)
+	cs := care.NewStore(db, rec, keys)
 	srv := api.New(db, orgs, users, api.Options{Version: "test", PublicURL: "http://grid.test",
-		Records: rec, Files: files.NewStore(db, t.TempDir()), Facts: facts.NewCollector(db, orgs, rec)})
+		Records: rec, Care: cs, Files: files.NewStore(db, t.TempDir()), Facts: facts.NewCollector(db, orgs, rec, cs)})
 	ts := httptest.NewServer(srv)
 	t.Cleanup(ts.Close)
 	return &fixture{t: t, db: db, orgs: orgs, users: users, records: rec, srv: srv, ts: ts, town: town, summary: sum, clients: map[string]*client{}}

@@ -21,6 +21,7 @@ import (
 
 	"gridwork/internal/apperr"
 	"gridwork/internal/auth"
+	"gridwork/internal/care"
 	"gridwork/internal/dates"
 	"gridwork/internal/facts"
 	"gridwork/internal/files"
@@ -40,6 +41,7 @@ type Server struct {
 	// SecureCookies marks the session cookie Secure (behind HTTPS).
 	secureCookies bool
 	records       *records.Store
+	care          *care.Store
 	files         *files.Store
 	facts         *facts.Collector
 	// publicURL is where residents' phones reach this server: QR codes
@@ -72,6 +74,7 @@ type Options struct {
 	PublicURL string
 	// The domain stores beyond the org tree and accounts.
 	Records *records.Store
+	Care    *care.Store
 	Files   *files.Store
 	Facts   *facts.Collector
 }
@@ -79,7 +82,7 @@ type Options struct {
 // New returns a Server on the given stores.
 func New(db *store.DB, orgs *org.Store, users *auth.Store, opt Options) *Server {
 	s := &Server{db: db, org: orgs, auth: users, version: opt.Version, secureCookies: opt.SecureCookies,
-		records: opt.Records, files: opt.Files, facts: opt.Facts, publicURL: opt.PublicURL}
+		records: opt.Records, care: opt.Care, files: opt.Files, facts: opt.Facts, publicURL: opt.PublicURL}
 	mux := http.NewServeMux()
 	cfg := huma.DefaultConfig("gridwork API", opt.Version)
 	cfg.Info.Description = "网格化管理中心 API. Sign in with POST /api/login (cookie) or send `Authorization: Bearer <token>`."

@@ -498,3 +498,18 @@ func (s *Store) End(ctx context.Context, actor, id string, on dates.Date, versio
 	})
 	return out, err
 }
+
+// GridOf returns the grid of a subject, reading nothing sensitive and
+// writing no audit entry, so that callers can check scope before an audited
+// read. Errors: NotFound.
+func (s *Store) GridOf(ctx context.Context, id string) (string, error) {
+	var grid string
+	err := s.db.Q(ctx).QueryRowContext(ctx, `SELECT grid_id FROM care_subjects WHERE id = $1`, id).Scan(&grid)
+	if store.IsNoRows(err) {
+		return "", apperr.New(apperr.NotFound, "no special-care subject %s", id)
+	}
+	if err != nil {
+		return "", fmt.Errorf("care: grid of %s: %w", id, err)
+	}
+	return grid, nil
+}

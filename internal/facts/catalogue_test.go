@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	_ "gridwork/internal/care" // defines its facts
 	"gridwork/internal/metric"
 	_ "gridwork/internal/records" // defines its facts
 )

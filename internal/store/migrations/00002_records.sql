@@ -137,6 +137,8 @@ CREATE TABLE rental_scans (
     entered_at TIMESTAMP NOT NULL
 );
 CREATE INDEX rental_scans_rental ON rental_scans (rental_id, scanned_at);
+CREATE INDEX people_entered ON people (entered_at);
+CREATE INDEX people_end_entered ON people (end_entered_at);
 
 -- Quarterly star rating, one file per household (seed 000 IV).
 CREATE TABLE rental_ratings (
@@ -274,6 +276,7 @@ CREATE TABLE care_visits (
     entered_at   TIMESTAMP NOT NULL
 );
 CREATE INDEX care_visits_subject ON care_visits (subject_id, visited_on);
+CREATE INDEX care_visits_day ON care_visits (visited_on);
 
 -- Home visits against the visit book (入户走访, 四类管理法).
 CREATE TABLE home_visits (
@@ -291,6 +294,7 @@ CREATE TABLE home_visits (
     entered_at TIMESTAMP NOT NULL
 );
 CREATE INDEX home_visits_house ON home_visits (house_id, visited_on);
+CREATE INDEX home_visits_day ON home_visits (visited_on);
 
 -- External platforms whose exports are reconciled against the ledger
 -- (seed 000 III): population says which ledger people each should hold.
