@@ -97,6 +97,15 @@ func TestAllowed(t *testing.T) {
 		ManageUsers:      "admin centre_staff",
 		ReadAudit:        "admin centre_staff",
 		ManageOwnAccount: "admin centre_staff community_staff inspector grid_worker",
+		ReadRecords:      "admin centre_staff community_staff inspector grid_worker",
+		WriteRecords:     "admin centre_staff community_staff grid_worker",
+		UnmaskIdentity:   "centre_staff community_staff grid_worker",
+		ReadCare:         "centre_staff community_staff grid_worker",
+		WriteCare:        "centre_staff community_staff grid_worker",
+		ImportRecords:    "admin centre_staff community_staff",
+		ConfigureRecords: "admin centre_staff",
+		ReadFacts:        "admin centre_staff community_staff inspector grid_worker",
+		CollectFacts:     "admin centre_staff",
 	}
 	for a, roles := range want {
 		for _, r := range Roles {

@@ -4,17 +4,17 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	"image"
-	"image/png"
+	"sort"
 	"strings"
 	"testing"
 	"time"
 
+	"gridwork/internal/audit"
 	"gridwork/internal/auth"
-	"gridwork/internal/dates"
 	"gridwork/internal/demo"
+	"gridwork/internal/facts"
 	"gridwork/internal/files"
-	"gridwork/internal/idnum"
+	"gridwork/internal/metric"
 	"gridwork/internal/org"
 	"gridwork/internal/records"
 	"gridwork/internal/seal"
@@ -22,104 +22,243 @@ import (
 	"gridwork/internal/store/storetest"
 )
 
-func TestScratchSpeed(t *testing.T) {
+// recordTown is a loaded demo town with its stores.
+type recordTown struct {
+	db   *store.DB
+	orgs *org.Store
+	rec  *records.Store
+	fs   *files.Store
+	town demo.Town
+}
+
+// newRecordTown loads the demo town (org tree, workers, accounts) into a
+// fresh SQLite database.
+func newRecordTown(tb testing.TB) *recordTown {
+	tb.Helper()
 	ctx := context.Background()
-	db := storetest.SQLite(t)
+	db := storetest.SQLite(tb)
 	orgs := org.NewStore(db)
 	users := auth.NewStore(db, orgs, auth.TestParams)
 	town := demo.Generate(demo.DefaultSeed, demo.DefaultFrom)
 	if _, err := demo.Load(ctx, db, orgs, users, town); err != nil {
+		tb.Fatal(err)
+	}
+	keys, err := seal.New("demo", bytes.Repeat([]byte{4}, seal.MaterialSize))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return &recordTown{db: db, orgs: orgs, rec: records.NewStore(db, orgs, keys), fs: files.NewStore(db, tb.TempDir()), town: town}
+}
+
+func (rt *recordTown) load(tb testing.TB, opt demo.RecordOptions) demo.RecordSummary {
+	tb.Helper()
+	sum, err := demo.LoadRecords(context.Background(), rt.db, rt.orgs, rt.rec, rt.fs, rt.town, opt)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return sum
+}
+
+// gridFact is one fact of one grid.
+type gridFact struct {
+	value, num, den float64
+}
+
+// gridFacts collects period p and returns the record facts of every grid by
+// grid code and name, the street's facts by name, and the names measured.
+func (rt *recordTown) gridFacts(tb testing.TB, p metric.Period) (map[string]map[string]gridFact, map[string]metric.Fact, []string) {
+	tb.Helper()
+	ctx := context.Background()
+	fs, err := facts.NewCollector(rt.db, rt.orgs, rt.rec).Collect(ctx, p)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	_, names, err := rt.rec.Facts(ctx, p)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	grids, _, err := rt.orgs.ListUnits(ctx, org.UnitQuery{On: p.Last(), Level: org.Grid, WithoutGeometry: true})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	code := map[string]string{}
+	for _, g := range grids {
+		code[g.ID] = g.Code
+	}
+	street, err := rt.orgs.UnitByCode(ctx, rt.town.Street.Code, p.Last())
+	if err != nil {
+		tb.Fatal(err)
+	}
+	byGrid := map[string]map[string]gridFact{}
+	streetFacts := map[string]metric.Fact{}
+	for _, f := range fs {
+		if f.Subject != metric.Unit {
+			continue
+		}
+		if f.SubjectID == street.ID {
+			streetFacts[f.Name] = f
+		}
+		c, ok := code[f.SubjectID]
+		if !ok {
+			continue
+		}
+		if byGrid[c] == nil {
+			byGrid[c] = map[string]gridFact{}
+		}
+		byGrid[c][f.Name] = gridFact{f.Value, f.Num, f.Den}
+	}
+	if len(byGrid) != len(grids) {
+		tb.Fatalf("facts for %d grids, want %d", len(byGrid), len(grids))
+	}
+	return byGrid, streetFacts, names
+}
+
+var march = metric.Period{Year: 2026, Month: 3}
+
+// At a small scale (8 households a grid) every record fact of March 2026,
+// the platforms' included, is non-zero in some grid; every count of a gap
+// is zero in some grid; every rate is below 100 in some grid and 100 in
+// another. The people and floating counts are denominators: every grid has
+// people, so they are zero nowhere.
+func TestLoadRecordsFacts(t *testing.T) {
+	rt := newRecordTown(t)
+	sum := rt.load(t, demo.RecordOptions{Seed: 1, HouseholdsPerGrid: 8})
+	t.Logf("summary: %s", summaryLine(sum))
+	if sum.Houses < 143*7 || sum.People < sum.Houses || sum.Floating == 0 || sum.Rentals < 143 || sum.PlatformImports != 12 {
+		t.Fatalf("summary %+v", sum)
+	}
+	byGrid, _, names := rt.gridFacts(t, march)
+	if len(names) != 17+4*9 {
+		t.Errorf("%d fact names measured, want 17 record facts and 9 for each of 4 platforms: %v", len(names), names)
+	}
+	codes := make([]string, 0, len(byGrid))
+	for c := range byGrid {
+		codes = append(codes, c)
+	}
+	sort.Strings(codes)
+	for _, name := range names {
+		def, ok := metric.Lookup(name)
+		if !ok {
+			t.Errorf("%s is not defined", name)
+			continue
+		}
+		var nonZero, zero, below, full []string
+		for _, c := range codes {
+			f, ok := byGrid[c][name]
+			if !ok {
+				t.Fatalf("grid %s has no %s", c, name)
+			}
+			if f.value != 0 {
+				nonZero = append(nonZero, c)
+			} else {
+				zero = append(zero, c)
+			}
+			if f.value < 100 {
+				below = append(below, c)
+			} else {
+				full = append(full, c)
+			}
+		}
+		switch {
+		case len(nonZero) == 0:
+			t.Errorf("%s is zero in every grid", name)
+		case def.Kind == metric.Rate && (len(below) == 0 || len(full) == 0):
+			t.Errorf("rate %s is below 100 in %d grids and 100 in %d; want some of each", name, len(below), len(full))
+		case def.Kind == metric.Count && name != "records.people" && name != "records.floating" && len(zero) == 0:
+			t.Errorf("count %s is non-zero in every grid", name)
+		}
+	}
+	rep, err := audit.Verify(context.Background(), rt.db)
+	if err != nil || rep.Broken != nil {
+		t.Fatalf("audit after loading records: %+v %v", rep, err)
+	}
+}
+
+// The same seed gives the same records: two loads into two databases have
+// the same summary counts and the same facts, grid by grid (compared by
+// grid code: record and unit ids differ).
+func TestLoadRecordsIsDeterministic(t *testing.T) {
+	opt := demo.RecordOptions{Seed: 42, HouseholdsPerGrid: 8}
+	a, b := newRecordTown(t), newRecordTown(t)
+	sa, sb := a.load(t, opt), b.load(t, opt)
+	if summaryCounts(sa) != summaryCounts(sb) {
+		t.Fatalf("summaries differ:\n%s\n%s", summaryCounts(sa), summaryCounts(sb))
+	}
+	for _, p := range []metric.Period{{Year: 2026, Month: 2}, march, {Year: 2026, Month: 4}} {
+		fa, _, _ := a.gridFacts(t, p)
+		fb, _, _ := b.gridFacts(t, p)
+		for code, m := range fa {
+			for name, x := range m {
+				if y := fb[code][name]; x != y {
+					t.Errorf("%s grid %s %s: %+v and %+v", p, code, name, x, y)
+				}
+			}
+			if len(m) != len(fb[code]) {
+				t.Errorf("%s grid %s: %d and %d facts", p, code, len(m), len(fb[code]))
+			}
+		}
+	}
+}
+
+// A load that fails halfway (here: its context ends) stores nothing.
+func TestLoadRecordsIsAllOrNothing(t *testing.T) {
+	rt := newRecordTown(t)
+	ctx := context.Background()
+	var before int
+	if err := rt.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM audit_log`).Scan(&before); err != nil {
 		t.Fatal(err)
 	}
-	keys, _ := seal.New("t", bytes.Repeat([]byte{1}, seal.MaterialSize))
-	rec := records.NewStore(db, orgs, keys)
-	fs := files.NewStore(db, t.TempDir())
-	clock := time.Date(2026, 1, 5, 2, 0, 0, 0, time.UTC)
-	records.SetClock(rec, func() time.Time { return clock })
-	grids, _, _ := orgs.ListUnits(ctx, org.UnitQuery{On: dates.New(2026, 1, 5), Level: org.Grid, WithoutGeometry: true})
-	g := grids[0]
-	err := db.Tx(ctx, func(tx store.Tx) error {
-		ctx := store.WithTx(ctx, tx)
-		var hs []records.House
-		t0 := time.Now()
-		for i := range 2000 {
-			h, err := rec.CreateHouse(ctx, "demo", records.NewHouse{GridID: g.ID, Address: fmt.Sprintf("x%d", i), Purpose: records.OwnUse, Class: "trust", BeganOn: dates.New(2010, 1, 1)})
-			if err != nil {
-				return err
-			}
-			hs = append(hs, h)
-		}
-		t.Logf("house %v", time.Since(t0)/2000)
-		t0 = time.Now()
-		var ps []records.Person
-		for i := range 2000 {
-			body := fmt.Sprintf("11010519800101%03d", i%1000)
-			if i >= 1000 {
-				body = fmt.Sprintf("11010519810101%03d", i%1000)
-			}
-			p, err := rec.CreatePerson(ctx, "demo", records.NewPerson{GridID: g.ID, HouseID: hs[i].ID, Category: records.Registered, IDNumber: body + string(idnum.CheckChar(body)), Name: "张三", BeganOn: dates.New(2010, 1, 1)})
-			if err != nil {
-				return err
-			}
-			ps = append(ps, p)
-		}
-		t.Logf("person %v", time.Since(t0)/2000)
-		var sb strings.Builder
-		sb.WriteString("姓名,身份证号,人员类别,所属网格,联系电话,现住址,来本地日期,居住证\n")
-		for i := range 20000 {
-			body := fmt.Sprintf("110105199%d0101%03d", i/1000%10, i%1000)
-			if i >= 10000 {
-				body = fmt.Sprintf("110105198%d0101%03d", i/1000%10, i%1000)
-			}
-			fmt.Fprintf(&sb, "李四,%s,流动,%s,13800000000,某地,2020-01-01,有\n", body+string(idnum.CheckChar(body)), g.Code)
-		}
-		t0 = time.Now()
-		rep, err := rec.ImportPeople(ctx, "demo", "a.csv", strings.NewReader(sb.String()), nil)
-		if err != nil {
-			return err
-		}
-		t.Logf("import %v %+v", time.Since(t0)/20000, rep.Stored)
-		img := image.NewGray(image.Rect(0, 0, 2, 2))
-		var buf bytes.Buffer
-		png.Encode(&buf, img)
-		f, err := fs.Put(ctx, "demo", "p.png", &buf)
-		if err != nil {
-			return err
-		}
-		t0 = time.Now()
-		for _, p := range ps {
-			if err := rec.Attach(ctx, "demo", "person", p.ID, "photo", f.SHA256); err != nil {
-				return err
+	ctx, cancel := context.WithTimeout(ctx, 300*time.Millisecond)
+	defer cancel()
+	if _, err := demo.LoadRecords(ctx, rt.db, rt.orgs, rt.rec, rt.fs, rt.town, demo.RecordOptions{Seed: 1, HouseholdsPerGrid: 8}); err == nil {
+		t.Fatal("a load whose context ended succeeded")
+	}
+	ctx = context.Background()
+	var houses, people, after int
+	err := rt.db.QueryRowContext(ctx, `SELECT (SELECT COUNT(*) FROM houses), (SELECT COUNT(*) FROM people), (SELECT COUNT(*) FROM audit_log)`).
+		Scan(&houses, &people, &after)
+	if err != nil || houses != 0 || people != 0 || after != before {
+		t.Fatalf("after a failed load: %d houses, %d people, %d audit rows (%d before), %v", houses, people, after, before, err)
+	}
+}
+
+func summaryCounts(s demo.RecordSummary) string {
+	s.Took, s.Phases = 0, nil
+	return fmt.Sprintf("%+v", s)
+}
+
+func summaryLine(s demo.RecordSummary) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s in %v; by call:", summaryCounts(s), s.Took.Round(time.Millisecond))
+	for _, ph := range s.Phases {
+		fmt.Fprintf(&b, " %s %d×%v=%v;", ph.Name, ph.Calls, (ph.Took / time.Duration(max(1, ph.Calls))).Round(time.Microsecond), ph.Took.Round(time.Millisecond))
+	}
+	return b.String()
+}
+
+// BenchmarkLoadRecords loads the full street (300 households a grid) once
+// per iteration and logs the counts, where the time went, and the street's
+// record facts for March 2026. Run it with -bench LoadRecords -benchtime 1x.
+func BenchmarkLoadRecords(b *testing.B) {
+	for range b.N {
+		b.StopTimer()
+		rt := newRecordTown(b)
+		b.StartTimer()
+		sum := rt.load(b, demo.RecordOptions{Seed: demo.DefaultSeed})
+		b.StopTimer()
+		b.Logf("full scale: %s", summaryLine(sum))
+		b.ReportMetric(sum.Took.Seconds(), "load-s")
+		_, street, names := rt.gridFacts(b, march)
+		var lines []string
+		for _, n := range names {
+			f := street[n]
+			if def, _ := metric.Lookup(n); def.Kind == metric.Rate {
+				lines = append(lines, fmt.Sprintf("%s=%.2f (%g/%g)", n, f.Value, f.Num, f.Den))
+			} else {
+				lines = append(lines, fmt.Sprintf("%s=%g", n, f.Value))
 			}
 		}
-		t.Logf("attach %v", time.Since(t0)/2000)
-		t0 = time.Now()
-		for _, h := range hs {
-			if _, err := rec.RecordHomeVisit(ctx, "u", "", records.HomeVisit{HouseID: h.ID, Notes: "ok", Signed: true}); err != nil {
-				return err
-			}
-		}
-		t.Logf("visit %v", time.Since(t0)/2000)
-		sb.Reset()
-		sb.WriteString("身份证号,姓名,网格编码,照片\n")
-		for range 10 {
-			for i := range 2000 {
-				body := fmt.Sprintf("11010519900101%03d", i%1000)
-				if i >= 1000 {
-					body = fmt.Sprintf("11010519910101%03d", i%1000)
-				}
-				fmt.Fprintf(&sb, "%s,李四,%s,有\n", body+string(idnum.CheckChar(body)), g.Code)
-			}
-		}
-		clock = time.Date(2026, 2, 26, 2, 0, 0, 0, time.UTC)
-		t0 = time.Now()
-		if _, err := rec.ImportPlatform(ctx, "demo", "police", dates.New(2026, 2, 25), "p.csv", strings.NewReader(sb.String())); err != nil {
-			return err
-		}
-		t.Logf("platform row %v", time.Since(t0)/20000)
-		return nil
-	})
-	if err != nil {
-		t.Fatal(err)
+		b.Logf("street facts %s:\n%s", march, strings.Join(lines, "\n"))
+		b.StartTimer()
 	}
 }
