@@ -162,3 +162,37 @@ func TestImportAPI(t *testing.T) {
 		}
 	})
 }
+
+// TestCareAPI: special-care records are invisible to inspectors and admins,
+// and every read by those who may see them is audited.
+func TestCareAPI(t *testing.T) {
+	t.Parallel()
+	eachEngine(t, func(t *testing.T, f *fixture) {
+		grid := f.listGrids(t, f.communityID(t, "c01"))[0]
+		staff := f.staffOf(t, f.communityID(t, "c01"))
+		c := f.signIn(t, staff)
+		r := c.do(t, http.MethodPost, "/api/people", map[string]any{"grid_id": grid.ID, "category": "registered", "id_number": demoID(21), "name": "赵某", "began_on": "2020-01-01"})
+		if r.status != 201 {
+			t.Fatalf("person: %d %s", r.status, r.body)
+		}
+		var p records.Person
+		r.decode(t, &p)
+		r = c.do(t, http.MethodPost, "/api/care/subjects", map[string]any{"person_id": p.ID, "group_code": "released", "risk": "medium",
+			"details": "2025年刑满释放，盗窃罪", "began_on": "2025-06-01"})
+		if r.status != 201 {
+			t.Fatalf("register: %d %s", r.status, r.body)
+		}
+		var sub struct{ ID string }
+		r.decode(t, &sub)
+		f.run(t, []scenario{
+			{name: "inspector cannot list", method: "GET", path: "/api/care/subjects", as: "insp01", wantStatus: 403, wantCode: apperr.Forbidden},
+			{name: "admin cannot read", method: "GET", path: "/api/care/subjects/" + sub.ID, as: "admin", wantStatus: 403, wantCode: apperr.Forbidden},
+			{name: "other community cannot read", method: "GET", path: "/api/care/subjects/" + sub.ID, as: "c02staff", wantStatus: 403, wantCode: apperr.Forbidden},
+			{name: "staff reads details", method: "GET", path: "/api/care/subjects/" + sub.ID, as: staff, wantStatus: 200, wantBody: []string{"盗窃罪"}},
+			{name: "the read is audited", method: "GET", path: "/api/audit?entity=care_subject&entity_id=" + sub.ID, as: "admin", wantStatus: 200,
+				wantBody: []string{`"action":"read"`}, notBody: []string{"盗窃罪"}},
+			{name: "lost needs a reason", method: "POST", path: "/api/care/subjects/" + sub.ID + "/lost", body: map[string]any{"on": "2026-02-01"}, as: staff,
+				wantStatus: 422, wantCode: apperr.Invalid, wantBody: []string{"reason"}},
+		})
+	})
+}
