@@ -210,12 +210,14 @@ func TestLoadRecordsIsAllOrNothing(t *testing.T) {
 	}
 	ctx, cancel := context.WithTimeout(ctx, 300*time.Millisecond)
 	defer cancel()
-	if _, err := demo.LoadRecords(ctx, rt.db, rt.orgs, rt.rec, rt.fs, rt.town, demo.RecordOptions{Seed: 1, HouseholdsPerGrid: 8}); err == nil {
+	_, err := demo.LoadRecords(ctx, rt.db, rt.orgs, rt.rec, rt.fs, rt.town, demo.RecordOptions{Seed: 1, HouseholdsPerGrid: 8})
+	if err == nil {
 		t.Fatal("a load whose context ended succeeded")
 	}
+	t.Logf("the load failed as it should: %v", err)
 	ctx = context.Background()
 	var houses, people, after int
-	err := rt.db.QueryRowContext(ctx, `SELECT (SELECT COUNT(*) FROM houses), (SELECT COUNT(*) FROM people), (SELECT COUNT(*) FROM audit_log)`).
+	err = rt.db.QueryRowContext(ctx, `SELECT (SELECT COUNT(*) FROM houses), (SELECT COUNT(*) FROM people), (SELECT COUNT(*) FROM audit_log)`).
 		Scan(&houses, &people, &after)
 	if err != nil || houses != 0 || people != 0 || after != before {
 		t.Fatalf("after a failed load: %d houses, %d people, %d audit rows (%d before), %v", houses, people, after, before, err)
