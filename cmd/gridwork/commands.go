@@ -21,6 +21,7 @@ import (
 	"gridwork/internal/auth"
 	"gridwork/internal/dates"
 	"gridwork/internal/demo"
+	"gridwork/internal/metric"
 	"gridwork/internal/org"
 	"gridwork/internal/store"
 )
@@ -226,6 +227,24 @@ func loadDemo(ctx context.Context, a *app, seed uint64, households int, stdout i
 	}
 	fmt.Fprintf(stdout, "Loaded the demo town (seed %d) in %s: %d communities, %d grids (%d without a worker), %d workers, %d assignments, %d accounts.\n",
 		seed, time.Since(start).Round(time.Millisecond), sum.Communities, sum.Grids, sum.VacantGrids, sum.Workers, sum.Assignments, sum.Users)
+	if households <= 0 {
+		return nil
+	}
+	fmt.Fprintf(stdout, "Loading the demo records (%d households a grid, February to April 2026); at full size this takes about a minute…\n", households)
+	rs, err := demo.LoadRecords(ctx, db, orgs, a.records, a.files, demo.Generate(seed, demo.DefaultFrom),
+		demo.RecordOptions{Seed: seed, HouseholdsPerGrid: households, Care: a.care})
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "Loaded the demo records in %s: %d houses, %d people (%d floating), %d rentals, %d places, %d special-care subjects, %d home visits, %d QR scans, %d platform exports.\n",
+		rs.Took.Round(time.Second), rs.Houses, rs.People, rs.Floating, rs.Rentals, rs.Places, rs.CareSubjects, rs.HomeVisits, rs.Scans, rs.PlatformImports)
+	for _, m := range []metric.Period{{Year: 2026, Month: 2}, {Year: 2026, Month: 3}, {Year: 2026, Month: 4}} {
+		n, err := a.facts.Refresh(ctx, m)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "Collected %d facts for %s.\n", n, m)
+	}
 	return nil
 }
 

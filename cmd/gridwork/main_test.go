@@ -34,7 +34,7 @@ func engines(t *testing.T, fn func(t *testing.T, dsn string)) {
 // fails, naming the row, after one audit row is edited by hand in SQL.
 func TestAuditVerifyCatchesHandEdit(t *testing.T) {
 	engines(t, func(t *testing.T, dsn string) {
-		if code, out, errOut := gridwork(t, "demo", "--db", dsn); code != 0 {
+		if code, out, errOut := gridwork(t, "demo", "--db", dsn, "--households", "2", "--data", t.TempDir()); code != 0 {
 			t.Fatalf("demo: exit %d\n%s%s", code, out, errOut)
 		} else if !strings.Contains(out, "143 grids") || !strings.Contains(out, "87 workers") {
 			t.Fatalf("demo summary lacks 143 grids / 87 workers:\n%s", out)
@@ -79,10 +79,10 @@ func openArg(dsn string) string {
 // Loading the demo twice leaves the first load alone.
 func TestDemoLoadsOnlyIntoAnEmptyDatabase(t *testing.T) {
 	dsn := filepath.Join(t.TempDir(), "gridwork.db")
-	if code, _, errOut := gridwork(t, "demo", "--db", dsn); code != 0 {
+	if code, _, errOut := gridwork(t, "demo", "--db", dsn, "--households", "0"); code != 0 {
 		t.Fatal(errOut)
 	}
-	code, out, errOut := gridwork(t, "demo", "--db", dsn)
+	code, out, errOut := gridwork(t, "demo", "--db", dsn, "--households", "0")
 	if code != 0 || !strings.Contains(out, "already holds data") {
 		t.Fatalf("second demo: exit %d\n%s%s", code, out, errOut)
 	}
