@@ -290,14 +290,18 @@ func (s *Store) completenessFacts(ctx context.Context, q store.Queryer, g metric
 				return err
 			}
 			lack := missing(kind.entity, id, need[kind.entity], "")
-			if kind.entity == "person" && idnum.AgeOn(birth, last) < PhotoFromAge {
-				// Seed 000 asks photos from age 2 only; a required photo
-				// of a younger child is not held against the record.
+			// Seed 000 asks photos from age 2 only; a required photo of a
+			// younger child is not held against the record.
+			young := kind.entity == "person" && idnum.AgeOn(birth, last) < PhotoFromAge
+			if young {
 				lack = without(lack, "photo")
 			}
 			if kind.entity == "person" {
 				if rental, ok := tenancy[id]; ok {
 					tl := missing("person", id, need["tenant"], "rental:"+rental)
+					if young {
+						tl = without(tl, "photo")
+					}
 					if len(tl) > 0 {
 						g.At(grid, "records.tenant_incomplete").Add(metric.Ref{Entity: "person", ID: id, Note: "lacks " + strings.Join(tl, ", ")})
 					}

@@ -19,7 +19,7 @@ type Rental struct {
 	ID            string     `json:"id"`
 	HouseID       string     `json:"house_id"`
 	GridID        string     `json:"grid_id"`
-	Code          string     `json:"code" doc:"short code printed under the QR, e.g. R-3F2A9C"`
+	Code          string     `json:"code" doc:"short code printed under the QR, e.g. R-3F2A9CKD"`
 	QRToken       string     `json:"qr_token" doc:"what the QR code opens: /r/{qr_token}"`
 	LandlordName  string     `json:"landlord_name"`
 	LandlordPhone string     `json:"landlord_phone"`
@@ -95,7 +95,7 @@ func (s *Store) CreateRental(ctx context.Context, actor string, in NewRental) (R
 			return apperr.New(apperr.Conflict, "house %s already has a living rental; end it first", h.ID)
 		}
 		now := s.now()
-		r := Rental{ID: newID(), HouseID: h.ID, GridID: h.GridID, Code: "R-" + randomText(5)[:6], QRToken: strings.ToLower(randomText(15)),
+		r := Rental{ID: newID(), HouseID: h.ID, GridID: h.GridID, Code: "R-" + randomText(5), QRToken: strings.ToLower(randomText(15)),
 			LandlordName: in.LandlordName, LandlordPhone: in.LandlordPhone, LeaseFrom: in.LeaseFrom, LeaseTo: in.LeaseTo,
 			Lifecycle: Lifecycle{Status: Active, BeganOn: in.BeganOn, EnteredAt: now, Version: 1, ClientID: in.ClientID, CreatedBy: actor, UpdatedAt: now}}
 		_, err = tx.ExecContext(ctx, `INSERT INTO rentals (id, house_id, grid_id, code, qr_token, landlord_name, landlord_phone, lease_from, lease_to,
