@@ -209,7 +209,7 @@ func TestLoadRecordsCare(t *testing.T) {
 // the same summary counts and the same facts, grid by grid (compared by
 // grid code: record and unit ids differ).
 func TestLoadRecordsIsDeterministic(t *testing.T) {
-	opt := demo.RecordOptions{Seed: 42, HouseholdsPerGrid: 8}
+	opt := demo.RecordOptions{Seed: 42, HouseholdsPerGrid: 3}
 	a, b := newRecordTown(t), newRecordTown(t)
 	sa, sb := a.load(t, opt), b.load(t, opt)
 	if summaryCounts(sa) != summaryCounts(sb) {
