@@ -143,7 +143,7 @@ func (w *recWork) planCareVisits(s *careSubject, i int) {
 		switch {
 		case w.chance(bad / 2): // missed
 		case w.chance(bad / 2): // late: after the 28th
-			visit(first.AddDays(28 + w.r.IntN(daysIn(first)-28)))
+			visit(first.AddDays(28 + w.r.IntN(max(1, daysIn(first)-28)))) // in February: 1 March
 		default:
 			visit(first.AddDays(w.r.IntN(27)))
 		}
