@@ -1267,9 +1267,9 @@ func (w *recWork) loadGrid(ctx context.Context, gr *gridRec) error {
 	w.now = clock(gr.goLive, 13, 30)
 	var buf bytes.Buffer
 	cw := csv.NewWriter(&buf)
-	cw.Write([]string{"姓名", "身份证号", "人员类别", "所属网格", "联系电话", "现住址", "来本地日期", "居住证"})
+	cw.Write([]string{"姓名", "身份证号", "人员类别", "所属网格", "联系电话", "现住址", "房屋编号", "来本地日期", "居住证"})
 	for _, p := range gr.people {
-		cw.Write([]string{p.name, p.idNum, categoryWord(p.cat), gr.code, p.phone, p.home.addr, p.began.String(), permitWord(p)})
+		cw.Write([]string{p.name, p.idNum, categoryWord(p.cat), gr.code, p.phone, p.home.addr, p.home.id, p.began.String(), permitWord(p)})
 		p.entered = w.now
 	}
 	cw.Flush()

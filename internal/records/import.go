@@ -29,6 +29,7 @@ var PeopleMapping = exchange.Mapping{
 	{Name: "grid", Headers: []string{"所属网格", "网格编码", "网格"}, Required: true},
 	{Name: "phone", Headers: []string{"联系电话", "手机号码", "电话"}},
 	{Name: "address", Headers: []string{"现住址", "居住地址", "地址"}},
+	{Name: "house_id", Headers: []string{"房屋编号"}},
 	{Name: "began_on", Headers: []string{"来本地日期", "登记日期", "入住日期"}, Required: true},
 	{Name: "permit", Headers: []string{"居住证", "居住证状态"}},
 	{Name: "client_id", Headers: []string{"记录编号"}},
@@ -161,7 +162,8 @@ func (s *Store) ImportPeople(ctx context.Context, actor, name string, r io.Reade
 // personFromRow turns one import row into a NewPerson.
 func (s *Store) personFromRow(row exchange.Row, grids *gridCache, allowed func(string) bool) (NewPerson, []apperr.FieldError) {
 	var bad []apperr.FieldError
-	in := NewPerson{Name: row.Get("name"), IDNumber: row.Get("id_number"), Phone: row.Get("phone"), Address: row.Get("address"), ClientID: row.Get("client_id")}
+	in := NewPerson{Name: row.Get("name"), IDNumber: row.Get("id_number"), Phone: row.Get("phone"), Address: row.Get("address"),
+		HouseID: row.Get("house_id"), ClientID: row.Get("client_id")}
 	switch k := row.Get("id_kind"); k {
 	case "", "居民身份证", "身份证", "resident", "港澳台居民居住证":
 		in.IDKind = ResidentID
