@@ -5,6 +5,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"html/template"
 	"io"
 	"log/slog"
 	"net"
@@ -202,6 +203,18 @@ func withHome(api http.Handler) http.Handler {
 <p>服务已启动。网页界面正在建设中；现在可以通过 <a href="/docs">API 文档</a> 使用全部功能。</p>
 <p>The service is running. The web interface is being built; meanwhile everything is available through the <a href="/docs">API</a>.</p>
 </body></html>`)
+	})
+	// What a rental's QR code opens. The grid worker's app (issue 7) will
+	// show the record here; until then the page says how to reach it.
+	mux.HandleFunc("GET /r/{token}", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		token := template.HTMLEscapeString(r.PathValue("token"))
+		fmt.Fprintf(w, `<!doctype html><html lang="zh-CN"><meta charset="utf-8"><meta name="viewport" content="width=device-width">
+<title>出租房屋 · gridwork</title><body style="font-family:sans-serif;max-width:40em;margin:2em auto;padding:0 1em">
+<h1>出租房屋信息</h1>
+<p>这是网格化管理中心张贴的出租房屋二维码。网格员登录后可查看该房屋的登记信息（接口：<code>GET /api/qr/%s</code>），并记录扫码巡查（<code>POST /api/rentals/{id}/scans</code>）。</p>
+<p>居民如发现信息有误，请联系本网格网格员。</p>
+</body></html>`, token)
 	})
 	return mux
 }
