@@ -454,3 +454,15 @@ func Serialize(ctx context.Context, tx store.Tx) error {
 	}
 	return nil
 }
+
+// Write runs fn in a transaction on db (or the one ctx carries) that first
+// takes the chain's lock (Serialize): the shape of every audited write that
+// checks stored rows before it writes.
+func Write(ctx context.Context, db *store.DB, fn func(tx store.Tx) error) error {
+	return db.Tx(ctx, func(tx store.Tx) error {
+		if err := Serialize(ctx, tx); err != nil {
+			return err
+		}
+		return fn(tx)
+	})
+}

@@ -83,17 +83,6 @@ func SetClock(s *Store, f func() time.Time) {
 // (PostgreSQL's precision).
 func (s *Store) now() time.Time { return s.clock().UTC().Truncate(time.Microsecond) }
 
-// write runs fn in a transaction holding the audit chain's lock, like every
-// audited write (and every audited read).
-func (s *Store) write(ctx context.Context, fn func(tx store.Tx) error) error {
-	return s.db.Tx(ctx, func(tx store.Tx) error {
-		if err := audit.Serialize(ctx, tx); err != nil {
-			return err
-		}
-		return fn(tx)
-	})
-}
-
 func newID() string { return uuid.Must(uuid.NewV7()).String() }
 
 func nullIfEmpty(s string) any {
@@ -130,23 +119,6 @@ func (s *Store) checkWorldDate(field string, d dates.Date) []apperr.FieldError {
 // before a).
 func daysBetween(a, b dates.Date) int {
 	return int(math.Round(b.Start().Sub(a.Start()).Hours() / 24))
-}
-
-// existingByClientID returns the id of the row of table that a phone
-// already sent with clientID, or "".
-func existingByClientID(ctx context.Context, q store.Queryer, table, clientID string) (string, error) {
-	if clientID == "" {
-		return "", nil
-	}
-	var id string
-	err := q.QueryRowContext(ctx, fmt.Sprintf(`SELECT id FROM %s WHERE client_id = $1`, table), clientID).Scan(&id)
-	if store.IsNoRows(err) {
-		return "", nil
-	}
-	if err != nil {
-		return "", fmt.Errorf("care: look up client id: %w", err)
-	}
-	return id, nil
 }
 
 // Plan is how a group's subjects are to be visited.
@@ -336,7 +308,7 @@ func (s *Store) SetGroup(ctx context.Context, actor string, g Group) (Group, err
 		}
 		ri = string(b)
 	}
-	err := s.write(ctx, func(tx store.Tx) error {
+	err := audit.Write(ctx, s.db, func(tx store.Tx) error {
 		before, err := getGroup(ctx, tx, g.Code)
 		if err != nil {
 			return err

@@ -3,6 +3,7 @@ package care
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -36,7 +37,7 @@ import (
 // Inactive groups are measured like active ones: inactivity only stops new
 // registrations.
 func init() {
-	define(
+	factNames = metric.Define(
 		metric.Def{Name: "care.subjects", Alias: "特殊人群在册人数", Kind: metric.Count, Seeds: "001 三项重点 (denominator)",
 			Doc: "special-care subjects in the ledger at month end and still in their group then, active or lost"},
 		metric.Def{Name: "care.visits_due", Alias: "特殊人群应走访人数", Kind: metric.Count, Seeds: "001 三项重点 (visits 100 % by the 28th)",
@@ -56,20 +57,12 @@ func init() {
 		metric.Def{Name: "care.completeness", Alias: "重点人群信息完整率", Kind: metric.Rate, Seeds: "003 item 1 (100 %, ranked)",
 			Doc: "share of subjects in their group and not lost at month end whose record is complete: details, risk level, and a person with a phone, an address, a house and a photo filed before month end"},
 	)
+	factNames = slices.DeleteFunc(factNames, func(n string) bool { return n == notEntered })
 }
 
 // factNames lists the facts measured every month; care.not_entered is
 // added only in a month with a care list import.
 var factNames []string
-
-func define(defs ...metric.Def) {
-	for _, d := range defs {
-		if d.Name != notEntered {
-			factNames = append(factNames, d.Name)
-		}
-	}
-	metric.Define(defs...)
-}
 
 const notEntered = "care.not_entered"
 

@@ -104,8 +104,8 @@ type subjectChange struct {
 // subject in the group.
 func (s *Store) Register(ctx context.Context, actor string, in NewSubject) (Subject, error) {
 	var out Subject
-	err := s.write(ctx, func(tx store.Tx) error {
-		if id, err := existingByClientID(ctx, tx, "care_subjects", in.ClientID); err != nil || id != "" {
+	err := audit.Write(ctx, s.db, func(tx store.Tx) error {
+		if id, err := store.ByClientID(ctx, tx, "care_subjects", in.ClientID); err != nil || id != "" {
 			if err == nil {
 				out, err = getSubject(ctx, tx, id)
 			}
@@ -190,7 +190,7 @@ func (s *Store) Register(ctx context.Context, actor string, in NewSubject) (Subj
 // checks that the role may. Errors: NotFound.
 func (s *Store) Get(ctx context.Context, actor, id string) (Subject, error) {
 	var out Subject
-	err := s.write(ctx, func(tx store.Tx) error {
+	err := audit.Write(ctx, s.db, func(tx store.Tx) error {
 		var details, reason string
 		err := tx.QueryRowContext(ctx, `SELECT `+subjectColumns+`, s.details_sealed, s.lost_reason_sealed`+subjectFrom+` WHERE s.id = $1`, id).
 			Scan(append(out.scanTargets(), &details, &reason)...)
@@ -241,7 +241,7 @@ func (s *Store) List(ctx context.Context, actor string, q Query) ([]Subject, int
 	}
 	var out []Subject
 	var total int
-	err := s.write(ctx, func(tx store.Tx) error {
+	err := audit.Write(ctx, s.db, func(tx store.Tx) error {
 		var args store.Args
 		prefix := ""
 		var where []string
@@ -335,7 +335,7 @@ type SubjectPatch struct {
 // NotFound; Conflict for a stale version or an ended subject.
 func (s *Store) Update(ctx context.Context, actor, id string, p SubjectPatch) (Subject, error) {
 	var out Subject
-	err := s.write(ctx, func(tx store.Tx) error {
+	err := audit.Write(ctx, s.db, func(tx store.Tx) error {
 		cur, err := getSubject(ctx, tx, id)
 		if err != nil {
 			return err
@@ -389,7 +389,7 @@ func (s *Store) Update(ctx context.Context, actor, id string, p SubjectPatch) (S
 func (s *Store) MarkLost(ctx context.Context, actor, id string, on dates.Date, reason string) (Subject, error) {
 	reason = strings.TrimSpace(reason)
 	var out Subject
-	err := s.write(ctx, func(tx store.Tx) error {
+	err := audit.Write(ctx, s.db, func(tx store.Tx) error {
 		cur, err := getSubject(ctx, tx, id)
 		if err != nil {
 			return err
@@ -436,7 +436,7 @@ func (s *Store) MarkLost(ctx context.Context, actor, id string, on dates.Date, r
 // lost.
 func (s *Store) MarkFound(ctx context.Context, actor, id string, on dates.Date) (Subject, error) {
 	var out Subject
-	err := s.write(ctx, func(tx store.Tx) error {
+	err := audit.Write(ctx, s.db, func(tx store.Tx) error {
 		cur, err := getSubject(ctx, tx, id)
 		if err != nil {
 			return err
@@ -470,7 +470,7 @@ func (s *Store) MarkFound(ctx context.Context, actor, id string, on dates.Date) 
 // subject that has already ended.
 func (s *Store) End(ctx context.Context, actor, id string, on dates.Date, version int) (Subject, error) {
 	var out Subject
-	err := s.write(ctx, func(tx store.Tx) error {
+	err := audit.Write(ctx, s.db, func(tx store.Tx) error {
 		cur, err := getSubject(ctx, tx, id)
 		if err != nil {
 			return err

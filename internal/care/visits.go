@@ -67,8 +67,8 @@ func scanVisit(row interface{ Scan(...any) error }) (Visit, error) {
 // when the subject is lost or has ended.
 func (s *Store) RecordVisit(ctx context.Context, userID, workerID string, in NewVisit) (Visit, error) {
 	var out Visit
-	err := s.write(ctx, func(tx store.Tx) error {
-		if id, err := existingByClientID(ctx, tx, "care_visits", in.ClientID); err != nil || id != "" {
+	err := audit.Write(ctx, s.db, func(tx store.Tx) error {
+		if id, err := store.ByClientID(ctx, tx, "care_visits", in.ClientID); err != nil || id != "" {
 			if err != nil {
 				return err
 			}
@@ -150,7 +150,7 @@ func (s *Store) RecordVisit(ctx context.Context, userID, workerID string, in New
 // naming the visits read. Errors: NotFound.
 func (s *Store) Visits(ctx context.Context, actor, subjectID string) ([]Visit, error) {
 	out := []Visit{}
-	err := s.write(ctx, func(tx store.Tx) error {
+	err := audit.Write(ctx, s.db, func(tx store.Tx) error {
 		if _, err := getSubject(ctx, tx, subjectID); err != nil {
 			return err
 		}

@@ -57,12 +57,15 @@ var (
 	defined = map[string]Def{}
 )
 
-// Define adds defs to the catalogue. It panics on a duplicate or empty name
-// or an unknown kind: the catalogue is fixed at program start.
-func Define(defs ...Def) {
+// Define adds defs to the catalogue and returns their names, for the package
+// that measures them. It panics on a duplicate or empty name or an unknown
+// kind: the catalogue is fixed at program start.
+func Define(defs ...Def) []string {
 	mu.Lock()
 	defer mu.Unlock()
+	names := make([]string, 0, len(defs))
 	for _, d := range defs {
+		names = append(names, d.Name)
 		if d.Name == "" || strings.ContainsAny(d.Name, " \t") {
 			panic(fmt.Sprintf("metric: bad fact name %q", d.Name))
 		}
@@ -76,6 +79,7 @@ func Define(defs ...Def) {
 		}
 		defined[d.Name] = d
 	}
+	return names
 }
 
 // Lookup returns the fact named name, which may be its Chinese alias.

@@ -44,7 +44,7 @@ type NewAssignment struct {
 // Errors: Invalid naming the field and the rule, NotFound.
 func (s *Store) Assign(ctx context.Context, actor string, in NewAssignment) (Assignment, error) {
 	var out Assignment
-	err := s.write(ctx, func(tx store.Tx) error {
+	err := audit.Write(ctx, s.db, func(tx store.Tx) error {
 		a, err := s.assign(ctx, tx, actor, in)
 		out = a
 		return err
@@ -222,7 +222,7 @@ func (s *Store) GetAssignment(ctx context.Context, id string) (Assignment, error
 // that day). Errors: Invalid, NotFound, Conflict if it has already ended.
 func (s *Store) EndAssignment(ctx context.Context, actor, id string, on dates.Date) (Assignment, error) {
 	var out Assignment
-	err := s.write(ctx, func(tx store.Tx) error {
+	err := audit.Write(ctx, s.db, func(tx store.Tx) error {
 		a, err := getAssignment(ctx, tx, id)
 		if err != nil {
 			return err

@@ -32,7 +32,7 @@ type UnitChange struct {
 // later change is already scheduled).
 func (s *Store) ChangeUnit(ctx context.Context, actor, id string, ch UnitChange) (Unit, error) {
 	var out Unit
-	err := s.write(ctx, func(tx store.Tx) error {
+	err := audit.Write(ctx, s.db, func(tx store.Tx) error {
 		u, err := s.changeUnit(ctx, tx, actor, id, ch)
 		out = u
 		return err
@@ -187,7 +187,7 @@ func (s *Store) checkUnderWithin(ctx context.Context, q store.Queryer, u Unit, p
 // day, and its history stays. Its assignments end the same day. Errors:
 // NotFound, Conflict if children are still in force.
 func (s *Store) EndUnit(ctx context.Context, actor, id string, on dates.Date) error {
-	return s.write(ctx, func(tx store.Tx) error { return s.endUnit(ctx, tx, actor, id, on) })
+	return audit.Write(ctx, s.db, func(tx store.Tx) error { return s.endUnit(ctx, tx, actor, id, on) })
 }
 
 func (s *Store) endUnit(ctx context.Context, tx store.Tx, actor, id string, on dates.Date) error {
@@ -234,7 +234,7 @@ func (s *Store) MergeGrids(ctx context.Context, actor string, ids []string, into
 	}
 	into.Level = Grid
 	var out Unit
-	err := s.write(ctx, func(tx store.Tx) error {
+	err := audit.Write(ctx, s.db, func(tx store.Tx) error {
 		for i, id := range ids {
 			g, err := getUnit(ctx, tx, id, into.ValidFrom)
 			if err != nil {
@@ -267,7 +267,7 @@ func (s *Store) MergeGrids(ctx context.Context, actor string, ids []string, into
 // community changes codes people already use, and is recorded as a change
 // from the given date like any other.
 func (s *Store) NumberGrids(ctx context.Context, actor, parentID string, from dates.Date) error {
-	return s.write(ctx, func(tx store.Tx) error {
+	return audit.Write(ctx, s.db, func(tx store.Tx) error {
 		parent, err := getUnit(ctx, tx, parentID, from)
 		if err != nil {
 			return err

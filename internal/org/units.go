@@ -62,7 +62,7 @@ type NewUnit struct {
 // and the fault), NotFound for a missing parent, Conflict for a taken code.
 func (s *Store) CreateUnit(ctx context.Context, actor string, in NewUnit) (Unit, error) {
 	var out Unit
-	err := s.write(ctx, func(tx store.Tx) error {
+	err := audit.Write(ctx, s.db, func(tx store.Tx) error {
 		u, err := s.createUnit(ctx, tx, actor, in)
 		out = u
 		return err
@@ -488,15 +488,3 @@ func (s *Store) UnitByCode(ctx context.Context, code string, d dates.Date) (Unit
 	return u, nil
 }
 
-// write runs fn in a transaction that first takes the audit chain's lock:
-// org writes check rules against stored rows (free codes, shares left on a
-// grid) before they write, and on PostgreSQL two concurrent writers would
-// otherwise both pass the same check.
-func (s *Store) write(ctx context.Context, fn func(tx store.Tx) error) error {
-	return s.db.Tx(ctx, func(tx store.Tx) error {
-		if err := audit.Serialize(ctx, tx); err != nil {
-			return err
-		}
-		return fn(tx)
-	})
-}

@@ -17,6 +17,10 @@ import (
 // phoneShape accepts a mainland mobile number or a landline with area code.
 var phoneShape = regexp.MustCompile(`^(1[3-9]\d{9}|0\d{2,3}-?\d{7,8})$`)
 
+// ValidPhone reports whether s is an 11-digit mainland mobile number or a
+// landline with its area code, the phone numbers gridwork records.
+func ValidPhone(s string) bool { return phoneShape.MatchString(s) }
+
 // NewWorker describes a worker to add to the staff list.
 type NewWorker struct {
 	Name        string     `json:"name"`
@@ -67,7 +71,7 @@ func scanWorker(row interface{ Scan(...any) error }) (Worker, error) {
 // CreateWorker adds a worker. Errors: Invalid naming each bad field.
 func (s *Store) CreateWorker(ctx context.Context, actor string, in NewWorker) (Worker, error) {
 	var out Worker
-	err := s.write(ctx, func(tx store.Tx) error {
+	err := audit.Write(ctx, s.db, func(tx store.Tx) error {
 		w, err := s.createWorker(ctx, tx, actor, in)
 		out = w
 		return err
@@ -116,7 +120,7 @@ type WorkerPatch struct {
 // their open assignments ended that day. Errors: Invalid, NotFound.
 func (s *Store) UpdateWorker(ctx context.Context, actor, id string, p WorkerPatch) (Worker, error) {
 	var out Worker
-	err := s.write(ctx, func(tx store.Tx) error {
+	err := audit.Write(ctx, s.db, func(tx store.Tx) error {
 		cur, err := getWorker(ctx, tx, id)
 		if err != nil {
 			return err

@@ -67,7 +67,7 @@ func (s *Store) SetRequirements(ctx context.Context, actor, kind string, items [
 	if len(bad) > 0 {
 		return apperr.InvalidFields("cannot set requirements of "+kind, bad...)
 	}
-	return s.write(ctx, func(tx store.Tx) error {
+	return audit.Write(ctx, s.db, func(tx store.Tx) error {
 		before, err := s.Requirements(store.WithTx(ctx, tx))
 		if err != nil {
 			return err
@@ -104,7 +104,7 @@ func (s *Store) Attach(ctx context.Context, actor, entity, id, item, sha string)
 	if !itemShape.MatchString(item) {
 		return apperr.Field("item", fmt.Sprintf("%q must be lower-case letters, digits and _", item))
 	}
-	return s.write(ctx, func(tx store.Tx) error {
+	return audit.Write(ctx, s.db, func(tx store.Tx) error {
 		var grid string
 		err := tx.QueryRowContext(ctx, fmt.Sprintf(`SELECT grid_id FROM %s WHERE id = $1`, table), id).Scan(&grid)
 		if store.IsNoRows(err) {

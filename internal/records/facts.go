@@ -19,7 +19,7 @@ import (
 // ended: entered before its end and not ended by an entry made before its
 // end. Later entries never change a past month's facts.
 func init() {
-	define(
+	factNames = metric.Define(
 		metric.Def{Name: "records.people", Alias: "实有人口数", Kind: metric.Count, Seeds: "000 III (denominator)",
 			Doc: "living people in the ledger at month end"},
 		metric.Def{Name: "records.floating", Alias: "流动人口数", Kind: metric.Count, Seeds: "000 III (denominator)",
@@ -61,13 +61,6 @@ func init() {
 // platform facts are added only for the platforms with an export that
 // month.
 var factNames []string
-
-func define(defs ...metric.Def) {
-	for _, d := range defs {
-		factNames = append(factNames, d.Name)
-	}
-	metric.Define(defs...)
-}
 
 // Thresholds of the record facts.
 const (

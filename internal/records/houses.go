@@ -78,8 +78,8 @@ func checkClass(ctx context.Context, q store.Queryer, code string) []apperr.Fiel
 // CreateHouse registers a house. Errors: Invalid naming each bad field.
 func (s *Store) CreateHouse(ctx context.Context, actor string, in NewHouse) (House, error) {
 	var out House
-	err := s.write(ctx, func(tx store.Tx) error {
-		if id, err := existingByClientID(ctx, tx, "houses", in.ClientID); err != nil || id != "" {
+	err := audit.Write(ctx, s.db, func(tx store.Tx) error {
+		if id, err := store.ByClientID(ctx, tx, "houses", in.ClientID); err != nil || id != "" {
 			if err == nil {
 				out, err = getHouse(ctx, tx, id)
 			}
@@ -168,7 +168,7 @@ type HousePatch struct {
 // UpdateHouse applies p. Errors: Invalid, NotFound, Conflict.
 func (s *Store) UpdateHouse(ctx context.Context, actor, id string, p HousePatch) (House, error) {
 	var out House
-	err := s.write(ctx, func(tx store.Tx) error {
+	err := audit.Write(ctx, s.db, func(tx store.Tx) error {
 		cur, err := getHouse(ctx, tx, id)
 		if err != nil {
 			return err
@@ -240,7 +240,7 @@ func (s *Store) UpdateHouse(ctx context.Context, actor, id string, p HousePatch)
 // still live there).
 func (s *Store) EndHouse(ctx context.Context, actor, id string, e End) (House, error) {
 	var out House
-	err := s.write(ctx, func(tx store.Tx) error {
+	err := audit.Write(ctx, s.db, func(tx store.Tx) error {
 		var n int
 		if err := tx.QueryRowContext(ctx, `SELECT (SELECT COUNT(*) FROM people WHERE house_id = $1 AND status = 'active')
 			+ (SELECT COUNT(*) FROM rentals WHERE house_id = $1 AND status = 'active')`, id).Scan(&n); err != nil {

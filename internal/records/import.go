@@ -94,7 +94,7 @@ func (s *Store) ImportPeople(ctx context.Context, actor, name string, r io.Reade
 	defer tab.Close()
 	grids := &gridCache{s: s, ctx: ctx, byRef: map[string]string{}}
 	seen := map[string]int{} // identity → first row in this file
-	err = s.write(ctx, func(tx store.Tx) error {
+	err = audit.Write(ctx, s.db, func(tx store.Tx) error {
 		txctx := store.WithTx(ctx, tx)
 		for {
 			row, ok := tab.Next()

@@ -201,7 +201,7 @@ func scanPerson(row interface{ Scan(...any) error }) (Person, error) {
 // identity number.
 func (s *Store) CreatePerson(ctx context.Context, actor string, in NewPerson) (Person, error) {
 	var out Person
-	err := s.write(ctx, func(tx store.Tx) error {
+	err := audit.Write(ctx, s.db, func(tx store.Tx) error {
 		p, err := s.createPerson(ctx, tx, actor, in, true, nil)
 		out = p
 		return err
@@ -210,7 +210,7 @@ func (s *Store) CreatePerson(ctx context.Context, actor string, in NewPerson) (P
 }
 
 func (s *Store) createPerson(ctx context.Context, tx store.Tx, actor string, in NewPerson, auditEach bool, grids *gridCache) (Person, error) {
-	if id, err := existingByClientID(ctx, tx, "people", in.ClientID); err != nil || id != "" {
+	if id, err := store.ByClientID(ctx, tx, "people", in.ClientID); err != nil || id != "" {
 		if err != nil {
 			return Person{}, err
 		}
@@ -316,7 +316,7 @@ func (s *Store) FindByIdentity(ctx context.Context, kind IDKind, number string) 
 // NotFound.
 func (s *Store) Unmask(ctx context.Context, actor, id, reason string) (string, error) {
 	var out string
-	err := s.write(ctx, func(tx store.Tx) error {
+	err := audit.Write(ctx, s.db, func(tx store.Tx) error {
 		var sealed string
 		err := tx.QueryRowContext(ctx, `SELECT id_sealed FROM people WHERE id = $1`, id).Scan(&sealed)
 		if store.IsNoRows(err) {
@@ -354,7 +354,7 @@ type PersonPatch struct {
 // Conflict (stale version, or the record has ended).
 func (s *Store) UpdatePerson(ctx context.Context, actor, id string, p PersonPatch) (Person, error) {
 	var out Person
-	err := s.write(ctx, func(tx store.Tx) error {
+	err := audit.Write(ctx, s.db, func(tx store.Tx) error {
 		cur, err := getPerson(ctx, tx, id)
 		if err != nil {
 			return err
@@ -447,7 +447,7 @@ func (s *Store) UpdatePerson(ctx context.Context, actor, id string, p PersonPatc
 // Errors: Invalid, NotFound, Conflict.
 func (s *Store) EndPerson(ctx context.Context, actor, id string, e End) (Person, error) {
 	var out Person
-	err := s.write(ctx, func(tx store.Tx) error {
+	err := audit.Write(ctx, s.db, func(tx store.Tx) error {
 		if err := s.endRecord(ctx, tx, actor, "people", "person", id, e); err != nil {
 			return err
 		}

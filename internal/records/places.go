@@ -73,8 +73,8 @@ func validCreditCode(s string) bool {
 // CreatePlace registers a place. Errors: Invalid naming each bad field.
 func (s *Store) CreatePlace(ctx context.Context, actor string, in NewPlace) (Place, error) {
 	var out Place
-	err := s.write(ctx, func(tx store.Tx) error {
-		if id, err := existingByClientID(ctx, tx, "places", in.ClientID); err != nil || id != "" {
+	err := audit.Write(ctx, s.db, func(tx store.Tx) error {
+		if id, err := store.ByClientID(ctx, tx, "places", in.ClientID); err != nil || id != "" {
 			if err == nil {
 				out, err = getPlace(ctx, tx, id)
 			}
@@ -139,7 +139,7 @@ func (s *Store) GetPlace(ctx context.Context, id string) (Place, error) {
 // EndPlace records that a place closed. Errors: Invalid, NotFound, Conflict.
 func (s *Store) EndPlace(ctx context.Context, actor, id string, e End) (Place, error) {
 	var out Place
-	err := s.write(ctx, func(tx store.Tx) error {
+	err := audit.Write(ctx, s.db, func(tx store.Tx) error {
 		if err := s.endRecord(ctx, tx, actor, "places", "place", id, e); err != nil {
 			return err
 		}

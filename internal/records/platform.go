@@ -41,15 +41,18 @@ var PlatformMapping = exchange.Mapping{
 	{Name: "status", Headers: []string{"状态", "人员状态"}},
 }
 
-// platformFacts lists, for each reconciled platform, the facts it yields.
+// reconciled lists the platforms of seed 000 III, reconciled against the ledger.
 var reconciled = []struct{ code, name string }{
 	{"permit", "居住证平台"}, {"floating", "流动人口平台"}, {"police", "公安平台"}, {"digital", "数字化平台"},
 }
 
+// platformFactNames are the facts each reconciled platform yields.
+var platformFactNames = map[string][]string{}
+
 func init() {
 	for _, p := range reconciled {
 		pre := "platform." + p.code + "."
-		metric.Define(
+		platformFactNames[p.code] = metric.Define(
 			metric.Def{Name: pre + "entry_rate", Alias: p.name + "录入率", Kind: metric.Rate, Seeds: "000 III",
 				Doc: "share of the ledger people this platform should hold (at its export's date) that it holds, not cancelled"},
 			metric.Def{Name: pre + "missing", Alias: p.name + "漏录人数", Kind: metric.Count, Seeds: "000 III (−1 / −1.5 per missing or wrong person)",
@@ -122,7 +125,7 @@ func (s *Store) SetPlatformMapping(ctx context.Context, actor, code string, m ex
 	if m == nil {
 		m = exchange.Override{}
 	}
-	return s.write(ctx, func(tx store.Tx) error {
+	return audit.Write(ctx, s.db, func(tx store.Tx) error {
 		if _, err := s.platform(store.WithTx(ctx, tx), code); err != nil {
 			return err
 		}
@@ -185,7 +188,7 @@ func (s *Store) ImportPlatform(ctx context.Context, actor, code string, asOf dat
 		return PlatformImport{}, apperr.Field("file", err.Error())
 	}
 	defer tab.Close()
-	err = s.write(ctx, func(tx store.Tx) error {
+	err = audit.Write(ctx, s.db, func(tx store.Tx) error {
 		if _, err := tx.ExecContext(ctx, `INSERT INTO platform_imports (id, platform, sha256, file_name, as_of, imported_at, actor, rows_total, rows_stored, report)
 			VALUES ($1, $2, $3, $4, $5, $6, $7, 0, 0, '{}')`, imp.ID, code, imp.SHA256, name, asOf, imp.ImportedAt, actor); err != nil {
 			return fmt.Errorf("records: import %s: %w", code, err)
@@ -336,11 +339,8 @@ func (s *Store) PlatformFacts(ctx context.Context, p metric.Period) (metric.Grid
 		if err := q.QueryRowContext(ctx, `SELECT population FROM platforms WHERE code = $1`, pl.code).Scan(&population); err != nil {
 			return nil, nil, fmt.Errorf("records: platform facts: %w", err)
 		}
-		pre := "platform." + pl.code + "."
-		for _, n := range []string{"entry_rate", "missing", "not_entered_1m", "wrong", "duplicates", "not_cancelled_3d", "not_cancelled_1m", "no_photo", "unknown"} {
-			measured = append(measured, pre+n)
-		}
-		if err := s.reconcile(ctx, q, g, pre, importID, asOf, population); err != nil {
+		measured = append(measured, platformFactNames[pl.code]...)
+		if err := s.reconcile(ctx, q, g, "platform."+pl.code+".", importID, asOf, population); err != nil {
 			return nil, nil, err
 		}
 	}

@@ -14,7 +14,6 @@ package records
 import (
 	"context"
 	"fmt"
-	"regexp"
 	"strings"
 	"time"
 
@@ -109,23 +108,10 @@ func (s *Store) now() time.Time { return s.clock().UTC().Truncate(time.Microseco
 // today is the Shanghai calendar day of the clock.
 func (s *Store) today() dates.Date { return dates.Of(s.clock()) }
 
-// write runs fn in a transaction holding the audit chain's lock, like every
-// audited write.
-func (s *Store) write(ctx context.Context, fn func(tx store.Tx) error) error {
-	return s.db.Tx(ctx, func(tx store.Tx) error {
-		if err := audit.Serialize(ctx, tx); err != nil {
-			return err
-		}
-		return fn(tx)
-	})
-}
-
 func newID() string { return uuid.Must(uuid.NewV7()).String() }
 
-var phoneShape = regexp.MustCompile(`^(1[3-9]\d{9}|0\d{2,3}-?\d{7,8})$`)
-
 func checkPhone(field, phone string) []apperr.FieldError {
-	if phone == "" || phoneShape.MatchString(phone) {
+	if phone == "" || org.ValidPhone(phone) {
 		return nil
 	}
 	return []apperr.FieldError{{Field: field, Reason: fmt.Sprintf("%q is not an 11-digit mobile number or a landline with area code", phone)}}
@@ -257,23 +243,6 @@ func (s *Store) endRecord(ctx context.Context, tx store.Tx, actor, table, entity
 	}
 	_, err = audit.Append(ctx, tx, audit.Entry{Actor: actor, Action: "end", Entity: entity, EntityID: id, After: e})
 	return err
-}
-
-// existingByClientID returns the id of the row of table that a phone
-// already sent with clientID, or "".
-func existingByClientID(ctx context.Context, q store.Queryer, table, clientID string) (string, error) {
-	if clientID == "" {
-		return "", nil
-	}
-	var id string
-	err := q.QueryRowContext(ctx, fmt.Sprintf(`SELECT id FROM %s WHERE client_id = $1`, table), clientID).Scan(&id)
-	if store.IsNoRows(err) {
-		return "", nil
-	}
-	if err != nil {
-		return "", fmt.Errorf("records: look up client id: %w", err)
-	}
-	return id, nil
 }
 
 func nullIfEmpty(s string) any {

@@ -61,8 +61,8 @@ func randomText(n int) string {
 // rented. Errors: Invalid; Conflict if the house already has a living rental.
 func (s *Store) CreateRental(ctx context.Context, actor string, in NewRental) (Rental, error) {
 	var out Rental
-	err := s.write(ctx, func(tx store.Tx) error {
-		if id, err := existingByClientID(ctx, tx, "rentals", in.ClientID); err != nil || id != "" {
+	err := audit.Write(ctx, s.db, func(tx store.Tx) error {
+		if id, err := store.ByClientID(ctx, tx, "rentals", in.ClientID); err != nil || id != "" {
 			if err == nil {
 				out, err = getRental(ctx, tx, id)
 			}
@@ -152,7 +152,7 @@ func (s *Store) RentalByToken(ctx context.Context, token string) (Rental, error)
 // Errors: Invalid, NotFound, Conflict.
 func (s *Store) MarkQRPosted(ctx context.Context, actor, id string, on dates.Date, version int) (Rental, error) {
 	var out Rental
-	err := s.write(ctx, func(tx store.Tx) error {
+	err := audit.Write(ctx, s.db, func(tx store.Tx) error {
 		if bad := s.checkWorldDate("on", on); len(bad) > 0 {
 			return apperr.InvalidFields("cannot mark QR code posted", bad...)
 		}
@@ -178,7 +178,7 @@ func (s *Store) MarkQRPosted(ctx context.Context, actor, id string, on dates.Dat
 // Invalid, NotFound, Conflict.
 func (s *Store) EndRental(ctx context.Context, actor, id string, e End) (Rental, error) {
 	var out Rental
-	err := s.write(ctx, func(tx store.Tx) error {
+	err := audit.Write(ctx, s.db, func(tx store.Tx) error {
 		if err := s.endRecord(ctx, tx, actor, "rentals", "rental", id, e); err != nil {
 			return err
 		}
@@ -204,7 +204,7 @@ type Tenant struct {
 // AddTenant records that a living person rents in a rental from a date.
 // Errors: Invalid, NotFound, Conflict when already a current tenant.
 func (s *Store) AddTenant(ctx context.Context, actor, rentalID, personID string, from dates.Date) error {
-	return s.write(ctx, func(tx store.Tx) error {
+	return audit.Write(ctx, s.db, func(tx store.Tx) error {
 		r, err := getRental(ctx, tx, rentalID)
 		if err != nil {
 			return err
@@ -270,7 +270,7 @@ type Scan struct {
 // Errors: Invalid, NotFound.
 func (s *Store) RecordScan(ctx context.Context, userID, workerID, rentalID string, sc Scan) error {
 	return s.db.Tx(ctx, func(tx store.Tx) error {
-		if id, err := existingByClientID(ctx, tx, "rental_scans", sc.ClientID); err != nil || id != "" {
+		if id, err := store.ByClientID(ctx, tx, "rental_scans", sc.ClientID); err != nil || id != "" {
 			return err
 		}
 		if _, err := getRental(ctx, tx, rentalID); err != nil {
@@ -298,7 +298,7 @@ func (s *Store) RecordScan(ctx context.Context, userID, workerID, rentalID strin
 // Rate records a rental's star rating for a quarter ("2026Q1"), one per
 // rental and quarter; rating again replaces it. Errors: Invalid, NotFound.
 func (s *Store) Rate(ctx context.Context, actor, rentalID, quarter string, stars int, note string) error {
-	return s.write(ctx, func(tx store.Tx) error {
+	return audit.Write(ctx, s.db, func(tx store.Tx) error {
 		var bad []apperr.FieldError
 		if _, err := time.Parse("2006", strings.SplitN(quarter, "Q", 2)[0]); err != nil || len(quarter) != 6 || quarter[4] != 'Q' || quarter[5] < '1' || quarter[5] > '4' {
 			bad = append(bad, apperr.FieldError{Field: "quarter", Reason: fmt.Sprintf("%q is not a quarter like 2026Q1", quarter)})

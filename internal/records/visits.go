@@ -56,7 +56,7 @@ type HomeVisit struct {
 func (s *Store) RecordHomeVisit(ctx context.Context, userID, workerID string, v HomeVisit) (HomeVisit, error) {
 	var out HomeVisit
 	err := s.db.Tx(ctx, func(tx store.Tx) error {
-		if id, err := existingByClientID(ctx, tx, "home_visits", v.ClientID); err != nil || id != "" {
+		if id, err := store.ByClientID(ctx, tx, "home_visits", v.ClientID); err != nil || id != "" {
 			if err == nil {
 				out, err = getHomeVisit(ctx, tx, id)
 			}

@@ -232,3 +232,21 @@ func List[T any](ctx context.Context, db Queryer, what string, q ListQuery, args
 	}
 	return out, total, rows.Err()
 }
+
+// ByClientID returns the id of the row of table that a phone already sent
+// with clientID (a client-made UUID), or "" when there is none or clientID is
+// empty: the lookup that makes a resend a no-op.
+func ByClientID(ctx context.Context, q Queryer, table, clientID string) (string, error) {
+	if clientID == "" {
+		return "", nil
+	}
+	var id string
+	err := q.QueryRowContext(ctx, fmt.Sprintf(`SELECT id FROM %s WHERE client_id = $1`, table), clientID).Scan(&id)
+	if IsNoRows(err) {
+		return "", nil
+	}
+	if err != nil {
+		return "", fmt.Errorf("look up client id in %s: %w", table, err)
+	}
+	return id, nil
+}
