@@ -197,3 +197,20 @@ func TestPeopleImportAndFacts(t *testing.T) {
 		}
 	})
 }
+
+// TestRefusesAnotherFieldKey: a database whose identity numbers were sealed
+// with one field key is refused when opened with another, rather than mixing
+// two keys.
+func TestRefusesAnotherFieldKey(t *testing.T) {
+	dsn := filepath.Join(t.TempDir(), "gridwork.db")
+	if code, out, errOut := gridwork(t, "demo", "--db", dsn, "--households", "1"); code != 0 {
+		t.Fatalf("demo: exit %d\n%s%s", code, out, errOut)
+	}
+	code, _, errOut := gridwork(t, "facts", "collect", "--db", dsn, "--data", t.TempDir(), "--month", "2026-03")
+	if code != 1 || !strings.Contains(errOut, "not the key the stored identity numbers were sealed with") {
+		t.Fatalf("another key: exit %d\n%s", code, errOut)
+	}
+	if code, _, errOut := gridwork(t, "facts", "collect", "--db", dsn, "--month", "2026-03"); code != 0 {
+		t.Fatalf("own key: exit %d\n%s", code, errOut)
+	}
+}

@@ -196,3 +196,33 @@ func TestCareAPI(t *testing.T) {
 		})
 	})
 }
+
+// TestRentalQR: a rental's QR code comes as a PNG, and the grid's A4 sheet
+// carries its code and address.
+func TestRentalQR(t *testing.T) {
+	t.Parallel()
+	eachEngine(t, func(t *testing.T, f *fixture) {
+		grid := f.listGrids(t, f.communityID(t, "c01"))[0]
+		c := f.signIn(t, f.staffOf(t, f.communityID(t, "c01")))
+		r := c.do(t, http.MethodPost, "/api/houses", map[string]any{"grid_id": grid.ID, "address": "幸福里3号楼2单元501", "purpose": "rental", "began_on": "2020-01-01"})
+		if r.status != 201 {
+			t.Fatalf("house: %d %s", r.status, r.body)
+		}
+		var h records.House
+		r.decode(t, &h)
+		r = c.do(t, http.MethodPost, "/api/rentals", map[string]any{"house_id": h.ID, "landlord_name": "钱某", "began_on": "2026-01-01"})
+		if r.status != 201 {
+			t.Fatalf("rental: %d %s", r.status, r.body)
+		}
+		var rental records.Rental
+		r.decode(t, &rental)
+		r = c.do(t, http.MethodGet, "/api/rentals/"+rental.ID+"/qr.png", nil)
+		if r.status != 200 || r.header.Get("Content-Type") != "image/png" || !bytes.HasPrefix(r.body, []byte("\x89PNG")) {
+			t.Errorf("qr.png: %d %s", r.status, r.header.Get("Content-Type"))
+		}
+		r = c.do(t, http.MethodGet, "/api/grids/"+grid.ID+"/qr-sheet", nil)
+		if r.status != 200 || !bytes.Contains(r.body, []byte(rental.Code)) || !bytes.Contains(r.body, []byte("幸福里3号楼2单元501")) {
+			t.Errorf("qr-sheet: %d, code %s or address missing", r.status, rental.Code)
+		}
+	})
+}

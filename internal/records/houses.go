@@ -110,12 +110,8 @@ func (s *Store) CreateHouse(ctx context.Context, actor string, in NewHouse) (Hou
 		if err != nil {
 			return fmt.Errorf("records: register house: %w", err)
 		}
-		if err := logChange(ctx, tx, "house", h.ID, h.GridID, "register", h.BeganOn, now, actor, nil); err != nil {
-			return err
-		}
 		out = h
-		_, err = audit.Append(ctx, tx, audit.Entry{Actor: actor, Action: "create", Entity: "house", EntityID: h.ID, After: h})
-		return err
+		return s.registered(ctx, tx, actor, "house", h.ID, h.GridID, h.BeganOn, now, h)
 	})
 	return out, err
 }

@@ -107,36 +107,16 @@ func (s *Store) ImportPeople(ctx context.Context, actor, name string, r io.Reade
 				bad = append(bad, apperr.FieldError{Field: f, Reason: "is too long"})
 			}
 			if len(bad) == 0 {
-				value, _, idBad := s.checkIdentity(in.IDKind, in.IDNumber)
-				bad = append(bad, idBad...)
-				if first, dup := seen[string(in.IDKind)+value]; dup && value != "" {
-					bad = append(bad, apperr.FieldError{Field: "id_number", Reason: fmt.Sprintf("repeats row %d of this file", first)})
-				} else if value != "" {
-					seen[string(in.IDKind)+value] = row.Number
-				}
-				if len(bad) == 0 {
-					existing, err := s.activeByIndex(txctx, tx, s.keys.Index(idIndexContext, string(in.IDKind)+":"+value))
-					if err != nil {
-						return err
-					}
-					if existing != nil && existing.GridID == in.GridID {
-						rep.Skipped++
-						continue
-					}
-				}
-			}
-			if len(bad) == 0 {
-				_, err := s.createPerson(txctx, tx, actor, in, false, grids)
-				if err == nil {
-					rep.Stored++
-					continue
-				}
+				err := s.importPerson(txctx, tx, actor, in, row.Number, grids, seen, &rep)
 				ae := apperr.As(err)
-				if ae == nil {
+				switch {
+				case err == nil:
+					continue
+				case ae == nil:
 					return err
-				}
-				bad = ae.Fields
-				if len(bad) == 0 {
+				case len(ae.Fields) > 0:
+					bad = ae.Fields
+				default:
 					bad = []apperr.FieldError{{Field: "", Reason: ae.Message}}
 				}
 			}
@@ -157,6 +137,41 @@ func (s *Store) ImportPeople(ctx context.Context, actor, name string, r io.Reade
 		return exchange.Report{File: name}, err
 	}
 	return rep, nil
+}
+
+// importPerson stores one valid row, counting it in rep as stored or (a
+// person already living in the same grid) skipped. Errors: Invalid or
+// Conflict for the row's report; anything else aborts the import.
+func (s *Store) importPerson(ctx context.Context, tx store.Tx, actor string, in NewPerson, rowNo int, grids *gridCache, seen map[string]int, rep *exchange.Report) error {
+	if id, err := store.ByClientID(ctx, tx, "people", in.ClientID); err != nil || id != "" {
+		if err == nil {
+			rep.Stored++ // sent before: a no-op
+		}
+		return err
+	}
+	prep, err := s.preparePerson(ctx, in, grids)
+	if err != nil {
+		return err
+	}
+	if first, dup := seen[prep.index]; dup {
+		return apperr.Field("id_number", fmt.Sprintf("repeats row %d of this file", first))
+	}
+	seen[prep.index] = rowNo
+	existing, err := s.activeByIndex(ctx, tx, prep.index)
+	switch {
+	case err != nil:
+		return err
+	case existing != nil && existing.GridID == in.GridID:
+		rep.Skipped++
+		return nil
+	case existing != nil:
+		return duplicateError(in, existing)
+	}
+	if _, err := s.insertPerson(ctx, tx, actor, prep, false); err != nil {
+		return err
+	}
+	rep.Stored++
+	return nil
 }
 
 // personFromRow turns one import row into a NewPerson.

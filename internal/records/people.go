@@ -216,48 +216,78 @@ func (s *Store) createPerson(ctx context.Context, tx store.Tx, actor string, in 
 		}
 		return getPerson(ctx, tx, id)
 	}
+	prep, err := s.preparePerson(ctx, in, grids)
+	if err != nil {
+		return Person{}, err
+	}
+	dup, err := s.activeByIndex(ctx, tx, prep.index)
+	if err != nil {
+		return Person{}, err
+	}
+	if dup != nil {
+		return Person{}, duplicateError(prep.in, dup)
+	}
+	return s.insertPerson(ctx, tx, actor, prep, auditEach)
+}
+
+// preparedPerson is a validated NewPerson with its normalised identity
+// number and keyed hash, ready to insert.
+type preparedPerson struct {
+	in    NewPerson
+	value string // the normalised identity number
+	index string // its keyed hash
+	birth dates.Date
+	male  bool
+}
+
+// preparePerson validates in once: the identity number is parsed and hashed
+// here and nowhere else. Errors: Invalid naming each bad field.
+func (s *Store) preparePerson(ctx context.Context, in NewPerson, grids *gridCache) (preparedPerson, error) {
 	value, birth, male, bad := s.validPerson(ctx, &in, grids)
 	if len(bad) > 0 {
-		return Person{}, apperr.InvalidFields("cannot register "+quote(in.Name), bad...)
+		return preparedPerson{}, apperr.InvalidFields("cannot register "+quote(in.Name), bad...)
 	}
-	index := s.keys.Index(idIndexContext, string(in.IDKind)+":"+value)
-	if dup, err := s.activeByIndex(ctx, tx, index); err != nil {
-		return Person{}, err
-	} else if dup != nil {
-		return Person{}, &apperr.Error{Code: apperr.Conflict, Message: "cannot register " + quote(in.Name),
-			Fields: []apperr.FieldError{{Field: "id_number", Reason: fmt.Sprintf("is already registered: %s, grid %s, record %s", dup.Name, dup.GridID, dup.ID)}}}
-	}
+	return preparedPerson{in: in, value: value, index: s.keys.Index(idIndexContext, string(in.IDKind)+":"+value), birth: birth, male: male}, nil
+}
+
+// duplicateError is the Conflict for registering in while dup, a living
+// record, holds the same identity number.
+func duplicateError(in NewPerson, dup *Person) error {
+	return &apperr.Error{Code: apperr.Conflict, Message: "cannot register " + quote(in.Name),
+		Fields: []apperr.FieldError{{Field: "id_number", Reason: fmt.Sprintf("is already registered: %s, grid %s, record %s", dup.Name, dup.GridID, dup.ID)}}}
+}
+
+// insertPerson stores a prepared person whose identity number no living
+// record holds (the caller has checked).
+func (s *Store) insertPerson(ctx context.Context, tx store.Tx, actor string, prep preparedPerson, auditEach bool) (Person, error) {
+	in := prep.in
 	if in.HouseID != "" {
 		if err := checkHouseInGrid(ctx, tx, in.HouseID, in.GridID); err != nil {
 			return Person{}, err
 		}
 	}
-	sealed, err := s.keys.Seal(value, idSealContext)
+	sealed, err := s.keys.Seal(prep.value, idSealContext)
 	if err != nil {
 		return Person{}, fmt.Errorf("records: seal identity: %w", err)
 	}
 	now := s.now()
 	p := Person{ID: newID(), GridID: in.GridID, HouseID: in.HouseID, Category: in.Category, IDKind: in.IDKind,
-		IDMasked: idnum.Mask(value), Name: in.Name, Male: male, BirthDate: birth, Phone: in.Phone, Address: in.Address,
+		IDMasked: idnum.Mask(prep.value), Name: in.Name, Male: prep.male, BirthDate: prep.birth, Phone: in.Phone, Address: in.Address,
 		PermitStatus: in.PermitStatus,
 		Lifecycle:    Lifecycle{Status: Active, BeganOn: in.BeganOn, EnteredAt: now, Version: 1, ClientID: in.ClientID, CreatedBy: actor, UpdatedAt: now}}
 	_, err = tx.ExecContext(ctx, `INSERT INTO people (id, grid_id, house_id, category, id_kind, id_sealed, id_index, id_masked, name, male,
 		birth_date, phone, address, permit_status, status, began_on, entered_at, version, client_id, created_by, updated_at)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, 'active', $15, $16, 1, $17, $18, $19)`,
-		p.ID, p.GridID, nullIfEmpty(p.HouseID), p.Category, p.IDKind, sealed, index, p.IDMasked, p.Name, p.Male,
+		p.ID, p.GridID, nullIfEmpty(p.HouseID), p.Category, p.IDKind, sealed, prep.index, p.IDMasked, p.Name, p.Male,
 		p.BirthDate, p.Phone, p.Address, p.PermitStatus, p.BeganOn, now, nullIfEmpty(p.ClientID), actor, now)
 	if err != nil {
 		return Person{}, fmt.Errorf("records: register person: %w", err)
 	}
-	if err := logChange(ctx, tx, "person", p.ID, p.GridID, "register", p.BeganOn, now, actor, nil); err != nil {
-		return Person{}, err
-	}
+	var after any
 	if auditEach {
-		if _, err := audit.Append(ctx, tx, audit.Entry{Actor: actor, Action: "create", Entity: "person", EntityID: p.ID, After: p}); err != nil {
-			return Person{}, err
-		}
+		after = p
 	}
-	return p, nil
+	return p, s.registered(ctx, tx, actor, "person", p.ID, p.GridID, p.BeganOn, now, after)
 }
 
 func quote(name string) string {

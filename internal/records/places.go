@@ -110,12 +110,8 @@ func (s *Store) CreatePlace(ctx context.Context, actor string, in NewPlace) (Pla
 		if err != nil {
 			return fmt.Errorf("records: register place: %w", err)
 		}
-		if err := logChange(ctx, tx, "place", p.ID, p.GridID, "register", p.BeganOn, now, actor, nil); err != nil {
-			return err
-		}
 		out = p
-		_, err = audit.Append(ctx, tx, audit.Entry{Actor: actor, Action: "create", Entity: "place", EntityID: p.ID, After: p})
-		return err
+		return s.registered(ctx, tx, actor, "place", p.ID, p.GridID, p.BeganOn, now, p)
 	})
 	return out, err
 }

@@ -151,6 +151,19 @@ func logChange(ctx context.Context, tx store.Tx, entity, id, grid, action string
 	return nil
 }
 
+// registered logs the registration of a new record with its two clocks
+// and, when after is not nil, audits it as created.
+func (s *Store) registered(ctx context.Context, tx store.Tx, actor, entity, id, grid string, began dates.Date, at time.Time, after any) error {
+	if err := logChange(ctx, tx, entity, id, grid, "register", began, at, actor, nil); err != nil {
+		return err
+	}
+	if after == nil {
+		return nil
+	}
+	_, err := audit.Append(ctx, tx, audit.Entry{Actor: actor, Action: "create", Entity: entity, EntityID: id, After: after})
+	return err
+}
+
 // Change is one logged register, update or end.
 type Change struct {
 	Action     string     `json:"action"`

@@ -110,12 +110,8 @@ func (s *Store) CreateRental(ctx context.Context, actor string, in NewRental) (R
 				return fmt.Errorf("records: mark house rented: %w", err)
 			}
 		}
-		if err := logChange(ctx, tx, "rental", r.ID, r.GridID, "register", r.BeganOn, now, actor, nil); err != nil {
-			return err
-		}
 		out = r
-		_, err = audit.Append(ctx, tx, audit.Entry{Actor: actor, Action: "create", Entity: "rental", EntityID: r.ID, After: r})
-		return err
+		return s.registered(ctx, tx, actor, "rental", r.ID, r.GridID, r.BeganOn, now, r)
 	})
 	return out, err
 }
