@@ -16,8 +16,8 @@ import (
 // usually are: released prisoners and mental illness the largest.
 const (
 	pCare         = 0.003
-	pCareVisitBad = 0.06 // a normal grid's chance of missing a month's visit by the due day
-	pCareLate     = 0.25 // of the arrivals, the share also put under care, late
+	pCareVisitBad = 0.06  // a normal grid's chance of missing a month's visit by the due day
+	pCareArrival  = 0.003 // of the arrivals, the share also put under care, late
 )
 
 var careGroups = []struct {
@@ -64,7 +64,7 @@ func (w *recWork) planCare() {
 		// A few arrivals who came under care elsewhere are registered
 		// here late: more than a month after they entered the group.
 		for _, p := range gr.people {
-			if p.goLive || !p.ended.IsZero() || p.entered.IsZero() || p.birth.After(dates.New(2008, 1, 1)) || !w.chance(pCare*pCareLate*40*max(1, gr.gap)/10) {
+			if p.goLive || !p.ended.IsZero() || p.entered.IsZero() || p.birth.After(dates.New(2008, 1, 1)) || !w.chance(pCareArrival*max(1, gr.gap)) {
 				continue
 			}
 			s := &careSubject{p: p, group: "released", risk: care.Medium, began: dates.Of(p.entered).AddMonths(-2)}

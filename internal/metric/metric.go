@@ -8,6 +8,7 @@
 package metric
 
 import (
+	"cmp"
 	"fmt"
 	"slices"
 	"sort"
@@ -226,6 +227,11 @@ func Rollup(g GridFacts, grids map[string]Attribution, names []string) []Fact {
 		kind SubjectKind
 		id   string
 	}
+	kinds := make(map[string]Kind, len(names))
+	for _, name := range names {
+		def, _ := Lookup(name)
+		kinds[name] = def.Kind
+	}
 	acc := map[key]map[string]*Tally{}
 	add := func(k key, name string, t *Tally) {
 		m := acc[k]
@@ -241,8 +247,7 @@ func Rollup(g GridFacts, grids map[string]Attribution, names []string) []Fact {
 		if t == nil {
 			return
 		}
-		def, _ := Lookup(name)
-		if def.Kind == Flag {
+		if kinds[name] == Flag {
 			dst.Num = max(dst.Num, t.Num)
 		} else {
 			dst.Num += t.Num
@@ -269,9 +274,8 @@ func Rollup(g GridFacts, grids map[string]Attribution, names []string) []Fact {
 	for k, m := range acc {
 		for name, t := range m {
 			f := Fact{Subject: k.kind, SubjectID: k.id, Name: name, Num: t.Num, Den: t.Den, Evidence: t.Evidence}
-			def, _ := Lookup(name)
 			f.Value = t.Num
-			if def.Kind == Rate {
+			if kinds[name] == Rate {
 				f.Value = 100
 				if t.Den > 0 {
 					f.Value = 100 * t.Num / t.Den
@@ -280,7 +284,9 @@ func Rollup(g GridFacts, grids map[string]Attribution, names []string) []Fact {
 			if f.Evidence == nil {
 				f.Evidence = []Ref{}
 			}
-			slices.SortFunc(f.Evidence, func(a, b Ref) int { return strings.Compare(a.Entity+a.ID+a.Note, b.Entity+b.ID+b.Note) })
+			slices.SortFunc(f.Evidence, func(a, b Ref) int {
+				return cmp.Or(strings.Compare(a.Entity, b.Entity), strings.Compare(a.ID, b.ID), strings.Compare(a.Note, b.Note))
+			})
 			out = append(out, f)
 		}
 	}

@@ -487,4 +487,3 @@ func (s *Store) UnitByCode(ctx context.Context, code string, d dates.Date) (Unit
 	}
 	return u, nil
 }
-

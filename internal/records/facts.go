@@ -3,6 +3,7 @@ package records
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -299,7 +300,7 @@ func (s *Store) completenessFacts(ctx context.Context, q store.Queryer, g metric
 						g.At(grid, "records.tenant_incomplete").Add(metric.Ref{Entity: "person", ID: id, Note: "lacks " + strings.Join(tl, ", ")})
 					}
 					for _, it := range tl {
-						if !contains(lack, it) {
+						if !slices.Contains(lack, it) {
 							lack = append(lack, it)
 						}
 					}
@@ -334,15 +335,6 @@ func without(xs []string, x string) []string {
 		}
 	}
 	return out
-}
-
-func contains(xs []string, x string) bool {
-	for _, y := range xs {
-		if y == x {
-			return true
-		}
-	}
-	return false
 }
 
 func (s *Store) rentalFacts(ctx context.Context, q store.Queryer, g metric.GridFacts, p metric.Period, end time.Time, last dates.Date) error {

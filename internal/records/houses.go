@@ -265,10 +265,10 @@ type HouseQuery struct {
 
 // ListHouses returns houses matching q, by address, and the total.
 func (s *Store) ListHouses(ctx context.Context, q HouseQuery) ([]House, int, error) {
-	f := s.filter(q.WithinID, "h")
-	f.eq("h.grid_id", q.GridID)
-	f.eq("h.household_class", q.Class)
-	f.eq("h.purpose", string(q.Purpose))
-	f.eq("h.status", string(q.Status))
-	return list(ctx, s.db.Q(ctx), "houses", f, " FROM houses h", "h.address, h.id", q.Limit, q.Offset, prefixed("h", houseColumns), scanHouse)
+	f := s.filter(q.WithinID)
+	f.eq("grid_id", q.GridID)
+	f.eq("household_class", q.Class)
+	f.eq("purpose", string(q.Purpose))
+	f.eq("status", string(q.Status))
+	return list(ctx, s.db.Q(ctx), "houses", f, "address, id", q.Limit, q.Offset, houseColumns, scanHouse)
 }

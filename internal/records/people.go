@@ -506,13 +506,13 @@ type PersonQuery struct {
 // ListPeople returns people matching q, newest first, and the total before
 // paging.
 func (s *Store) ListPeople(ctx context.Context, q PersonQuery) ([]Person, int, error) {
-	f := s.filter(q.WithinID, "p")
-	f.eq("p.grid_id", q.GridID)
-	f.eq("p.house_id", q.HouseID)
-	f.eq("p.category", string(q.Category))
-	f.eq("p.status", string(q.Status))
+	f := s.filter(q.WithinID)
+	f.eq("grid_id", q.GridID)
+	f.eq("house_id", q.HouseID)
+	f.eq("category", string(q.Category))
+	f.eq("status", string(q.Status))
 	if q.Name != "" {
-		f.where = append(f.where, "p.name LIKE "+f.args.Add(strings.ReplaceAll(q.Name, "%", "")+"%"))
+		f.where = append(f.where, "name LIKE "+f.args.Add(strings.ReplaceAll(q.Name, "%", "")+"%"))
 	}
-	return list(ctx, s.db.Q(ctx), "people", f, " FROM people p", "p.entered_at DESC, p.id", q.Limit, q.Offset, prefixed("p", personColumns), scanPerson)
+	return list(ctx, s.db.Q(ctx), "people", f, "entered_at DESC, id", q.Limit, q.Offset, personColumns, scanPerson)
 }

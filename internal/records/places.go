@@ -156,9 +156,9 @@ type PlaceQuery struct {
 
 // ListPlaces returns places matching q, by name, and the total.
 func (s *Store) ListPlaces(ctx context.Context, q PlaceQuery) ([]Place, int, error) {
-	f := s.filter(q.WithinID, "x")
-	f.eq("x.grid_id", q.GridID)
-	f.eq("x.kind", string(q.Kind))
-	f.eq("x.status", string(q.Status))
-	return list(ctx, s.db.Q(ctx), "places", f, " FROM places x", "x.name, x.id", q.Limit, q.Offset, prefixed("x", placeColumns), scanPlace)
+	f := s.filter(q.WithinID)
+	f.eq("grid_id", q.GridID)
+	f.eq("kind", string(q.Kind))
+	f.eq("status", string(q.Status))
+	return list(ctx, s.db.Q(ctx), "places", f, "name, id", q.Limit, q.Offset, placeColumns, scanPlace)
 }

@@ -273,13 +273,13 @@ type filter struct {
 	args   store.Args
 }
 
-// filter starts a list query over table alias a, limited to the grids under
-// within when it is set.
-func (s *Store) filter(within, a string) *filter {
+// filter starts a list query over one record table, limited to the grids
+// under within when it is set.
+func (s *Store) filter(within string) *filter {
 	f := &filter{}
 	if within != "" {
 		f.prefix = org.SubtreeCTE(&f.args, within, s.today())
-		f.where = append(f.where, a+".grid_id IN (SELECT id FROM sub)")
+		f.where = append(f.where, "grid_id IN (SELECT id FROM sub)")
 	}
 	return f
 }
@@ -291,42 +291,15 @@ func (f *filter) eq(col, value string) {
 	}
 }
 
-func list[T any](ctx context.Context, q store.Queryer, what string, f *filter, from, order string, limit, offset int, cols string, scan func(interface{ Scan(...any) error }) (T, error)) ([]T, int, error) {
+// list runs a filtered, paged query over table.
+func list[T any](ctx context.Context, q store.Queryer, table string, f *filter, order string, limit, offset int, cols string, scan func(interface{ Scan(...any) error }) (T, error)) ([]T, int, error) {
+	from := " FROM " + table
 	if len(f.where) > 0 {
 		from += " WHERE " + strings.Join(f.where, " AND ")
 	}
-	out, total, err := store.List(ctx, q, what, store.ListQuery{Prefix: f.prefix, Cols: cols, From: from, Order: order, Limit: limit, Offset: offset}, f.args, scan)
+	out, total, err := store.List(ctx, q, table, store.ListQuery{Prefix: f.prefix, Cols: cols, From: from, Order: order, Limit: limit, Offset: offset}, f.args, scan)
 	if err != nil {
 		return nil, 0, fmt.Errorf("records: %w", err)
 	}
 	return out, total, nil
-}
-
-// prefixed qualifies each column of a column list with a table alias,
-// inside COALESCE(...) too. Columns are split at top-level commas only.
-func prefixed(alias, cols string) string {
-	var parts []string
-	depth, from := 0, 0
-	for i, c := range cols {
-		switch c {
-		case '(':
-			depth++
-		case ')':
-			depth--
-		case ',':
-			if depth == 0 {
-				parts = append(parts, strings.TrimSpace(cols[from:i]))
-				from = i + 1
-			}
-		}
-	}
-	parts = append(parts, strings.TrimSpace(cols[from:]))
-	for i, c := range parts {
-		if strings.HasPrefix(c, "COALESCE(") {
-			parts[i] = "COALESCE(" + alias + "." + strings.TrimPrefix(c, "COALESCE(")
-		} else {
-			parts[i] = alias + "." + c
-		}
-	}
-	return strings.Join(parts, ", ")
 }

@@ -330,11 +330,11 @@ type RentalQuery struct {
 
 // ListRentals returns rentals matching q, by code, and the total.
 func (s *Store) ListRentals(ctx context.Context, q RentalQuery) ([]Rental, int, error) {
-	f := s.filter(q.WithinID, "r")
-	f.eq("r.grid_id", q.GridID)
-	f.eq("r.status", string(q.Status))
+	f := s.filter(q.WithinID)
+	f.eq("grid_id", q.GridID)
+	f.eq("status", string(q.Status))
 	if q.NotPosted {
-		f.where = append(f.where, "r.qr_posted_on IS NULL AND r.status = 'active'")
+		f.where = append(f.where, "qr_posted_on IS NULL AND status = 'active'")
 	}
-	return list(ctx, s.db.Q(ctx), "rentals", f, " FROM rentals r", "r.code, r.id", q.Limit, q.Offset, prefixed("r", rentalColumns), scanRental)
+	return list(ctx, s.db.Q(ctx), "rentals", f, "code, id", q.Limit, q.Offset, rentalColumns, scanRental)
 }
