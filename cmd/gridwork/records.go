@@ -139,15 +139,7 @@ func runPeople(ctx context.Context, args []string, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
-	i := 0
-	err = exchange.WriteXLSX(w, "人口", []string{"姓名", "身份证号(脱敏)", "出生日期", "人员类别", "网格", "联系电话", "现住址", "来本地日期", "居住证"}, func() ([]any, bool) {
-		if i >= len(ps) {
-			return nil, false
-		}
-		p := ps[i]
-		i++
-		return []any{p.Name, p.IDMasked, p.BirthDate.String(), string(p.Category), p.GridID, p.Phone, p.Address, p.BeganOn.String(), string(p.PermitStatus)}, true
-	})
+	err = records.WritePeopleXLSX(w, ps)
 	if cerr := w.Close(); err == nil {
 		err = cerr
 	}

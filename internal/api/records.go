@@ -219,29 +219,12 @@ func (s *Server) exportPeople(ctx context.Context, u auth.User, in *listPeopleIn
 		return nil, err
 	}
 	var buf bytes.Buffer
-	i := 0
-	err = exchange.WriteXLSX(&buf, "人口", []string{"姓名", "身份证号(脱敏)", "性别", "出生日期", "人员类别", "所属网格", "联系电话", "现住址", "来本地日期", "居住证", "状态", "录入时间"},
-		func() ([]any, bool) {
-			if i >= len(ps) {
-				return nil, false
-			}
-			p := ps[i]
-			i++
-			sex := "女"
-			if p.Male {
-				sex = "男"
-			}
-			return []any{p.Name, p.IDMasked, sex, p.BirthDate.String(), categoryLabel[p.Category], p.GridID, p.Phone, p.Address, p.BeganOn.String(),
-				string(p.PermitStatus), string(p.Status), p.EnteredAt.In(dates.Shanghai).Format("2006-01-02 15:04")}, true
-		})
-	if err != nil {
+	if err := records.WritePeopleXLSX(&buf, ps); err != nil {
 		return nil, err
 	}
 	return &fileOutput{ContentType: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 		ContentDisposition: `attachment; filename="people.xlsx"`, Body: buf.Bytes()}, nil
 }
-
-var categoryLabel = map[records.Category]string{records.Registered: "户籍", records.Floating: "流动", records.OtherPop: "其他"}
 
 // ---- Houses and home visits ----
 

@@ -231,3 +231,25 @@ func (s *Store) personFromRow(row exchange.Row, grids *gridCache, allowed func(s
 	in.Name = strings.TrimSpace(in.Name)
 	return in, bad
 }
+
+var categoryLabel = map[Category]string{Registered: "户籍", Floating: "流动", OtherPop: "其他"}
+
+// WritePeopleXLSX writes people as an xlsx sheet, identity numbers masked:
+// the export of the API and of `gridwork people export`.
+func WritePeopleXLSX(w io.Writer, ps []Person) error {
+	i := 0
+	return exchange.WriteXLSX(w, "人口", []string{"姓名", "身份证号(脱敏)", "性别", "出生日期", "人员类别", "所属网格", "联系电话", "现住址", "来本地日期", "居住证", "状态", "录入时间"},
+		func() ([]any, bool) {
+			if i >= len(ps) {
+				return nil, false
+			}
+			p := ps[i]
+			i++
+			sex := "女"
+			if p.Male {
+				sex = "男"
+			}
+			return []any{p.Name, p.IDMasked, sex, p.BirthDate.String(), categoryLabel[p.Category], p.GridID, p.Phone, p.Address, p.BeganOn.String(),
+				string(p.PermitStatus), string(p.Status), p.EnteredAt.In(dates.Shanghai).Format("2006-01-02 15:04")}, true
+		})
+}
