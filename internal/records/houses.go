@@ -117,14 +117,7 @@ func (s *Store) CreateHouse(ctx context.Context, actor string, in NewHouse) (Hou
 }
 
 func getHouse(ctx context.Context, q store.Queryer, id string) (House, error) {
-	h, err := scanHouse(q.QueryRowContext(ctx, `SELECT `+houseColumns+` FROM houses WHERE id = $1`, id))
-	if store.IsNoRows(err) {
-		return House{}, apperr.New(apperr.NotFound, "no house %s", id)
-	}
-	if err != nil {
-		return House{}, fmt.Errorf("records: get house: %w", err)
-	}
-	return h, nil
+	return getRow(ctx, q, "houses", "house", houseColumns, id, scanHouse)
 }
 
 // GetHouse returns a house. Errors: NotFound.

@@ -309,14 +309,7 @@ func (s *Store) activeByIndex(ctx context.Context, q store.Queryer, index string
 }
 
 func getPerson(ctx context.Context, q store.Queryer, id string) (Person, error) {
-	p, err := scanPerson(q.QueryRowContext(ctx, `SELECT `+personColumns+` FROM people WHERE id = $1`, id))
-	if store.IsNoRows(err) {
-		return Person{}, apperr.New(apperr.NotFound, "no person %s", id)
-	}
-	if err != nil {
-		return Person{}, fmt.Errorf("records: get person: %w", err)
-	}
-	return p, nil
+	return getRow(ctx, q, "people", "person", personColumns, id, scanPerson)
 }
 
 // GetPerson returns a person, identity number masked. Errors: NotFound.

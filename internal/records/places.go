@@ -117,14 +117,7 @@ func (s *Store) CreatePlace(ctx context.Context, actor string, in NewPlace) (Pla
 }
 
 func getPlace(ctx context.Context, q store.Queryer, id string) (Place, error) {
-	p, err := scanPlace(q.QueryRowContext(ctx, `SELECT `+placeColumns+` FROM places WHERE id = $1`, id))
-	if store.IsNoRows(err) {
-		return Place{}, apperr.New(apperr.NotFound, "no place %s", id)
-	}
-	if err != nil {
-		return Place{}, fmt.Errorf("records: get place: %w", err)
-	}
-	return p, nil
+	return getRow(ctx, q, "places", "place", placeColumns, id, scanPlace)
 }
 
 // GetPlace returns a place. Errors: NotFound.

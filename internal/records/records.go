@@ -265,6 +265,18 @@ func nullIfEmpty(s string) any {
 	return s
 }
 
+// getRow reads the record of table with id. Errors: NotFound naming entity.
+func getRow[T any](ctx context.Context, q store.Queryer, table, entity, cols, id string, scan func(interface{ Scan(...any) error }) (T, error)) (T, error) {
+	x, err := scan(q.QueryRowContext(ctx, `SELECT `+cols+` FROM `+table+` WHERE id = $1`, id))
+	if store.IsNoRows(err) {
+		return x, apperr.New(apperr.NotFound, "no %s %s", entity, id)
+	}
+	if err != nil {
+		return x, fmt.Errorf("records: get %s: %w", entity, err)
+	}
+	return x, nil
+}
+
 // filter builds the WHERE of a list query, optionally limited to the grids
 // of an org subtree.
 type filter struct {

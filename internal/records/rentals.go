@@ -117,14 +117,7 @@ func (s *Store) CreateRental(ctx context.Context, actor string, in NewRental) (R
 }
 
 func getRental(ctx context.Context, q store.Queryer, id string) (Rental, error) {
-	r, err := scanRental(q.QueryRowContext(ctx, `SELECT `+rentalColumns+` FROM rentals WHERE id = $1`, id))
-	if store.IsNoRows(err) {
-		return Rental{}, apperr.New(apperr.NotFound, "no rental %s", id)
-	}
-	if err != nil {
-		return Rental{}, fmt.Errorf("records: get rental: %w", err)
-	}
-	return r, nil
+	return getRow(ctx, q, "rentals", "rental", rentalColumns, id, scanRental)
 }
 
 // GetRental returns a rental. Errors: NotFound.
