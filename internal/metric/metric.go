@@ -42,43 +42,86 @@ const (
 	// Flag is 1 when a condition holds in the period and 0 otherwise; it
 	// rolls up by taking the largest (any grid flagged flags the subject).
 	Flag Kind = "flag"
+	// Mean is an average Num/Den (not a percentage), e.g. daily patrol
+	// hours per worker; it rolls up by summing Num and Den. With Den = 0
+	// (nothing to average over) it is 0.
+	Mean Kind = "mean"
 )
 
 // Def defines one fact.
 type Def struct {
 	Name  string // stable identifier, e.g. "records.late_entry"
-	Alias string // Chinese name usable in formulas, e.g. "超一个月未录入人数"
+	Alias string // Chinese name usable in formulas, unique in the catalogue, e.g. "超一个月未录入人数"
 	Kind  Kind
 	Doc   string // one sentence: what is counted, over what
 	Seeds string // where the seeds ask for it, e.g. "000 III; 001 (一)"
+	// Pending is empty when a source measures the fact. Otherwise the fact
+	// is declared (so that schemes can name it) but nothing measures it
+	// yet, and Pending says which work will, e.g. "issue 4: events".
+	Pending string
+	// Part names the fact this one counts a subset of, e.g.
+	// "platform.floating.not_entered_1m" is part of
+	// "platform.floating.missing": every record counted here is counted
+	// there too, so two rules on both count those records twice. Empty
+	// when the fact is no such subset.
+	Part string
 }
+
+// Measured reports whether a source measures the fact today, that is
+// whether it is not Pending.
+func (d Def) Measured() bool { return d.Pending == "" }
 
 var (
 	mu      sync.RWMutex
 	defined = map[string]Def{}
+	aliases = map[string]string{} // alias → name
 )
 
 // Define adds defs to the catalogue and returns their names, for the package
-// that measures them. It panics on a duplicate or empty name or an unknown
-// kind: the catalogue is fixed at program start.
+// that measures them (or declares them, when Pending). It panics, adding
+// none of defs, on an empty or malformed name, a name or alias already
+// defined (as a name or an alias), an unknown kind, or a fact that is Part
+// of itself: the catalogue is fixed at program start. Part is not checked
+// against the catalogue here, since the fact it names may be defined later;
+// the catalogue test checks it.
 func Define(defs ...Def) []string {
 	mu.Lock()
 	defer mu.Unlock()
 	names := make([]string, 0, len(defs))
+	taken := func(s string) bool {
+		_, n := defined[s]
+		_, a := aliases[s]
+		return n || a || slices.Contains(names, s)
+	}
+	var newAliases []string
 	for _, d := range defs {
-		names = append(names, d.Name)
 		if d.Name == "" || strings.ContainsAny(d.Name, " \t") {
 			panic(fmt.Sprintf("metric: bad fact name %q", d.Name))
 		}
-		if _, dup := defined[d.Name]; dup {
+		if taken(d.Name) || slices.Contains(newAliases, d.Name) {
 			panic("metric: fact defined twice: " + d.Name)
 		}
+		if d.Alias != "" {
+			if d.Alias == d.Name || taken(d.Alias) || slices.Contains(newAliases, d.Alias) {
+				panic(fmt.Sprintf("metric: fact %s: alias %q is already taken", d.Name, d.Alias))
+			}
+			newAliases = append(newAliases, d.Alias)
+		}
 		switch d.Kind {
-		case Count, Rate, Flag:
+		case Count, Rate, Flag, Mean:
 		default:
 			panic(fmt.Sprintf("metric: fact %s has unknown kind %q", d.Name, d.Kind))
 		}
+		if d.Part == d.Name {
+			panic("metric: fact " + d.Name + " is part of itself")
+		}
+		names = append(names, d.Name)
+	}
+	for _, d := range defs {
 		defined[d.Name] = d
+		if d.Alias != "" {
+			aliases[d.Alias] = d.Name
+		}
 	}
 	return names
 }
@@ -90,10 +133,8 @@ func Lookup(name string) (Def, bool) {
 	if d, ok := defined[name]; ok {
 		return d, true
 	}
-	for _, d := range defined {
-		if d.Alias != "" && d.Alias == name {
-			return d, true
-		}
+	if n, ok := aliases[name]; ok {
+		return defined[n], true
 	}
 	return Def{}, false
 }
@@ -218,9 +259,10 @@ type Attribution struct {
 }
 
 // Rollup turns per-grid tallies into facts for every grid, every ancestor
-// unit and every attributed worker. names lists every fact that was
-// measured, so that a subject with nothing to report gets an explicit zero
-// (or 100 % for a rate) rather than a missing value. Facts come out sorted
+// unit and every attributed worker: counts and the Num and Den of rates
+// and means add up, flags take the largest. names lists every fact that
+// was measured, so that a subject with nothing to report gets an explicit
+// zero (or 100 % for a rate) rather than a missing value. Facts come out sorted
 // by subject and name, so a collection is deterministic.
 func Rollup(g GridFacts, grids map[string]Attribution, names []string) []Fact {
 	type key struct {
@@ -275,10 +317,16 @@ func Rollup(g GridFacts, grids map[string]Attribution, names []string) []Fact {
 		for name, t := range m {
 			f := Fact{Subject: k.kind, SubjectID: k.id, Name: name, Num: t.Num, Den: t.Den, Evidence: t.Evidence}
 			f.Value = t.Num
-			if kinds[name] == Rate {
+			switch kinds[name] {
+			case Rate:
 				f.Value = 100
 				if t.Den > 0 {
 					f.Value = 100 * t.Num / t.Den
+				}
+			case Mean:
+				f.Value = 0
+				if t.Den > 0 {
+					f.Value = t.Num / t.Den
 				}
 			}
 			if f.Evidence == nil {

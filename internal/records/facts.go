@@ -23,7 +23,7 @@ func init() {
 	factNames = metric.Define(
 		metric.Def{Name: "records.people", Alias: "实有人口数", Kind: metric.Count, Seeds: "000 III (denominator)",
 			Doc: "living people in the ledger at month end"},
-		metric.Def{Name: "records.floating", Alias: "流动人口数", Kind: metric.Count, Seeds: "000 III (denominator)",
+		metric.Def{Name: "records.floating", Alias: "流动人口数", Kind: metric.Count, Seeds: "000 III (denominator)", Part: "records.people",
 			Doc: "living floating people in the ledger at month end"},
 		metric.Def{Name: "records.late_entry", Alias: "超一个月未录入人数", Kind: metric.Count, Seeds: "000 III (−5 / −3 per person)",
 			Doc: "people entered this month more than one calendar month after they began living here"},
@@ -39,7 +39,7 @@ func init() {
 			Doc: "living people, rentals, houses and places at month end lacking an item their kind requires"},
 		metric.Def{Name: "records.completeness", Alias: "信息完整率", Kind: metric.Rate, Seeds: "001 (一)",
 			Doc: "share of living records at month end that carry every required item"},
-		metric.Def{Name: "records.tenant_incomplete", Alias: "出租房屋人员档案不全人数", Kind: metric.Count, Seeds: "000 II (−0.5 each)",
+		metric.Def{Name: "records.tenant_incomplete", Alias: "出租房屋人员档案不全人数", Kind: metric.Count, Seeds: "000 II (−0.5 each)", Part: "records.incomplete",
 			Doc: "current tenants at month end lacking a tenant item (photo, ID copy, lease, responsibility letter, registration form), on the person or the rental"},
 		metric.Def{Name: "records.permit_rate", Alias: "居住证办证率", Kind: metric.Rate, Seeds: "000 III (≥ 95 %, −1 per point short)",
 			Doc: "share of living floating people at month end who have lived here 6 months or more and hold a valid residence permit"},

@@ -57,7 +57,7 @@ func init() {
 				Doc: "share of the ledger people this platform should hold (at its export's date) that it holds, not cancelled"},
 			metric.Def{Name: pre + "missing", Alias: p.name + "漏录人数", Kind: metric.Count, Seeds: "000 III (−1 / −1.5 per missing or wrong person)",
 				Doc: "ledger people this platform should hold that its export lacks"},
-			metric.Def{Name: pre + "not_entered_1m", Alias: p.name + "超一个月未录入人数", Kind: metric.Count, Seeds: "000 III (−5 / −3)",
+			metric.Def{Name: pre + "not_entered_1m", Alias: p.name + "超一个月未录入人数", Kind: metric.Count, Seeds: "000 III (−5 / −3)", Part: pre + "missing",
 				Doc: "of the missing, those living here more than one month before the export's date"},
 			metric.Def{Name: pre + "wrong", Alias: p.name + "错录人数", Kind: metric.Count, Seeds: "000 III",
 				Doc: "people in both whose name or birth date differs"},

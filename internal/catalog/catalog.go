@@ -1,0 +1,16 @@
+// Package catalog assembles the whole fact catalogue. Facts are defined by
+// the domain packages that measure them (or will measure them), at package
+// init; a program or test that needs every fact, such as the assessment's
+// scheme lint or the documentation test, imports this one package instead
+// of listing the domains, so that a new domain is added in one place.
+package catalog
+
+import (
+	_ "gridwork/internal/care"    // special care
+	_ "gridwork/internal/duty"    // duty (declared, issue 4)
+	_ "gridwork/internal/events"  // events (declared, issue 4)
+	_ "gridwork/internal/inspect" // supervision (declared, issue 6)
+	_ "gridwork/internal/patrol"  // patrols (declared, issue 4)
+	_ "gridwork/internal/records" // base records and platforms
+	_ "gridwork/internal/survey"  // surveys (declared, issue 6)
+)
