@@ -38,8 +38,5 @@ func init() {
 		metric.Def{Name: "inspect.rating_falsified", Alias: "星级评定不实数", Kind: metric.Count, Pending: pending,
 			Seeds: "000 IV (−2 each)",
 			Doc:   "rental star ratings found by checks in the month to be perfunctory or falsified"},
-		metric.Def{Name: "inspect.call_anomalies", Alias: "平台人员抽问异常数", Kind: metric.Count, Pending: pending,
-			Seeds: "003 item 8 (−0.2 to −0.3 each)",
-			Doc:   "anomalies found in the month's higher-level spot calls asking platform operators the 9 facts they must know"},
 	)
 }
