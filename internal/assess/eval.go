@@ -819,3 +819,11 @@ func alias(name string) string {
 	}
 	return name
 }
+
+// canonical returns the catalogue name of a fact given by name or alias.
+func canonical(name string) string {
+	if d, ok := metric.Lookup(name); ok {
+		return d.Name
+	}
+	return name
+}
