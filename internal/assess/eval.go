@@ -253,8 +253,14 @@ func evalFrame(s *Scheme, span Span, months []metric.Period, idx []int, inputs [
 				cr := s.compiled[r]
 				rr := scoreRule(cr, fr, c.Of == "community" && in.Subject.Kind != Community, months, idx, in)
 				if reason, ok := opt.Void[RuleKey{in.Subject.ID, c.ID, r.ID}]; ok {
-					rr.Original, rr.Points, rr.Status = rr.Points, 0, Voided
-					rr.Explain += "; 申诉成立,不予扣分:" + reason
+					// An upheld appeal removes a deduction; against a rule
+					// that awards points it gives the full points.
+					rr.Original, rr.Status = rr.Points, Voided
+					rr.Points = 0
+					if awards(cr.Kind) {
+						rr.Points = cr.Points
+					}
+					rr.Explain += ";申诉成立:" + reason
 				}
 				if rr.Status == NoData {
 					res.NoData++
@@ -826,4 +832,13 @@ func canonical(name string) string {
 		return d.Name
 	}
 	return name
+}
+
+// awards reports whether rules of kind k award points rather than deduct.
+func awards(k RuleKind) bool {
+	switch k {
+	case Present, Proportional, Rank, Survey:
+		return true
+	}
+	return false
 }
