@@ -68,7 +68,10 @@ func Escalate(s *Scheme, history []Standing) []Triggered {
 			if !hit(cur) {
 				continue
 			}
-			if n := streak(history, hit); e.Consecutive > 0 && n == e.Consecutive {
+			// consecutive: 1 means every period the fact is non-zero (a
+			// talk for each refusal); larger streaks fall due once.
+			if n := streak(history, hit); e.Consecutive > 0 && (n == e.Consecutive || e.Consecutive == 1) {
+				n = min(n, e.Consecutive)
 				run := history[len(history)-n:]
 				out = append(out, trigger(e, run, fmt.Sprintf("连续 %d 期 %s", n, alias(e.Fact))))
 				continue

@@ -18,6 +18,7 @@ escalations:
   - {id: veto, name: 年终一票否决, action: veto, bottom: 2, consecutive: 6, below_mean: 5}
   - {id: revoke, name: 取消减员增效, action: revoke_extra_grid, fact: t.count, consecutive: 2, cumulative: 3}
   - {id: star, name: 网格之星, action: award, top: 1, without: [t.flag]}
+  - {id: each, name: 每次约谈, action: talk, fact: t.part, consecutive: 1}
 categories:
   - id: a
     name: 项
@@ -78,6 +79,7 @@ func TestEscalate(t *testing.T) {
 		{"fsfsf", []string{"revoke"}}, // the third in the year
 		{"fsf", nil},
 		{"1", []string{"star"}},
+		{"ffs", nil},
 	}
 	for _, c := range cases {
 		t.Run(c.history, func(t *testing.T) {
@@ -141,5 +143,22 @@ categories:
 				t.Errorf("Pay = %v, want %v", got, c.want)
 			}
 		})
+	}
+}
+
+func TestEscalateEveryPeriod(t *testing.T) {
+	// consecutive: 1 falls due in every period the fact is non-zero (a talk
+	// for each refusal), not only the first.
+	s := mustParse(t, escalations)
+	h := []Standing{
+		{Span: "2026-01", Assessed: true, Rank: 3, Of: 10, Facts: map[string]float64{"t.part": 1}},
+		{Span: "2026-02", Assessed: true, Rank: 3, Of: 10, Facts: map[string]float64{"t.part": 1}},
+	}
+	var got []string
+	for _, tr := range Escalate(s, h) {
+		got = append(got, tr.ID+":"+tr.Periods[0])
+	}
+	if !reflect.DeepEqual(got, []string{"each:2026-02"}) {
+		t.Errorf("Escalate = %v, want the talk again in February", got)
 	}
 }

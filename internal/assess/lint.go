@@ -453,7 +453,9 @@ func (r *rule) worst(months int) (float64, bool) {
 			}
 			total += math.Abs(g.Points)
 		}
-		return total * n, true
+		// A flag summed over a longer period counts the months it was
+		// raised, so it can reach the number of months either way.
+		return total * float64(months), true
 	}
 	return 0, false
 }
@@ -545,7 +547,24 @@ func (l *linter) overlaps() {
 	}
 }
 
-func sameSubjects(a, b *Category) bool { return a.Of == b.Of }
+// sameSubjects reports whether two categories score the same subjects on
+// the same facts: the same `of`, and subject kinds in common.
+func sameSubjects(a, b *Category) bool {
+	if a.Of != b.Of {
+		return false
+	}
+	if len(a.For) == 0 || len(b.For) == 0 {
+		return true
+	}
+	for _, x := range a.For {
+		for _, y := range b.For {
+			if x == y {
+				return true
+			}
+		}
+	}
+	return false
+}
 
 func (l *linter) escalation(e *Escalation) {
 	switch e.Action {
