@@ -63,29 +63,19 @@ func Escalate(s *Scheme, history []Standing) []Triggered {
 				out = append(out, trigger(e, run, fmt.Sprintf("连续 %d 期排名后 %d 位:", n, e.Bottom)+strings.Join(parts, ";")))
 			}
 		case e.Fact != "":
-			fact := canonical(e.Fact)
-			hit := func(st Standing) bool { return st.Assessed && st.Facts[fact] > 0 }
-			if !hit(cur) {
-				continue
-			}
-			// consecutive: 1 means every period the fact is non-zero (a
-			// talk for each refusal); larger streaks fall due once.
-			if n := streak(history, hit); e.Consecutive > 0 && (n == e.Consecutive || e.Consecutive == 1) {
-				n = min(n, e.Consecutive)
-				run := history[len(history)-n:]
-				out = append(out, trigger(e, run, fmt.Sprintf("连续 %d 期 %s", n, alias(e.Fact))))
-				continue
-			}
-			if e.Cumulative > 0 {
-				year := cur.Span[:4]
-				var run []Standing
-				for _, st := range history {
-					if strings.HasPrefix(st.Span, year) && hit(st) {
-						run = append(run, st)
+			if t, ok := factEscalation(e, history); ok {
+				// With a yearly count the escalation is once a year: not
+				// again in March when February's two in a row already
+				// revoked the extra grid.
+				earlier := false
+				for k := len(history) - 1; k > 0 && e.Cumulative > 0 && !earlier; k-- {
+					if history[k-1].Span[:4] != cur.Span[:4] {
+						break
 					}
+					_, earlier = factEscalation(e, history[:k])
 				}
-				if len(run) == e.Cumulative {
-					out = append(out, trigger(e, run, fmt.Sprintf("%s 年累计 %d 期 %s", year, len(run), alias(e.Fact))))
+				if !earlier {
+					out = append(out, t)
 				}
 			}
 		}
@@ -142,4 +132,39 @@ func EscalationFacts(s *Scheme) []string {
 		}
 	}
 	return dedupe(out)
+}
+
+// factEscalation checks a fact escalation on the last period of history:
+// the fact non-zero in `consecutive` periods in a row (every period with
+// consecutive: 1), or for the `cumulative`-th time in the year. With a
+// yearly count, a streak does not reach back into the previous year.
+func factEscalation(e *Escalation, history []Standing) (Triggered, bool) {
+	cur := history[len(history)-1]
+	fact := canonical(e.Fact)
+	year := cur.Span[:4]
+	hit := func(st Standing) bool {
+		if e.Cumulative > 0 && !strings.HasPrefix(st.Span, year) {
+			return false
+		}
+		return st.Assessed && st.Facts[fact] > 0
+	}
+	if !hit(cur) {
+		return Triggered{}, false
+	}
+	if n := streak(history, hit); e.Consecutive > 0 && (n == e.Consecutive || e.Consecutive == 1) {
+		n = min(n, e.Consecutive)
+		return trigger(e, history[len(history)-n:], fmt.Sprintf("连续 %d 期 %s", n, alias(e.Fact))), true
+	}
+	if e.Cumulative > 0 {
+		var run []Standing
+		for _, st := range history {
+			if hit(st) {
+				run = append(run, st)
+			}
+		}
+		if len(run) == e.Cumulative {
+			return trigger(e, run, fmt.Sprintf("%s 年累计 %d 期 %s", year, len(run), alias(e.Fact))), true
+		}
+	}
+	return Triggered{}, false
 }

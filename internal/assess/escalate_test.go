@@ -78,6 +78,8 @@ func TestEscalate(t *testing.T) {
 		{"ff", []string{"revoke"}},    // two consecutive failures
 		{"fsfsf", []string{"revoke"}}, // the third in the year
 		{"fsf", nil},
+		{"fff", nil},   // revoked in February already: not again in March
+		{"fffsf", nil}, // nor at the fourth
 		{"1", []string{"star"}},
 		{"ffs", nil},
 	}

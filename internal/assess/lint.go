@@ -202,6 +202,11 @@ func (l *linter) category(c *Category) {
 			l.errorf(c.Pos, "category %s: zero_if: %v", c.ID, err)
 		} else {
 			l.s.zeroIf[c] = f
+			for _, name := range f.facts {
+				if d, _ := metric.Lookup(name); d.Pending != "" {
+					l.warnf(c.Pos, "category %s: zero_if reads %s, which is declared but not measured yet (%s): until then it never applies", c.ID, d.Name, d.Pending)
+				}
+			}
 		}
 	}
 	seen := map[string]bool{}
