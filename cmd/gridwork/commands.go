@@ -18,6 +18,7 @@ import (
 
 	"gridwork/internal/api"
 	"gridwork/internal/apperr"
+	"gridwork/internal/assess"
 	"gridwork/internal/audit"
 	"gridwork/internal/auth"
 	"gridwork/internal/dates"
@@ -111,6 +112,17 @@ func parse(fs *flag.FlagSet, args []string) error {
 	return nil
 }
 
+// parseFiles is parse for commands that take file arguments after flags.
+func parseFiles(fs *flag.FlagSet, args []string) error {
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return err
+		}
+		return fmt.Errorf("%w: %v", errUsage, err)
+	}
+	return nil
+}
+
 func newFlagSet(name, synopsis string) *flag.FlagSet {
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	fs.Usage = func() {
@@ -161,7 +173,7 @@ func runServe(ctx context.Context, args []string, stdout io.Writer) error {
 	}
 	srv := &http.Server{
 		Handler: withHome(api.New(db, orgs, users, api.Options{Version: currentVersion(), SecureCookies: *secure,
-			PublicURL: strings.TrimSuffix(*publicURL, "/"), Records: a.records, Care: a.care, Files: a.files, Facts: a.facts})),
+			PublicURL: strings.TrimSuffix(*publicURL, "/"), Records: a.records, Care: a.care, Files: a.files, Facts: a.facts, Assess: a.assess})),
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       60 * time.Second,
 		WriteTimeout:      120 * time.Second,
@@ -257,6 +269,44 @@ func loadDemo(ctx context.Context, a *app, seed uint64, households int, stdout i
 			return err
 		}
 		fmt.Fprintf(stdout, "Collected %d facts for %s.\n", n, m)
+	}
+	return assessDemo(ctx, a, stdout)
+}
+
+// assessDemo assesses the demo street under every built-in template, for
+// each of its periods that overlaps the demo's activity (February to April
+// 2026), and prints the runs.
+func assessDemo(ctx context.Context, a *app, stdout io.Writer) error {
+	streets, _, err := a.orgs.ListUnits(ctx, org.UnitQuery{On: dates.New(2026, 4, 30), Level: org.Street, WithoutGeometry: true})
+	if err != nil || len(streets) == 0 {
+		return fmt.Errorf("assess the demo: no street: %v", err)
+	}
+	vs, err := a.assess.Schemes(ctx)
+	if err != nil {
+		return err
+	}
+	for _, v := range vs {
+		if !v.Builtin {
+			continue
+		}
+		seen := map[string]bool{}
+		for _, m := range []metric.Period{{Year: 2026, Month: 2}, {Year: 2026, Month: 3}, {Year: 2026, Month: 4}} {
+			span := assess.SpanOf(assess.PeriodKind(v.Period), m)
+			if seen[span.String()] {
+				continue
+			}
+			seen[span.String()] = true
+			info, err := a.assess.Run(ctx, "system", v.ID, span.String(), streets[0].ID, "demo")
+			if err != nil {
+				return fmt.Errorf("assess the demo under %s for %s: %w", v.Code, span, err)
+			}
+			escs, err := a.assess.Escalations(ctx, assess.EscalationQuery{RunID: info.ID})
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(stdout, "Assessed %s %s for %s: %d subjects, %d escalations (run %s).\n",
+				v.Code, v.Title, span, info.Subjects, len(escs), info.ID)
+		}
 	}
 	return nil
 }

@@ -8,6 +8,8 @@
 //	gridwork people import|export  base records from and to spreadsheets
 //	gridwork platform import     store a platform's export for reconciliation
 //	gridwork facts list|collect|show
+//	gridwork scheme check|list|add|findings
+//	gridwork assess run|rank|explain|export|whatif
 //	gridwork audit verify        check the audit log's hash chain
 //	gridwork version
 package main
@@ -40,6 +42,8 @@ func commands() []command {
 		{"people", "base records: people import --file FILE | people export --out FILE", runPeople},
 		{"platform", "platform exports: platform import --platform CODE --as-of DATE --file FILE", runPlatform},
 		{"facts", "the fact catalogue: facts list | facts collect --month M | facts show --month M --unit CODE", runFacts},
+		{"scheme", "assessment schemes: scheme check FILE | scheme list | scheme add FILE | scheme findings", runScheme},
+		{"assess", "assessment: assess run | rank | explain | export | whatif", runAssess},
 		{"audit", "audit log: audit verify", runAudit},
 		{"version", "print the version", runVersion},
 	}

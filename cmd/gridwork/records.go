@@ -11,8 +11,10 @@ import (
 	"strings"
 	"text/tabwriter"
 
+	"gridwork/internal/assess"
 	"gridwork/internal/auth"
 	"gridwork/internal/care"
+	_ "gridwork/internal/catalog" // every fact, measured or declared
 	"gridwork/internal/dates"
 	"gridwork/internal/exchange"
 	"gridwork/internal/facts"
@@ -34,6 +36,7 @@ type app struct {
 	records *records.Store
 	care    *care.Store
 	facts   *facts.Collector
+	assess  *assess.Store
 }
 
 // openApp opens and migrates the database, loads (or creates) the field
@@ -57,6 +60,11 @@ func (f *dbFlags) openApp(ctx context.Context) (*app, error) {
 	a.records = records.NewStore(db, a.orgs, keys)
 	a.care = care.NewStore(db, a.records, keys)
 	a.facts = facts.NewCollector(db, a.orgs, a.records, a.care)
+	a.assess = assess.NewStore(db, a.orgs)
+	if err := a.assess.InstallBuiltins(ctx); err != nil {
+		db.Close()
+		return nil, err
+	}
 	return a, nil
 }
 
@@ -201,9 +209,13 @@ func runFacts(ctx context.Context, args []string, stdout io.Writer) error {
 	}
 	if args[0] == "list" {
 		tw := tabwriter.NewWriter(stdout, 2, 4, 2, ' ', 0)
-		fmt.Fprintln(tw, "NAME\tKIND\tALIAS\tSEEDS")
+		fmt.Fprintln(tw, "NAME\tKIND\tALIAS\tMEASURED\tSEEDS")
 		for _, d := range metric.All() {
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", d.Name, d.Kind, d.Alias, d.Seeds)
+			measured := "yes"
+			if !d.Measured() {
+				measured = "not yet (" + d.Pending + ")"
+			}
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", d.Name, d.Kind, d.Alias, measured, d.Seeds)
 		}
 		return tw.Flush()
 	}

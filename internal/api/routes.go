@@ -51,6 +51,7 @@ func (s *Server) routes() {
 	if s.records != nil {
 		s.recordRoutes()
 	}
+	s.assessRoutes()
 
 	// Audit.
 	op(s, huma.Operation{OperationID: "list-audit", Method: http.MethodGet, Path: "/api/audit", Summary: "Audit entries of one entity, newest first", Tags: []string{"audit"}}, needs(auth.ReadAudit), s.listAudit)
@@ -62,7 +63,6 @@ func (s *Server) recordRoutes() {
 	o := func(id, method, path, summary string) huma.Operation {
 		return huma.Operation{OperationID: id, Method: method, Path: path, Summary: summary, Tags: tags}
 	}
-	created := func(op huma.Operation) huma.Operation { op.DefaultStatus = http.StatusCreated; return op }
 	upload := func(op huma.Operation) huma.Operation { op.MaxBodyBytes = MaxImportBytes; return op }
 
 	op(s, o("list-people", get, "/api/people", "People in your scope (identity numbers masked)"), needs(auth.ReadRecords), s.listPeople)
@@ -133,3 +133,6 @@ func (s *Server) recordRoutes() {
 		op(s, huma.Operation{OperationID: "collect-facts", Method: post, Path: "/api/facts/collect", Summary: "Collect a month's facts again", Tags: ft}, needs(auth.CollectFacts), s.collectFacts)
 	}
 }
+
+// created makes an operation answer 201 Created.
+func created(op huma.Operation) huma.Operation { op.DefaultStatus = http.StatusCreated; return op }

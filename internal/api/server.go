@@ -20,6 +20,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"gridwork/internal/apperr"
+	"gridwork/internal/assess"
 	"gridwork/internal/auth"
 	"gridwork/internal/care"
 	"gridwork/internal/dates"
@@ -44,6 +45,7 @@ type Server struct {
 	care          *care.Store
 	files         *files.Store
 	facts         *facts.Collector
+	assess        *assess.Store
 	// publicURL is where residents' phones reach this server: QR codes
 	// encode it.
 	publicURL string
@@ -77,12 +79,13 @@ type Options struct {
 	Care    *care.Store
 	Files   *files.Store
 	Facts   *facts.Collector
+	Assess  *assess.Store
 }
 
 // New returns a Server on the given stores.
 func New(db *store.DB, orgs *org.Store, users *auth.Store, opt Options) *Server {
 	s := &Server{db: db, org: orgs, auth: users, version: opt.Version, secureCookies: opt.SecureCookies,
-		records: opt.Records, care: opt.Care, files: opt.Files, facts: opt.Facts, publicURL: opt.PublicURL}
+		records: opt.Records, care: opt.Care, files: opt.Files, facts: opt.Facts, assess: opt.Assess, publicURL: opt.PublicURL}
 	mux := http.NewServeMux()
 	cfg := huma.DefaultConfig("gridwork API", opt.Version)
 	cfg.Info.Description = "网格化管理中心 API. Sign in with POST /api/login (cookie) or send `Authorization: Bearer <token>`."

@@ -15,6 +15,7 @@ type Standing struct {
 	Total    float64            `json:"total"`
 	Mean     float64            `json:"mean"` // the table's mean total in the period
 	Vetoed   bool               `json:"vetoed"`
+	NoData   int                `json:"no_data"` // rules that found no data
 	Facts    map[string]float64 `json:"facts,omitempty"` // the facts escalations name, over the period
 }
 
@@ -84,7 +85,9 @@ func Escalate(s *Scheme, history []Standing) []Triggered {
 }
 
 func award(e *Escalation, cur Standing) (Triggered, bool) {
-	if !cur.Assessed || cur.Vetoed || cur.Rank == 0 || cur.Rank > e.Top {
+	// An award needs a full picture: a subject whose rules found no data
+	// is not a star on what was not measured.
+	if !cur.Assessed || cur.Vetoed || cur.NoData > 0 || cur.Rank == 0 || cur.Rank > e.Top {
 		return Triggered{}, false
 	}
 	for _, f := range e.Without {

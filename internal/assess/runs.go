@@ -460,7 +460,7 @@ func (s *Store) escalate(ctx context.Context, tx store.Tx, info RunInfo, sch *Sc
 			history = append(history, st)
 		}
 		history = append(history, Standing{Span: span.String(), Assessed: r.Assessed, Rank: r.Rank, Of: r.Of, Bottom: r.Bottom,
-			Total: r.Total, Mean: mean[r.Subject.Kind], Vetoed: r.Vetoed != "", Facts: signalsOf(sch, span, &inputs[i], signals)})
+			Total: r.Total, Mean: mean[r.Subject.Kind], Vetoed: r.Vetoed != "", NoData: r.NoData, Facts: signalsOf(sch, span, &inputs[i], signals)})
 		for _, t := range Escalate(sch, history) {
 			pj, _ := json.Marshal(t.Periods)
 			if _, err := tx.ExecContext(ctx, `INSERT INTO escalations (id, run_id, scheme_code, span, subject_kind, subject_id, subject_name,

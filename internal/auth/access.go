@@ -30,6 +30,12 @@ const (
 	ConfigureRecords Action = "configure_records"  // requirements, care groups, platform column mappings
 	ReadFacts        Action = "read_facts"         // collected facts with their evidence
 	CollectFacts     Action = "collect_facts"      // recollect a month's facts
+	ReadAssessment   Action = "read_assessment"    // schemes, league tables, one's own explained score
+	ManageSchemes    Action = "manage_schemes"     // store scheme versions
+	RunAssessment    Action = "run_assessment"     // run an assessment, payroll, what-if
+	RecordFinding    Action = "record_finding"     // manual findings with evidence
+	FileAppeal       Action = "file_appeal"        // appeal a deduction
+	DecideAppeal     Action = "decide_appeal"      // uphold or reject an appeal
 )
 
 // permissions is the one table of who may do what. Where they may do it is
@@ -55,6 +61,16 @@ var permissions = map[Action][]Role{
 	ConfigureRecords: {Admin, CentreStaff},
 	ReadFacts:        {Admin, CentreStaff, CommunityStaff, Inspector, GridWorkerRole},
 	CollectFacts:     {Admin, CentreStaff},
+	ReadAssessment:   {Admin, CentreStaff, CommunityStaff, Inspector, GridWorkerRole},
+	ManageSchemes:    {Admin, CentreStaff},
+	RunAssessment:    {Admin, CentreStaff},
+	RecordFinding:    {CentreStaff, Inspector},
+	// A worker appeals their own deductions; community staff appeal for
+	// their community's workers and for the community itself.
+	FileAppeal: {CentreStaff, CommunityStaff, GridWorkerRole},
+	// The centre decides; an inspector who recorded a finding does not
+	// judge the appeal against it.
+	DecideAppeal: {CentreStaff},
 }
 
 // Allowed reports whether role r may perform action a anywhere.

@@ -106,6 +106,12 @@ func TestAllowed(t *testing.T) {
 		ConfigureRecords: "admin centre_staff",
 		ReadFacts:        "admin centre_staff community_staff inspector grid_worker",
 		CollectFacts:     "admin centre_staff",
+		ReadAssessment:   "admin centre_staff community_staff inspector grid_worker",
+		ManageSchemes:    "admin centre_staff",
+		RunAssessment:    "admin centre_staff",
+		RecordFinding:    "centre_staff inspector",
+		FileAppeal:       "centre_staff community_staff grid_worker",
+		DecideAppeal:     "centre_staff",
 	}
 	for a, roles := range want {
 		for _, r := range Roles {
