@@ -15,7 +15,7 @@ type Standing struct {
 	Total    float64            `json:"total"`
 	Mean     float64            `json:"mean"` // the table's mean total in the period
 	Vetoed   bool               `json:"vetoed"`
-	NoData   int                `json:"no_data"` // rules that found no data
+	NoData   int                `json:"no_data"`         // rules that found no data
 	Facts    map[string]float64 `json:"facts,omitempty"` // the facts escalations name, over the period
 }
 
