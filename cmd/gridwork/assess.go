@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -19,6 +20,10 @@ func runScheme(ctx context.Context, args []string, stdout io.Writer) error {
 	use := fmt.Errorf("%w: scheme check FILE... | scheme check --builtin | scheme list | scheme add FILE | scheme findings", errUsage)
 	if len(args) == 0 {
 		return use
+	}
+	if args[0] == "-h" || args[0] == "--help" {
+		fmt.Fprintln(stdout, "Usage: gridwork scheme check FILE... | check --builtin | list | add FILE | findings (each takes --help)")
+		return flag.ErrHelp
 	}
 	switch args[0] {
 	case "check":
@@ -133,6 +138,10 @@ func runAssess(ctx context.Context, args []string, stdout io.Writer) error {
 	use := fmt.Errorf("%w: assess run --scheme CODE --period P [--unit CODE] | assess rank --run ID | assess explain --run ID --subject ID | assess export --run ID --what notice|notice-html|payroll|explanations --out FILE | assess whatif --file DRAFT --period P", errUsage)
 	if len(args) == 0 {
 		return use
+	}
+	if args[0] == "-h" || args[0] == "--help" {
+		fmt.Fprintln(stdout, "Usage: gridwork assess run | rank | explain | export | whatif (each takes --help)")
+		return flag.ErrHelp
 	}
 	sub := args[0]
 	fs := newFlagSet("assess "+sub, "run: assess a period under a stored scheme and store the run.\nrank: print a run's league table. explain: a subject's score down to the records.\nexport: write a run's notice, payroll or explanations. whatif: try a draft scheme on a past period.")
