@@ -25,6 +25,7 @@ import (
 
 	"gridwork/internal/api"
 	"gridwork/internal/apperr"
+	"gridwork/internal/assess"
 	"gridwork/internal/auth"
 	"gridwork/internal/care"
 	"gridwork/internal/demo"
@@ -83,8 +84,9 @@ func newFixture(t *testing.T, db *store.DB) *fixture {
 	}
 	rec := records.NewStore(db, orgs, keys)
 	cs := care.NewStore(db, rec, keys)
+	as := assess.NewStore(db, orgs)
 	srv := api.New(db, orgs, users, api.Options{Version: "test", PublicURL: "http://grid.test",
-		Records: rec, Care: cs, Files: files.NewStore(db, t.TempDir()), Facts: facts.NewCollector(db, orgs, rec, cs)})
+		Records: rec, Care: cs, Files: files.NewStore(db, t.TempDir()), Facts: facts.NewCollector(db, orgs, rec, cs), Assess: as})
 	ts := httptest.NewServer(srv)
 	t.Cleanup(ts.Close)
 	return &fixture{t: t, db: db, orgs: orgs, users: users, records: rec, srv: srv, ts: ts, town: town, summary: sum, clients: map[string]*client{}}

@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"net/http"
 	"reflect"
+	"strings"
 	"strconv"
 	"time"
 
@@ -94,6 +95,18 @@ func New(db *store.DB, orgs *org.Store, users *auth.Store, opt Options) *Server 
 		"cookie": {Type: "apiKey", In: "cookie", Name: SessionCookie},
 	}
 	// Dates travel as "YYYY-MM-DD", or null for "none" (an open end).
+	// Types of the assessment share names with other domains' (Subject,
+	// Row): their schemas are prefixed "Assess".
+	cfg.Components.Schemas = huma.NewMapRegistry("#/components/schemas/", func(t reflect.Type, hint string) string {
+		name := huma.DefaultSchemaNamer(t, hint)
+		for t.Kind() == reflect.Pointer || t.Kind() == reflect.Slice || t.Kind() == reflect.Map {
+			t = t.Elem()
+		}
+		if strings.HasSuffix(t.PkgPath(), "/internal/assess") {
+			return "Assess" + name
+		}
+		return name
+	})
 	cfg.Components.Schemas.RegisterTypeAlias(reflect.TypeFor[dates.Date](), reflect.TypeFor[dateSchema]())
 	// No "$schema" links in every response body: clients read /openapi.json.
 	cfg.CreateHooks = nil

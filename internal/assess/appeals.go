@@ -316,10 +316,10 @@ func (s *Store) WhatIf(ctx context.Context, draft []byte, spanText, unitID, base
 	}
 	span, err := ParseSpan(spanText)
 	if err != nil {
-		return nil, msgs, apperr.Field("span", err.Error())
+		return nil, msgs, apperr.Field("period", err.Error())
 	}
 	if span.Kind != sch.Period {
-		return nil, msgs, apperr.Field("span", fmt.Sprintf("the draft is assessed per %s; %s is not one", sch.Period, span))
+		return nil, msgs, apperr.Field("period", fmt.Sprintf("the draft is assessed per %s; %s is not one", sch.Period, span))
 	}
 	inputs, err := s.Inputs(ctx, sch, span, unitID)
 	if err != nil {

@@ -290,10 +290,10 @@ func (s *Store) Run(ctx context.Context, actor, ref, spanText, unitID, reason st
 	}
 	span, err := ParseSpan(spanText)
 	if err != nil {
-		return RunInfo{}, apperr.Field("span", err.Error())
+		return RunInfo{}, apperr.Field("period", err.Error())
 	}
 	if span.Kind != sch.Period {
-		return RunInfo{}, apperr.Field("span", fmt.Sprintf("scheme %s is assessed per %s; %s is not a %s (write e.g. %s)", sch.Code, sch.Period, span, sch.Period, SpanOf(sch.Period, span.Months()[0])))
+		return RunInfo{}, apperr.Field("period", fmt.Sprintf("scheme %s is assessed per %s; %s is not a %s (write e.g. %s)", sch.Code, sch.Period, span, sch.Period, SpanOf(sch.Period, span.Months()[0])))
 	}
 	if _, err := s.org.GetUnit(ctx, unitID, span.Last()); err != nil {
 		if apperr.CodeOf(err) == apperr.NotFound {
