@@ -64,7 +64,7 @@ func TestAssessmentAPI(t *testing.T) {
 		var appeal assess.Appeal
 		f.run(t, []scenario{
 			{name: "lint names the line", method: "POST", path: "/api/assess/schemes/check", as: worker, wantStatus: 200,
-				body: map[string]any{"yaml": "code: x\nversion: 1\ntitle: t\nperiod: month\ntotal: 10\ncategories:\n  - {id: a, name: A, max: 10, rules: [{id: r, kind: per, fact: no.such, points: -1}]}\n"},
+				body:     map[string]any{"yaml": "code: x\nversion: 1\ntitle: t\nperiod: month\ntotal: 10\ncategories:\n  - {id: a, name: A, max: 10, rules: [{id: r, kind: per, fact: no.such, points: -1}]}\n"},
 				wantBody: []string{`"ok":false`, `unknown fact \"no.such\"`, `"line":7`}},
 			{name: "a worker may not store schemes", method: "POST", path: "/api/assess/schemes", as: worker, body: map[string]any{"yaml": apiScheme},
 				wantStatus: 403, wantCode: apperr.Forbidden},
@@ -96,7 +96,7 @@ func TestAssessmentAPI(t *testing.T) {
 			{name: "not another's", method: "GET", path: "/api/assess/runs/" + run.ID + "/results/" + other.ID, as: worker,
 				wantStatus: 403, wantCode: apperr.Forbidden},
 			{name: "appeal own deduction", method: "POST", path: "/api/assess/appeals", as: worker, wantStatus: 201,
-				body: map[string]any{"run_id": run.ID, "subject_kind": "worker", "subject_id": u.WorkerID, "category": "info", "rule": "late", "reason": "两条变更均在3日内录入"},
+				body:  map[string]any{"run_id": run.ID, "subject_kind": "worker", "subject_id": u.WorkerID, "category": "info", "rule": "late", "reason": "两条变更均在3日内录入"},
 				check: func(t *testing.T, r *response) { r.decode(t, &appeal) }},
 			{name: "not another's deduction", method: "POST", path: "/api/assess/appeals", as: worker, wantStatus: 403, wantCode: apperr.Forbidden,
 				body: map[string]any{"run_id": run.ID, "subject_kind": "worker", "subject_id": other.ID, "category": "info", "rule": "late", "reason": "x"}},

@@ -10,8 +10,8 @@ import (
 	"log/slog"
 	"net/http"
 	"reflect"
-	"strings"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/danielgtaylor/huma/v2"
