@@ -224,7 +224,7 @@ func runAssess(ctx context.Context, args []string, stdout io.Writer) error {
 		}
 		fmt.Fprintf(stdout, "%s %s (run %s)\n", info.SchemeTitle, info.Span, info.ID)
 		tw := tabwriter.NewWriter(stdout, 2, 4, 2, ' ', 0)
-		fmt.Fprintln(tw, "RANK\tNAME\tCOMMUNITY\tSCORE\tCHANGE\tNO DATA\tNOTE")
+		fmt.Fprintln(tw, "RANK\tNAME\tCOMMUNITY\tSCORE\tCHANGE\tNO DATA\tID (for explain)\tNOTE")
 		for _, r := range rows {
 			rank, change, note := "-", "", r.NotAssessed
 			if r.Assessed {
@@ -239,7 +239,7 @@ func runAssess(ctx context.Context, args []string, stdout io.Writer) error {
 			if r.Vetoed != "" {
 				note = strings.TrimSpace(note + " 一票否决:" + r.Vetoed)
 			}
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%.1f/%g\t%s\t%d\t%s\n", rank, r.Name, r.CommunityName, r.Total, r.Max, change, r.NoData, note)
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%.1f/%g\t%s\t%d\t%s\t%s\n", rank, r.Name, r.CommunityName, r.Total, r.Max, change, r.NoData, r.SubjectID, note)
 		}
 		return tw.Flush()
 	case "explain":

@@ -159,31 +159,11 @@ type AppealQuery struct {
 
 // Appeals lists appeals, oldest first.
 func (s *Store) Appeals(ctx context.Context, q AppealQuery) ([]Appeal, error) {
-	var args store.Args
-	where := []string{"1 = 1"}
-	if q.RunID != "" {
-		where = append(where, "run_id = "+args.Add(q.RunID))
-	}
-	if q.SubjectID != "" {
-		where = append(where, "subject_id = "+args.Add(q.SubjectID))
-	}
-	if q.Status != "" {
-		where = append(where, "status = "+args.Add(q.Status))
-	}
-	rows, err := s.db.Q(ctx).QueryContext(ctx, `SELECT `+appealColumns+` FROM appeals WHERE `+strings.Join(where, " AND ")+` ORDER BY filed_at, id`, args...)
-	if err != nil {
-		return nil, fmt.Errorf("assess: appeals: %w", err)
-	}
-	defer rows.Close()
-	out := []Appeal{}
-	for rows.Next() {
-		a, err := scanAppeal(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, a)
-	}
-	return out, rows.Err()
+	var w store.Where
+	w.Eq("run_id", q.RunID)
+	w.Eq("subject_id", q.SubjectID)
+	w.Eq("status", q.Status)
+	return store.All(ctx, s.db.Q(ctx), "appeals", `SELECT `+appealColumns+` FROM appeals WHERE `+w.String()+` ORDER BY filed_at, id`, w.Args, scanAppeal)
 }
 
 // DecideAppeal upholds or rejects an open appeal with a reason. Upholding
@@ -256,19 +236,22 @@ func (s *Store) DecideAppeal(ctx context.Context, actor, id string, uphold bool,
 	if err != nil {
 		return a, nil, err
 	}
-	info, err := s.storeRun(ctx, actor, v, sch, span, head.UnitID, inputs, results, head.ID, "appeal "+a.ID+" upheld")
-	if err != nil {
-		return a, nil, err
-	}
-	a.NewRunID = info.ID
-	err = audit.Write(ctx, s.db, func(tx store.Tx) error {
-		if err := s.saveDecision(ctx, tx, a); err != nil {
+	// The new run and the decision are stored together: never a run
+	// without its upheld appeal, or the reverse.
+	info, err := s.storeRun(ctx, actor, v, sch, span, head.UnitID, inputs, results, head.ID, "appeal "+a.ID+" upheld",
+		func(tx store.Tx, info RunInfo) error {
+			a.NewRunID = info.ID
+			if err := s.saveDecision(ctx, tx, a); err != nil {
+				return err
+			}
+			_, err := audit.Append(ctx, tx, audit.Entry{Actor: actor, Action: "uphold", Entity: "appeal", EntityID: a.ID, Before: before, After: a})
 			return err
-		}
-		_, err := audit.Append(ctx, tx, audit.Entry{Actor: actor, Action: "uphold", Entity: "appeal", EntityID: a.ID, Before: before, After: a})
-		return err
-	})
-	return a, &info, err
+		})
+	if err != nil {
+		a.NewRunID = ""
+		return before, nil, err
+	}
+	return a, &info, nil
 }
 
 func (s *Store) saveDecision(ctx context.Context, tx store.Tx, a Appeal) error {

@@ -21,12 +21,11 @@ type Standing struct {
 
 // Triggered is an escalation that falls due, with the periods behind it.
 type Triggered struct {
-	Escalation *Escalation `json:"-"`
-	ID         string      `json:"id"`
-	Name       string      `json:"name"`
-	Action     string      `json:"action"`
-	Periods    []string    `json:"periods"`
-	Evidence   string      `json:"evidence"`
+	ID       string   `json:"id"`
+	Name     string   `json:"name"`
+	Action   string   `json:"action"`
+	Periods  []string `json:"periods"`
+	Evidence string   `json:"evidence"`
 }
 
 // Escalate checks s's escalations for one subject. history holds the
@@ -116,7 +115,7 @@ func streak(history []Standing, ok func(Standing) bool) int {
 }
 
 func trigger(e *Escalation, run []Standing, evidence string) Triggered {
-	t := Triggered{Escalation: e, ID: e.ID, Name: e.Name, Action: e.Action, Evidence: evidence}
+	t := Triggered{ID: e.ID, Name: e.Name, Action: e.Action, Evidence: evidence}
 	for _, st := range run {
 		t.Periods = append(t.Periods, st.Span)
 	}

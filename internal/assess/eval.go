@@ -415,10 +415,7 @@ func scoreOne(cr *rule, fr *frame, community bool, sub Subject) RuleResult {
 			rr.Explain = "无该用工类型的任务数"
 			return rr
 		}
-		main := cr.Fact
-		if d, ok := metric.Lookup(main); ok {
-			main = d.Name
-		}
+		main := canonical(cr.Fact)
 		short := math.Max(0, quota-v(main))
 		rr.Explain = fmt.Sprintf("任务 %s,完成 %s", num(quota), num(v(main)))
 		if cr.within != "" {

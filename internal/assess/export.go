@@ -458,8 +458,7 @@ func (n *noticeData) bottomHeader() string {
 	return "后N位"
 }
 
-// notice reads a run's table and the escalations recorded with it (also
-// for a superseded run: the notice shows what the run said).
+// notice reads a run's table and the escalations recorded with it.
 func (s *Store) notice(ctx context.Context, runID string) (*noticeData, error) {
 	info, rows, err := s.Table(ctx, runID, TableQuery{})
 	if err != nil {
@@ -471,25 +470,8 @@ func (s *Store) notice(ctx context.Context, runID string) (*noticeData, error) {
 	}
 	n := &noticeData{info: info, rows: rows, bottom: sch.Ranking.Bottom,
 		title: fmt.Sprintf("《%s》%s考核通报", info.SchemeTitle, spanLabel(info.Span))}
-	q, err := s.db.Q(ctx).QueryContext(ctx, `SELECT subject_name, name, action, periods, evidence FROM escalations
-		WHERE run_id = $1 ORDER BY subject_name, escalation_id, id`, runID)
-	if err != nil {
-		return nil, fmt.Errorf("escalations: %w", err)
-	}
-	defer q.Close()
-	for q.Next() {
-		var e EscalationRecord
-		var periods string
-		if err := q.Scan(&e.SubjectName, &e.Name, &e.Action, &periods, &e.Evidence); err != nil {
-			return nil, fmt.Errorf("escalations: %w", err)
-		}
-		if err := json.Unmarshal([]byte(periods), &e.Periods); err != nil {
-			return nil, fmt.Errorf("escalation periods of %s: %w", e.SubjectName, err)
-		}
-		n.escalations = append(n.escalations, e)
-	}
-	if err := q.Err(); err != nil {
-		return nil, fmt.Errorf("escalations: %w", err)
+	if n.escalations, err = s.Escalations(ctx, EscalationQuery{RunID: runID}); err != nil {
+		return nil, err
 	}
 	return n, nil
 }

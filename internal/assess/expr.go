@@ -22,7 +22,6 @@ const (
 
 // formula is a compiled expression with the facts it reads.
 type formula struct {
-	src     string
 	program *vm.Program
 	facts   []string // canonical fact names, sorted
 }
@@ -142,7 +141,7 @@ func compileFormula(src string, asBool bool) (*formula, error) {
 	if err != nil {
 		return nil, fmt.Errorf("formula %q: %s", src, firstLine(err.Error()))
 	}
-	f := &formula{src: src, program: prog}
+	f := &formula{program: prog}
 	for name := range p.facts {
 		f.facts = append(f.facts, name)
 	}

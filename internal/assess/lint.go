@@ -115,6 +115,15 @@ func (l *linter) warnf(p Pos, format string, args ...any) {
 	l.msgs = append(l.msgs, Message{Pos: p, Severity: Warning, Text: fmt.Sprintf(format, args...)})
 }
 
+// pending warns about each of names that is declared but not measured yet.
+func (l *linter) pending(p Pos, who, until string, names ...string) {
+	for _, name := range names {
+		if d, _ := metric.Lookup(name); d.Pending != "" {
+			l.warnf(p, "%s reads %s, which is declared but not measured yet (%s): until then %s", who, d.Name, d.Pending, until)
+		}
+	}
+}
+
 func (l *linter) header() {
 	s := l.s
 	at := func(key string) Pos {
@@ -202,11 +211,7 @@ func (l *linter) category(c *Category) {
 			l.errorf(c.Pos, "category %s: zero_if: %v", c.ID, err)
 		} else {
 			l.s.zeroIf[c] = f
-			for _, name := range f.facts {
-				if d, _ := metric.Lookup(name); d.Pending != "" {
-					l.warnf(c.Pos, "category %s: zero_if reads %s, which is declared but not measured yet (%s): until then it never applies", c.ID, d.Name, d.Pending)
-				}
-			}
+			l.pending(c.Pos, "category "+c.ID+": zero_if", "it never applies", f.facts...)
 		}
 	}
 	seen := map[string]bool{}
@@ -256,9 +261,7 @@ func (l *linter) rule(c *Category, r *Rule) {
 			errf("unknown fact %q (see docs/metrics.md or `gridwork facts list`)", name)
 			return ""
 		}
-		if d.Pending != "" {
-			l.warnf(r.Pos, "rule %s reads %s, which is declared but not measured yet (%s): until then the rule finds no data", r.ID, d.Name, d.Pending)
-		}
+		l.pending(r.Pos, "rule "+r.ID, "the rule finds no data", d.Name)
 		cr.facts = append(cr.facts, d.Name)
 		return d.Name
 	}
@@ -272,11 +275,7 @@ func (l *linter) rule(c *Category, r *Rule) {
 			errf("%s: %v", what, err)
 			return nil
 		}
-		for _, name := range f.facts {
-			if d, _ := metric.Lookup(name); d.Pending != "" {
-				l.warnf(r.Pos, "rule %s reads %s, which is declared but not measured yet (%s): until then the rule finds no data", r.ID, d.Name, d.Pending)
-			}
-		}
+		l.pending(r.Pos, "rule "+r.ID, "the rule finds no data", f.facts...)
 		cr.facts = append(cr.facts, f.facts...)
 		return f
 	}

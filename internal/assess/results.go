@@ -165,28 +165,10 @@ type FindingQuery struct {
 
 // Findings lists findings, newest first.
 func (s *Store) Findings(ctx context.Context, q FindingQuery) ([]ManualFinding, error) {
-	var args store.Args
-	where := []string{"1 = 1"}
-	if q.Month != "" {
-		where = append(where, "month = "+args.Add(q.Month))
-	}
-	if q.SubjectID != "" {
-		where = append(where, "subject_id = "+args.Add(q.SubjectID))
-	}
-	rows, err := s.db.Q(ctx).QueryContext(ctx, `SELECT `+findingColumns+` FROM findings WHERE `+strings.Join(where, " AND ")+` ORDER BY recorded_at DESC, id`, args...)
-	if err != nil {
-		return nil, fmt.Errorf("assess: findings: %w", err)
-	}
-	defer rows.Close()
-	out := []ManualFinding{}
-	for rows.Next() {
-		f, err := scanFinding(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, f)
-	}
-	return out, rows.Err()
+	var w store.Where
+	w.Eq("month", q.Month)
+	w.Eq("subject_id", q.SubjectID)
+	return store.All(ctx, s.db.Q(ctx), "findings", `SELECT `+findingColumns+` FROM findings WHERE `+w.String()+` ORDER BY recorded_at DESC, id`, w.Args, scanFinding)
 }
 
 // confirmedFindings returns the confirmed findings of the months, by
@@ -194,23 +176,15 @@ func (s *Store) Findings(ctx context.Context, q FindingQuery) ([]ManualFinding, 
 func (s *Store) confirmedFindings(ctx context.Context, months []metric.Period) (map[string][]FindingRecord, error) {
 	out := map[string][]FindingRecord{}
 	for _, m := range months {
-		rows, err := s.db.Q(ctx).QueryContext(ctx, `SELECT `+findingColumns+` FROM findings WHERE month = $1 AND status = 'confirmed' ORDER BY recorded_at, id`, m.String())
+		fs, err := store.All(ctx, s.db.Q(ctx), "findings", `SELECT `+findingColumns+` FROM findings WHERE month = $1 AND status = 'confirmed' ORDER BY recorded_at, id`,
+			store.Args{m.String()}, scanFinding)
 		if err != nil {
-			return nil, fmt.Errorf("assess: findings: %w", err)
+			return nil, fmt.Errorf("assess: %w", err)
 		}
-		for rows.Next() {
-			f, err := scanFinding(rows)
-			if err != nil {
-				rows.Close()
-				return nil, err
-			}
+		for _, f := range fs {
 			key := string(f.SubjectKind) + "/" + f.SubjectID
 			out[key] = append(out[key], FindingRecord{ID: f.ID, Type: f.Type, Item: f.Item, Month: f.Month, Points: f.Points,
 				Note: f.Note, By: f.RecordedBy, Evidence: f.Evidence})
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return nil, err
 		}
 	}
 	return out, nil
@@ -253,55 +227,60 @@ func (s *Store) Table(ctx context.Context, runID string, q TableQuery) (RunInfo,
 	if err != nil {
 		return info, nil, err
 	}
-	var args store.Args
-	where := []string{"run_id = " + args.Add(runID)}
-	if q.Kind != "" {
-		where = append(where, "subject_kind = "+args.Add(q.Kind))
-	}
-	if q.CommunityID != "" {
-		where = append(where, "community_id = "+args.Add(q.CommunityID))
-	}
-	if q.SubjectID != "" {
-		where = append(where, "subject_id = "+args.Add(q.SubjectID))
-	}
-	rows, err := s.db.Q(ctx).QueryContext(ctx, `SELECT subject_kind, subject_id, name, community_id, assessed, total, max_total, rank, of_total, bottom, vetoed, result
-		FROM run_results WHERE `+strings.Join(where, " AND ")+` ORDER BY subject_kind, assessed DESC, rank, name, subject_id`, args...)
-	if err != nil {
-		return info, nil, fmt.Errorf("assess: table: %w", err)
-	}
-	defer rows.Close()
-	out := []Row{}
-	for rows.Next() {
+	var w store.Where
+	w.Eq("run_id", runID)
+	w.Eq("subject_kind", string(q.Kind))
+	w.Eq("community_id", q.CommunityID)
+	w.Eq("subject_id", q.SubjectID)
+	out, err := store.All(ctx, s.db.Q(ctx), "results", `SELECT subject_kind, subject_id, name, community_id, community_name, assessed, not_assessed,
+		no_data, total, max_total, rank, of_total, bottom, vetoed FROM run_results WHERE `+w.String()+`
+		ORDER BY subject_kind, assessed DESC, rank, name, subject_id`, w.Args, func(row interface{ Scan(...any) error }) (Row, error) {
 		var r Row
-		var result string
-		if err := rows.Scan(&r.SubjectKind, &r.SubjectID, &r.Name, &r.CommunityID, &r.Assessed, &r.Total, &r.Max, &r.Rank, &r.Of, &r.Bottom, &r.Vetoed, &result); err != nil {
-			return info, nil, err
-		}
-		var res struct {
-			NotAssessed string  `json:"not_assessed"`
-			NoData      int     `json:"no_data"`
-			Subject     Subject `json:"subject"`
-		}
-		if err := json.Unmarshal([]byte(result), &res); err == nil {
-			r.NotAssessed, r.NoData, r.CommunityName = res.NotAssessed, res.NoData, res.Subject.CommunityName
-		}
-		out = append(out, r)
-	}
-	if err := rows.Err(); err != nil {
-		return info, nil, err
+		err := row.Scan(&r.SubjectKind, &r.SubjectID, &r.Name, &r.CommunityID, &r.CommunityName, &r.Assessed, &r.NotAssessed,
+			&r.NoData, &r.Total, &r.Max, &r.Rank, &r.Of, &r.Bottom, &r.Vetoed)
+		return r, err
+	})
+	if err != nil {
+		return info, nil, fmt.Errorf("assess: table of run %s: %w", runID, err)
 	}
 	span, err := ParseSpan(info.Span)
 	if err != nil {
 		return info, out, nil
 	}
-	prev, err := standings(ctx, s.db.Q(ctx), info.SchemeCode, span.Prev().String(), info.UnitID)
+	// The previous period's totals and ranks, from its current run; only
+	// the asked subject's when the table is for one.
+	type prevRow struct {
+		key         string
+		total       float64
+		rank        int
+		wasAssessed bool
+	}
+	var pw store.Where
+	pw.Eq("s.code", info.SchemeCode)
+	pw.Eq("r.span", span.Prev().String())
+	pw.Eq("r.unit_id", info.UnitID)
+	pw.Cond("r.superseded_by IS NULL")
+	pw.Eq("rr.subject_id", q.SubjectID)
+	prevRows, err := store.All(ctx, s.db.Q(ctx), "previous results", `SELECT rr.subject_kind, rr.subject_id, rr.total, rr.rank, rr.assessed
+		FROM run_results rr JOIN runs r ON r.id = rr.run_id JOIN schemes s ON s.id = r.scheme_id WHERE `+pw.String(), pw.Args,
+		func(row interface{ Scan(...any) error }) (prevRow, error) {
+			var p prevRow
+			var kind, id string
+			err := row.Scan(&kind, &id, &p.total, &p.rank, &p.wasAssessed)
+			p.key = kind + "/" + id
+			return p, err
+		})
 	if err != nil {
-		return info, nil, err
+		return info, nil, fmt.Errorf("assess: table of run %s: %w", runID, err)
+	}
+	prev := make(map[string]prevRow, len(prevRows))
+	for _, p := range prevRows {
+		prev[p.key] = p
 	}
 	for i := range out {
 		r := &out[i]
-		if st, ok := prev[string(r.SubjectKind)+"/"+r.SubjectID]; ok && st.Assessed && r.Assessed {
-			t, rk := st.Total, st.Rank
+		if p, ok := prev[string(r.SubjectKind)+"/"+r.SubjectID]; ok && p.wasAssessed && r.Assessed {
+			t, rk := p.total, p.rank
 			ch := round1(r.Total - t)
 			r.PrevTotal, r.PrevRank, r.Change = &t, &rk, &ch
 		}
@@ -419,44 +398,35 @@ type EscalationQuery struct {
 	Year       string // e.g. "2026": spans in that year
 }
 
-// Escalations lists the escalations of current (not superseded) runs.
+// Escalations lists escalations: those recorded with q.RunID, superseded
+// or not (what that run said), or else those of the current runs.
 func (s *Store) Escalations(ctx context.Context, q EscalationQuery) ([]EscalationRecord, error) {
-	var args store.Args
-	where := []string{"r.superseded_by IS NULL"}
-	if q.RunID != "" {
-		where = append(where, "e.run_id = "+args.Add(q.RunID))
+	var w store.Where
+	if q.RunID == "" {
+		w.Cond("r.superseded_by IS NULL")
 	}
-	if q.SchemeCode != "" {
-		where = append(where, "e.scheme_code = "+args.Add(q.SchemeCode))
-	}
-	if q.SubjectID != "" {
-		where = append(where, "e.subject_id = "+args.Add(q.SubjectID))
-	}
-	if q.Action != "" {
-		where = append(where, "e.action = "+args.Add(q.Action))
-	}
+	w.Eq("e.run_id", q.RunID)
+	w.Eq("e.scheme_code", q.SchemeCode)
+	w.Eq("e.subject_id", q.SubjectID)
+	w.Eq("e.action", q.Action)
 	if q.Year != "" {
-		where = append(where, "e.span LIKE "+args.Add(q.Year+"%"))
+		w.Cond("e.span LIKE " + w.Args.Add(q.Year+"%"))
 	}
-	rows, err := s.db.Q(ctx).QueryContext(ctx, `SELECT e.id, e.run_id, e.scheme_code, e.span, e.subject_kind, e.subject_id, e.subject_name,
-		e.escalation_id, e.name, e.action, e.periods, e.evidence, e.created_at FROM escalations e JOIN runs r ON r.id = e.run_id
-		WHERE `+strings.Join(where, " AND ")+` ORDER BY e.span DESC, e.subject_name, e.id`, args...)
-	if err != nil {
-		return nil, fmt.Errorf("assess: escalations: %w", err)
+	return store.All(ctx, s.db.Q(ctx), "escalations", `SELECT `+escalationColumns+` FROM escalations e JOIN runs r ON r.id = e.run_id
+		WHERE `+w.String()+` ORDER BY e.span DESC, e.subject_name, e.id`, w.Args, scanEscalation)
+}
+
+const escalationColumns = `e.id, e.run_id, e.scheme_code, e.span, e.subject_kind, e.subject_id, e.subject_name,
+	e.escalation_id, e.name, e.action, e.periods, e.evidence, e.created_at`
+
+func scanEscalation(row interface{ Scan(...any) error }) (EscalationRecord, error) {
+	var e EscalationRecord
+	var periods string
+	if err := row.Scan(&e.ID, &e.RunID, &e.SchemeCode, &e.Span, &e.SubjectKind, &e.SubjectID, &e.SubjectName, &e.EscalationID,
+		&e.Name, &e.Action, &periods, &e.Evidence, &e.CreatedAt); err != nil {
+		return e, err
 	}
-	defer rows.Close()
-	out := []EscalationRecord{}
-	for rows.Next() {
-		var e EscalationRecord
-		var periods string
-		if err := rows.Scan(&e.ID, &e.RunID, &e.SchemeCode, &e.Span, &e.SubjectKind, &e.SubjectID, &e.SubjectName, &e.EscalationID,
-			&e.Name, &e.Action, &periods, &e.Evidence, &e.CreatedAt); err != nil {
-			return nil, err
-		}
-		_ = json.Unmarshal([]byte(periods), &e.Periods)
-		out = append(out, e)
-	}
-	return out, rows.Err()
+	return e, json.Unmarshal([]byte(periods), &e.Periods)
 }
 
 // PayRow is one subject's lines on the payroll sheet.

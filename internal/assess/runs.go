@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -41,12 +42,6 @@ type SchemeVersion struct {
 	CreatedBy string    `json:"created_by"`
 	CreatedAt time.Time `json:"created_at"`
 	Body      string    `json:"body,omitempty"`
-}
-
-// LintError is an Invalid error carrying a scheme's lint messages.
-type LintError struct {
-	*apperr.Error
-	Messages []Message
 }
 
 // CheckScheme parses and lints body. A parse error is returned as an
@@ -109,10 +104,23 @@ func (s *Store) SaveScheme(ctx context.Context, actor string, body []byte, built
 // InstallBuiltins stores every built-in template (schemes/*.yaml) that is
 // not stored yet. It is safe to call at every start.
 func (s *Store) InstallBuiltins(ctx context.Context) error {
+	// One query at start; only a template not stored yet is parsed, checked
+	// and stored.
+	stored, err := store.All(ctx, s.db.Q(ctx), "scheme hashes", `SELECT sha256 FROM schemes`, nil, func(row interface{ Scan(...any) error }) (string, error) {
+		var h string
+		return h, row.Scan(&h)
+	})
+	if err != nil {
+		return fmt.Errorf("assess: built-in templates: %w", err)
+	}
 	for _, name := range schemes.Names() {
 		body, err := schemes.Read(name)
 		if err != nil {
 			return err
+		}
+		sum := sha256.Sum256(body)
+		if slices.Contains(stored, hex.EncodeToString(sum[:])) {
+			continue
 		}
 		if _, _, err := s.SaveScheme(ctx, "system", body, true); err != nil {
 			return fmt.Errorf("assess: built-in template %s: %w", name, err)
@@ -121,16 +129,19 @@ func (s *Store) InstallBuiltins(ctx context.Context) error {
 	return nil
 }
 
-const schemeColumns = `id, code, version, title, period, builtin, sha256, created_by, created_at, body`
+const schemeColumns = `id, code, version, title, period, builtin, sha256, created_by, created_at`
 
 func scanScheme(row interface{ Scan(...any) error }) (SchemeVersion, error) {
 	var v SchemeVersion
-	err := row.Scan(&v.ID, &v.Code, &v.Version, &v.Title, &v.Period, &v.Builtin, &v.SHA256, &v.CreatedBy, &v.CreatedAt, &v.Body)
+	err := row.Scan(&v.ID, &v.Code, &v.Version, &v.Title, &v.Period, &v.Builtin, &v.SHA256, &v.CreatedBy, &v.CreatedAt)
 	return v, err
 }
 
+// schemeBy returns the latest version matching where, with its body.
 func schemeBy(ctx context.Context, q store.Queryer, where string, args ...any) (SchemeVersion, error) {
-	v, err := scanScheme(q.QueryRowContext(ctx, `SELECT `+schemeColumns+` FROM schemes WHERE `+where+` ORDER BY version DESC LIMIT 1`, args...))
+	var v SchemeVersion
+	err := q.QueryRowContext(ctx, `SELECT `+schemeColumns+`, body FROM schemes WHERE `+where+` ORDER BY version DESC LIMIT 1`, args...).Scan(
+		&v.ID, &v.Code, &v.Version, &v.Title, &v.Period, &v.Builtin, &v.SHA256, &v.CreatedBy, &v.CreatedAt, &v.Body)
 	if store.IsNoRows(err) {
 		return v, apperr.New(apperr.NotFound, "no such scheme")
 	}
@@ -142,21 +153,7 @@ func schemeBy(ctx context.Context, q store.Queryer, where string, args ...any) (
 
 // Schemes lists every stored scheme version, without bodies.
 func (s *Store) Schemes(ctx context.Context) ([]SchemeVersion, error) {
-	rows, err := s.db.Q(ctx).QueryContext(ctx, `SELECT `+schemeColumns+` FROM schemes ORDER BY code, version`)
-	if err != nil {
-		return nil, fmt.Errorf("assess: schemes: %w", err)
-	}
-	defer rows.Close()
-	out := []SchemeVersion{}
-	for rows.Next() {
-		v, err := scanScheme(rows)
-		if err != nil {
-			return nil, err
-		}
-		v.Body = ""
-		out = append(out, v)
-	}
-	return out, rows.Err()
+	return store.All(ctx, s.db.Q(ctx), "schemes", `SELECT `+schemeColumns+` FROM schemes ORDER BY code, version`, nil, scanScheme)
 }
 
 // Scheme returns a stored scheme by id, by code (its latest version) or by
@@ -203,20 +200,12 @@ type RunInfo struct {
 }
 
 const runColumns = `r.id, r.scheme_id, s.code, s.version, s.title, r.span, r.unit_id, r.subjects, COALESCE(r.supersedes, ''),
-	COALESCE(r.superseded_by, ''), r.reason, r.created_by, r.created_at, s.body`
+	COALESCE(r.superseded_by, ''), r.reason, r.created_by, r.created_at, r.appeals_until`
 
 func scanRun(row interface{ Scan(...any) error }) (RunInfo, error) {
 	var r RunInfo
-	var body string
 	err := row.Scan(&r.ID, &r.SchemeID, &r.SchemeCode, &r.SchemeVersion, &r.SchemeTitle, &r.Span, &r.UnitID, &r.Subjects,
-		&r.Supersedes, &r.SupersededBy, &r.Reason, &r.CreatedBy, &r.CreatedAt, &body)
-	if err == nil {
-		days := 7
-		if sch, perr := Parse([]byte(body)); perr == nil {
-			days = sch.Appeals.Days
-		}
-		r.AppealsUntil = r.CreatedAt.AddDate(0, 0, days)
-	}
+		&r.Supersedes, &r.SupersededBy, &r.Reason, &r.CreatedBy, &r.CreatedAt, &r.AppealsUntil)
 	return r, err
 }
 
@@ -247,35 +236,15 @@ type RunQuery struct {
 
 // Runs lists runs, newest first.
 func (s *Store) Runs(ctx context.Context, q RunQuery) ([]RunInfo, error) {
-	var args store.Args
-	where := []string{"1 = 1"}
-	if q.SchemeCode != "" {
-		where = append(where, "s.code = "+args.Add(q.SchemeCode))
-	}
-	if q.Span != "" {
-		where = append(where, "r.span = "+args.Add(q.Span))
-	}
-	if q.UnitID != "" {
-		where = append(where, "r.unit_id = "+args.Add(q.UnitID))
-	}
+	var w store.Where
+	w.Eq("s.code", q.SchemeCode)
+	w.Eq("r.span", q.Span)
+	w.Eq("r.unit_id", q.UnitID)
 	if q.Current {
-		where = append(where, "r.superseded_by IS NULL")
+		w.Cond("r.superseded_by IS NULL")
 	}
-	rows, err := s.db.Q(ctx).QueryContext(ctx, `SELECT `+runColumns+` FROM runs r JOIN schemes s ON s.id = r.scheme_id
-		WHERE `+strings.Join(where, " AND ")+` ORDER BY r.created_at DESC, r.id DESC`, args...)
-	if err != nil {
-		return nil, fmt.Errorf("assess: runs: %w", err)
-	}
-	defer rows.Close()
-	out := []RunInfo{}
-	for rows.Next() {
-		r, err := scanRun(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, r)
-	}
-	return out, rows.Err()
+	return store.All(ctx, s.db.Q(ctx), "runs", `SELECT `+runColumns+` FROM runs r JOIN schemes s ON s.id = r.scheme_id
+		WHERE `+w.String()+` ORDER BY r.created_at DESC, r.id DESC`, w.Args, scanRun)
 }
 
 // Run assesses the subtree of unitID for span under the scheme ref (id,
@@ -312,19 +281,24 @@ func (s *Store) Run(ctx context.Context, actor, ref, spanText, unitID, reason st
 	if reason == "" {
 		reason = "run"
 	}
-	return s.storeRun(ctx, actor, v, sch, span, unitID, inputs, results, "", reason)
+	return s.storeRun(ctx, actor, v, sch, span, unitID, inputs, results, "", reason, nil)
 }
 
 // storeRun stores a run and its escalations; supersedes, when set, is the
-// run it replaces (an appeal); otherwise the current run of the same
-// scheme code, span and unit, if any, is superseded.
+// run it replaces (an appeal), which must still be current; otherwise the
+// current run of the same scheme code, span and unit, if any, is
+// superseded. then, when set, runs in the same transaction.
 func (s *Store) storeRun(ctx context.Context, actor string, v SchemeVersion, sch *Scheme, span Span, unitID string,
-	inputs []Input, results []Result, supersedes, reason string) (RunInfo, error) {
+	inputs []Input, results []Result, supersedes, reason string, then func(store.Tx, RunInfo) error) (RunInfo, error) {
 	info := RunInfo{ID: uuid.Must(uuid.NewV7()).String(), SchemeID: v.ID, SchemeCode: v.Code, SchemeVersion: v.Version,
 		SchemeTitle: v.Title, Span: span.String(), UnitID: unitID, Subjects: len(results), Reason: reason, CreatedBy: actor,
 		CreatedAt: store.Now()}
 	info.AppealsUntil = info.CreatedAt.AddDate(0, 0, sch.Appeals.Days)
-	signalNames := EscalationFacts(sch)
+	signals := make([]map[string]float64, len(results))
+	names := EscalationFacts(sch)
+	for i := range inputs {
+		signals[i] = signalsOf(span, &inputs[i], names)
+	}
 	err := audit.Write(ctx, s.db, func(tx store.Tx) error {
 		if supersedes == "" {
 			err := tx.QueryRowContext(ctx, `SELECT r.id FROM runs r JOIN schemes s ON s.id = r.scheme_id
@@ -338,25 +312,29 @@ func (s *Store) storeRun(ctx context.Context, actor string, v SchemeVersion, sch
 		if supersedes != "" {
 			sup = supersedes
 		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO runs (id, scheme_id, span, unit_id, subjects, supersedes, reason, created_by, created_at)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`, info.ID, v.ID, info.Span, unitID, info.Subjects, sup, reason, actor, info.CreatedAt); err != nil {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO runs (id, scheme_id, span, unit_id, subjects, supersedes, reason, created_by, created_at, appeals_until)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`, info.ID, v.ID, info.Span, unitID, info.Subjects, sup, reason, actor, info.CreatedAt, info.AppealsUntil); err != nil {
 			return fmt.Errorf("assess: store run: %w", err)
 		}
 		if supersedes != "" {
-			if _, err := tx.ExecContext(ctx, `UPDATE runs SET superseded_by = $1 WHERE id = $2`, info.ID, supersedes); err != nil {
+			res, err := tx.ExecContext(ctx, `UPDATE runs SET superseded_by = $1 WHERE id = $2 AND superseded_by IS NULL`, info.ID, supersedes)
+			if err != nil {
 				return fmt.Errorf("assess: store run: %w", err)
 			}
+			if n, _ := res.RowsAffected(); n != 1 {
+				return apperr.New(apperr.Conflict, "run %s was superseded meanwhile (another appeal or run); try again", supersedes)
+			}
 		}
-		stmt, err := tx.PrepareContext(ctx, `INSERT INTO run_results (run_id, subject_kind, subject_id, name, community_id, assessed,
-			total, max_total, rank, of_total, bottom, vetoed, signals, result, input) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)`)
+		stmt, err := tx.PrepareContext(ctx, `INSERT INTO run_results (run_id, subject_kind, subject_id, name, community_id, community_name,
+			assessed, not_assessed, no_data, total, max_total, rank, of_total, bottom, vetoed, signals, result, input)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)`)
 		if err != nil {
 			return fmt.Errorf("assess: store run: %w", err)
 		}
 		defer stmt.Close()
 		for i := range results {
 			r := &results[i]
-			signals := signalsOf(sch, span, &inputs[i], signalNames)
-			sj, _ := json.Marshal(signals)
+			sj, _ := json.Marshal(signals[i])
 			rj, err := json.Marshal(withoutEvidence(*r))
 			if err != nil {
 				return err
@@ -365,13 +343,18 @@ func (s *Store) storeRun(ctx context.Context, actor string, v SchemeVersion, sch
 			if err != nil {
 				return err
 			}
-			if _, err := stmt.ExecContext(ctx, info.ID, r.Subject.Kind, r.Subject.ID, r.Subject.Name, r.Subject.Community, r.Assessed,
-				r.Total, r.Max, r.Rank, r.Of, r.Bottom, r.Vetoed, string(sj), string(rj), string(ij)); err != nil {
+			if _, err := stmt.ExecContext(ctx, info.ID, r.Subject.Kind, r.Subject.ID, r.Subject.Name, r.Subject.Community, r.Subject.CommunityName,
+				r.Assessed, r.NotAssessed, r.NoData, r.Total, r.Max, r.Rank, r.Of, r.Bottom, r.Vetoed, string(sj), string(rj), string(ij)); err != nil {
 				return fmt.Errorf("assess: store result %s: %w", r.Subject.ID, err)
 			}
 		}
-		if err := s.escalate(ctx, tx, info, sch, span, results, inputs, signalNames); err != nil {
+		if err := s.escalate(ctx, tx, info, sch, span, results, signals); err != nil {
 			return err
+		}
+		if then != nil {
+			if err := then(tx, info); err != nil {
+				return err
+			}
 		}
 		_, err = audit.Append(ctx, tx, audit.Entry{Actor: actor, Action: "run", Entity: "assessment_run", EntityID: info.ID,
 			After: map[string]any{"scheme": v.Code, "version": v.Version, "span": info.Span, "unit": unitID, "subjects": info.Subjects,
@@ -382,7 +365,7 @@ func (s *Store) storeRun(ctx context.Context, actor string, v SchemeVersion, sch
 }
 
 // signalsOf returns the facts escalations read, over the span.
-func signalsOf(sch *Scheme, span Span, in *Input, names []string) map[string]float64 {
+func signalsOf(span Span, in *Input, names []string) map[string]float64 {
 	if len(names) == 0 {
 		return map[string]float64{}
 	}
@@ -423,16 +406,19 @@ func withoutEvidence(r Result) Result {
 }
 
 // escalate records the escalations that fall due with this run.
-func (s *Store) escalate(ctx context.Context, tx store.Tx, info RunInfo, sch *Scheme, span Span, results []Result, inputs []Input, signals []string) error {
+// signals[i] are results[i]'s escalation facts over the span.
+func (s *Store) escalate(ctx context.Context, tx store.Tx, info RunInfo, sch *Scheme, span Span, results []Result, signals []map[string]float64) error {
 	if len(sch.Escalations) == 0 {
 		return nil
 	}
+	// How far back the history reaches: the longest streak, and the whole
+	// year for a yearly count.
 	depth := 1
 	for _, e := range sch.Escalations {
-		depth = max(depth, e.Consecutive, e.Cumulative*12/sch.Period.Months())
-	}
-	if depth > 12/sch.Period.Months()+1 {
-		depth = 12/sch.Period.Months() + 1
+		depth = max(depth, e.Consecutive)
+		if e.Cumulative > 0 {
+			depth = max(depth, 12/sch.Period.Months())
+		}
 	}
 	// Standings of earlier periods, from the current runs of the same
 	// scheme code and unit, oldest first.
@@ -460,7 +446,7 @@ func (s *Store) escalate(ctx context.Context, tx store.Tx, info RunInfo, sch *Sc
 			history = append(history, st)
 		}
 		history = append(history, Standing{Span: span.String(), Assessed: r.Assessed, Rank: r.Rank, Of: r.Of, Bottom: r.Bottom,
-			Total: r.Total, Mean: mean[r.Subject.Kind], Vetoed: r.Vetoed != "", NoData: r.NoData, Facts: signalsOf(sch, span, &inputs[i], signals)})
+			Total: r.Total, Mean: mean[r.Subject.Kind], Vetoed: r.Vetoed != "", NoData: r.NoData, Facts: signals[i]})
 		for _, t := range Escalate(sch, history) {
 			pj, _ := json.Marshal(t.Periods)
 			if _, err := tx.ExecContext(ctx, `INSERT INTO escalations (id, run_id, scheme_code, span, subject_kind, subject_id, subject_name,

@@ -16,6 +16,7 @@ import (
 	"gridwork/internal/org"
 	"gridwork/internal/store"
 	"gridwork/internal/store/storetest"
+	"gridwork/schemes"
 )
 
 var bg = context.Background()
@@ -239,10 +240,17 @@ func TestRunsAppealsAndEscalations(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		paid := false
 		for _, p := range pay {
-			if p.Name == "甲" && p.Fen != 19560 {
-				t.Errorf("甲 pay = %d fen, want 19560", p.Fen)
+			if p.Name == "甲" {
+				paid = true
+				if p.Fen != 19560 {
+					t.Errorf("甲 pay = %d fen, want 19560", p.Fen)
+				}
 			}
+		}
+		if !paid {
+			t.Error("the payroll has no line for 甲")
 		}
 		// What if late changes cost 5 points? 乙 (6 late) falls to last.
 		draft := strings.Replace(runScheme, "points: -2", "points: -5", 1)
@@ -251,13 +259,43 @@ func TestRunsAppealsAndEscalations(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		compared := false
 		for _, w := range wi {
-			if w.Name == "乙" && (w.NewTotal != 75 || w.OldTotal == nil || *w.OldTotal != 90) {
-				t.Errorf("what-if 乙 = %+v, want 90 → 75", w)
+			if w.Name == "乙" {
+				compared = true
+				if w.NewTotal != 75 || w.OldTotal == nil || *w.OldTotal != 90 {
+					t.Errorf("what-if 乙 = %+v, want 90 → 75", w)
+				}
 			}
+		}
+		if !compared {
+			t.Error("the what-if has no row for 乙")
 		}
 		if _, err := e.as.GetRun(bg, feb.ID); err != nil {
 			t.Errorf("February run: %v", err)
+		}
+	})
+}
+
+func TestInstallBuiltins(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		as := assess.NewStore(db, org.NewStore(db))
+		for i := range 2 { // the second start stores nothing new
+			if err := as.InstallBuiltins(bg); err != nil {
+				t.Fatalf("start %d: %v", i+1, err)
+			}
+			vs, err := as.Schemes(bg)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(vs) != len(schemes.Names()) {
+				t.Fatalf("start %d: %d schemes stored, want the %d built-in templates", i+1, len(vs), len(schemes.Names()))
+			}
+			for _, v := range vs {
+				if !v.Builtin || v.Body != "" {
+					t.Errorf("%s: builtin %v, body in the list %d bytes; want built-in and no body", v.Code, v.Builtin, len(v.Body))
+				}
+			}
 		}
 	})
 }

@@ -198,6 +198,49 @@ func (a *Args) Add(v any) string {
 	return fmt.Sprintf("$%d", len(*a))
 }
 
+// Where builds a WHERE clause from optional filters, with their arguments.
+type Where struct {
+	Args  Args
+	conds []string
+}
+
+// Eq adds "col = $N" for v, unless v is empty (no filter).
+func (w *Where) Eq(col, v string) {
+	if v != "" {
+		w.conds = append(w.conds, col+" = "+w.Args.Add(v))
+	}
+}
+
+// Cond adds a condition as written; its placeholders come from w.Args.Add.
+func (w *Where) Cond(cond string) { w.conds = append(w.conds, cond) }
+
+// String returns the conditions joined by AND, or "1 = 1" without any.
+func (w *Where) String() string {
+	if len(w.conds) == 0 {
+		return "1 = 1"
+	}
+	return strings.Join(w.conds, " AND ")
+}
+
+// All runs query and reads every row with scan; no rows is an empty, non-nil
+// slice. what names the rows in errors.
+func All[T any](ctx context.Context, db Queryer, what, query string, args Args, scan func(interface{ Scan(...any) error }) (T, error)) ([]T, error) {
+	rows, err := db.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, fmt.Errorf("list %s: %w", what, err)
+	}
+	defer rows.Close()
+	out := []T{}
+	for rows.Next() {
+		x, err := scan(rows)
+		if err != nil {
+			return nil, fmt.Errorf("read %s: %w", what, err)
+		}
+		out = append(out, x)
+	}
+	return out, rows.Err()
+}
+
 // ListQuery is a list query: an optional WITH prefix, the columns, the FROM
 // and WHERE (starting with " FROM"), the order, and the page.
 type ListQuery struct {

@@ -68,3 +68,29 @@ func TestTimeAndDateRoundTrip(t *testing.T) {
 		}
 	})
 }
+
+func TestWhere(t *testing.T) {
+	cases := []struct {
+		name  string
+		build func(w *store.Where)
+		want  string
+		args  int
+	}{
+		{"none", func(w *store.Where) {}, "1 = 1", 0},
+		{"empty values do not filter", func(w *store.Where) { w.Eq("a", ""); w.Eq("b", "") }, "1 = 1", 0},
+		{"eq and cond", func(w *store.Where) {
+			w.Eq("a", "x")
+			w.Cond("b LIKE " + w.Args.Add("y%"))
+			w.Eq("c", "")
+		}, "a = $1 AND b LIKE $2", 2},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			var w store.Where
+			c.build(&w)
+			if got := w.String(); got != c.want || len(w.Args) != c.args {
+				t.Errorf("Where = %q with %d args, want %q with %d", got, len(w.Args), c.want, c.args)
+			}
+		})
+	}
+}

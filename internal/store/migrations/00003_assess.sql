@@ -30,7 +30,8 @@ CREATE TABLE runs (
     superseded_by TEXT,
     reason        TEXT NOT NULL,
     created_by    TEXT NOT NULL,
-    created_at    TIMESTAMP NOT NULL
+    created_at    TIMESTAMP NOT NULL,
+    appeals_until TIMESTAMP NOT NULL -- created_at + the scheme's appeal days
 );
 CREATE INDEX runs_span ON runs (scheme_id, span, unit_id);
 
@@ -40,7 +41,10 @@ CREATE TABLE run_results (
     subject_id   TEXT NOT NULL,
     name         TEXT NOT NULL,
     community_id TEXT NOT NULL,
+    community_name TEXT NOT NULL,
     assessed     BOOLEAN NOT NULL,
+    not_assessed TEXT NOT NULL, -- why not, when not assessed
+    no_data      INTEGER NOT NULL, -- rules that found no data
     total        DOUBLE PRECISION NOT NULL,
     max_total    DOUBLE PRECISION NOT NULL,
     rank         INTEGER NOT NULL,
