@@ -215,7 +215,7 @@ func genTown(n int, names []string) *benchTown {
 			}
 		}
 	}
-	t.facts = metric.Rollup(g, at, names)
+	t.facts = metric.Rollup(g, nil, at, names)
 	return t
 }
 

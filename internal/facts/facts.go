@@ -29,6 +29,15 @@ func (f SourceFunc) Facts(ctx context.Context, p metric.Period) (metric.GridFact
 	return f(ctx, p)
 }
 
+// WorkerSource is a source that also measures facts per worker: what a
+// worker did wherever it happened (events reported, patrols, duty). The
+// collector asks every Source that implements it.
+type WorkerSource interface {
+	// WorkerFacts returns the per-worker tallies for p and the names it
+	// measured.
+	WorkerFacts(ctx context.Context, p metric.Period) (metric.WorkerFacts, []string, error)
+}
+
 // Collector gathers facts from its sources and stores them.
 type Collector struct {
 	db      *store.DB
@@ -42,9 +51,10 @@ func NewCollector(db *store.DB, orgs *org.Store, sources ...Source) *Collector {
 }
 
 // Collect measures every source's facts for p and rolls them up: each grid,
-// each of its ancestors, and the worker who answers for it (org.GridOwners).
+// each of its ancestors, and the worker who answers for it (org.GridOwners);
+// each worker's own facts to the worker and their home grid's units.
 func (c *Collector) Collect(ctx context.Context, p metric.Period) ([]metric.Fact, error) {
-	g := metric.GridFacts{}
+	g, w := metric.GridFacts{}, metric.WorkerFacts{}
 	var names []string
 	for _, src := range c.sources {
 		sg, sn, err := src.Facts(ctx, p)
@@ -53,6 +63,14 @@ func (c *Collector) Collect(ctx context.Context, p metric.Period) ([]metric.Fact
 		}
 		g.Merge(sg)
 		names = append(names, sn...)
+		if ws, ok := src.(WorkerSource); ok {
+			sw, sn, err := ws.WorkerFacts(ctx, p)
+			if err != nil {
+				return nil, fmt.Errorf("facts: collect %s: %w", p, err)
+			}
+			w.Merge(sw)
+			names = append(names, sn...)
+		}
 	}
 	owners, err := c.org.GridOwners(ctx, p.First(), p.Last())
 	if err != nil {
@@ -62,7 +80,7 @@ func (c *Collector) Collect(ctx context.Context, p metric.Period) ([]metric.Fact
 	for id, o := range owners {
 		at[id] = metric.Attribution{Worker: o.Worker, Ancestors: o.Ancestors}
 	}
-	return metric.Rollup(g, at, names), nil
+	return metric.Rollup(g, w, at, names), nil
 }
 
 // Refresh collects p's facts and replaces the stored ones in one

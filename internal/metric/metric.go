@@ -220,15 +220,27 @@ func (t *Tally) Add(r Ref) {
 	t.Evidence = append(t.Evidence, r)
 }
 
-// GridFacts collects tallies per grid and fact name.
-type GridFacts map[string]map[string]*Tally
+// Tallies collects tallies per subject (a grid or a worker) and fact name.
+type Tallies map[string]map[string]*Tally
 
-// At returns the tally of fact name for grid, creating it.
-func (g GridFacts) At(grid, name string) *Tally {
-	m := g[grid]
+// GridFacts are tallies per grid: what was found in a grid, whoever did it
+// (a record's state, a resident's report). A grid's tallies roll up to the
+// grid, its ancestors and the worker who answers for it.
+type GridFacts = Tallies
+
+// WorkerFacts are tallies per worker ID: what a worker did, wherever it
+// happened (the events they reported, their patrols, their duty). A
+// worker's tallies roll up to the worker and to their home grid and its
+// ancestors (see Rollup). A source puts each occurrence in one of the two,
+// never both, so that nothing is counted twice.
+type WorkerFacts = Tallies
+
+// At returns the tally of fact name for subject, creating it.
+func (g Tallies) At(subject, name string) *Tally {
+	m := g[subject]
 	if m == nil {
 		m = map[string]*Tally{}
-		g[grid] = m
+		g[subject] = m
 	}
 	t := m[name]
 	if t == nil {
@@ -239,7 +251,7 @@ func (g GridFacts) At(grid, name string) *Tally {
 }
 
 // Merge adds other's tallies into g.
-func (g GridFacts) Merge(other GridFacts) {
+func (g Tallies) Merge(other Tallies) {
 	for grid, m := range other {
 		for name, t := range m {
 			dst := g.At(grid, name)
@@ -258,13 +270,18 @@ type Attribution struct {
 	Ancestors []string
 }
 
-// Rollup turns per-grid tallies into facts for every grid, every ancestor
-// unit and every attributed worker: counts and the Num and Den of rates
-// and means add up, flags take the largest. names lists every fact that
-// was measured, so that a subject with nothing to report gets an explicit
-// zero (or 100 % for a rate) rather than a missing value. Facts come out sorted
-// by subject and name, so a collection is deterministic.
-func Rollup(g GridFacts, grids map[string]Attribution, names []string) []Fact {
+// Rollup turns per-grid and per-worker tallies into facts for every grid,
+// every ancestor unit and every worker: counts and the Num and Den of rates
+// and means add up, flags take the largest. A grid's tallies go to the grid,
+// its ancestors and its attributed worker. A worker's tallies go to the
+// worker and to their home grid and its ancestors, the home grid being the
+// grid the worker is attributed to in grids (the smallest grid ID if more
+// than one, as when a worker moved grids within the period); a worker
+// attributed to no grid gets their own facts only. names lists every fact
+// that was measured, so that a subject with nothing to report gets an
+// explicit zero (or 100 % for a rate) rather than a missing value. Facts
+// come out sorted by subject and name, so a collection is deterministic.
+func Rollup(g GridFacts, w WorkerFacts, grids map[string]Attribution, names []string) []Fact {
 	type key struct {
 		kind SubjectKind
 		id   string
@@ -297,16 +314,41 @@ func Rollup(g GridFacts, grids map[string]Attribution, names []string) []Fact {
 		}
 		dst.Evidence = append(dst.Evidence, t.Evidence...)
 	}
+	home := map[string]string{} // worker → home grid
 	for grid, at := range grids {
+		if at.Worker != "" {
+			if h, ok := home[at.Worker]; !ok || grid < h {
+				home[at.Worker] = grid
+			}
+		}
+	}
+	unitsOf := func(grid string) []key {
+		at, ok := grids[grid]
+		if !ok {
+			return nil
+		}
 		subjects := []key{{Unit, grid}}
 		for _, a := range at.Ancestors {
 			subjects = append(subjects, key{Unit, a})
 		}
+		return subjects
+	}
+	for grid, at := range grids {
+		subjects := unitsOf(grid)
 		if at.Worker != "" {
 			subjects = append(subjects, key{Worker, at.Worker})
 		}
 		for _, name := range names {
 			t := g[grid][name]
+			for _, k := range subjects {
+				add(k, name, t)
+			}
+		}
+	}
+	for worker, m := range w {
+		subjects := append([]key{{Worker, worker}}, unitsOf(home[worker])...)
+		for _, name := range names {
+			t := m[name]
 			for _, k := range subjects {
 				add(k, name, t)
 			}

@@ -193,7 +193,7 @@ func TestRollup(t *testing.T) {
 	g.At("g9", "test.count").Num = 7                   // a grid not attributed: ignored
 	names := []string{"test.count", "test.rate", "test.flag", "test.mean"}
 
-	facts := Rollup(g, grids, names)
+	facts := Rollup(g, nil, grids, names)
 	got := map[string]Fact{}
 	for _, f := range facts {
 		got[string(f.Subject)+"/"+f.SubjectID+"/"+f.Name] = f
@@ -262,7 +262,51 @@ func TestRollup(t *testing.T) {
 }
 
 func TestRollupNothingMeasured(t *testing.T) {
-	if fs := Rollup(GridFacts{}, map[string]Attribution{"g1": {Worker: "w1"}}, nil); len(fs) != 0 {
+	if fs := Rollup(GridFacts{}, nil, map[string]Attribution{"g1": {Worker: "w1"}}, nil); len(fs) != 0 {
 		t.Errorf("Rollup with no names = %v, want nothing", fs)
+	}
+}
+
+func TestRollupWorkerTallies(t *testing.T) {
+	// w1 answers for g1 and g2 (moved within the month): g1 is home, the
+	// smaller ID. w3 has no grid. w2's grid g3 has no worker tallies.
+	grids := map[string]Attribution{
+		"g2": {Worker: "w1", Ancestors: []string{"c", "s"}},
+		"g1": {Worker: "w1", Ancestors: []string{"c", "s"}},
+		"g3": {Worker: "w2", Ancestors: []string{"d", "s"}},
+	}
+	g := GridFacts{}
+	g.At("g2", "test.count").Add(Ref{Entity: "event", ID: "resident"})
+	w := WorkerFacts{}
+	w.At("w1", "test.count").Add(Ref{Entity: "event", ID: "e1"})
+	w.At("w1", "test.count").Add(Ref{Entity: "event", ID: "e2"})
+	w.At("w3", "test.count").Add(Ref{Entity: "event", ID: "e3"})
+	w.At("w2", "test.flag").Num = 1
+	names := []string{"test.count", "test.flag"}
+	got := map[string]float64{}
+	for _, f := range Rollup(g, w, grids, names) {
+		got[string(f.Subject)+"/"+f.SubjectID+"/"+f.Name] = f.Value
+	}
+	for key, want := range map[string]float64{
+		"worker/w1/test.count": 3, // two own, one found in a grid w1 answers for
+		"unit/g1/test.count":   2, // w1's home grid
+		"unit/g2/test.count":   1, // only what was found there
+		"unit/c/test.count":    3,
+		"unit/s/test.count":    3, // w3's event reaches no unit
+		"worker/w3/test.count": 1,
+		"worker/w2/test.count": 0,
+		"unit/d/test.flag":     1,
+		"unit/g3/test.flag":    1,
+		"unit/c/test.flag":     0,
+	} {
+		v, ok := got[key]
+		if !ok {
+			t.Errorf("no fact %s", key)
+		} else if v != want {
+			t.Errorf("%s = %v, want %v", key, v, want)
+		}
+	}
+	if _, ok := got["unit//test.count"]; ok {
+		t.Error("a worker without a grid rolled up to an empty unit")
 	}
 }
