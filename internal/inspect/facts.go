@@ -1,23 +1,32 @@
-// Package inspect will run supervision: random spot checks of grids
-// (sampling, inspector assignment, findings and appeals), handbook
-// quizzes, undercover checks and verified complaints, and will measure the
-// supervision facts from their findings (issue 6).
-//
-// Today it only declares those facts, so that assessment schemes can name
-// them: nothing measures them yet, and each is marked Pending.
+// Package inspect runs supervision: random spot checks of grids (a
+// seeded, re-drawable draw of grids, households, times and inspectors;
+// check forms; what each check found; fix tasks sent back to the worker)
+// and measures the spot-check facts from them. Handbook quizzes,
+// undercover checks and verified complaints are declared here and not yet
+// measured (issue 6).
 package inspect
 
-import "gridwork/internal/metric"
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"gridwork/internal/dates"
+	"gridwork/internal/metric"
+)
 
 // pending says which work will measure the facts declared here.
 const pending = "issue 6: supervision"
 
+// measured are the facts Facts measures.
+var measured = []string{"inspect.checks", "inspect.failed", "inspect.missed_registrations", "inspect.missed_cancellations", "inspect.rating_falsified"}
+
 func init() {
 	metric.Define(
-		metric.Def{Name: "inspect.checks", Alias: "网格督查次数", Kind: metric.Count, Pending: pending,
+		metric.Def{Name: "inspect.checks", Alias: "网格督查次数", Kind: metric.Count,
 			Seeds: "004 (every grid inspected on the spot, about every 1.5 months)",
 			Doc:   "on-the-spot grid inspections completed in the month"},
-		metric.Def{Name: "inspect.failed", Alias: "督查不合格次数", Kind: metric.Count, Pending: pending, Part: "inspect.checks",
+		metric.Def{Name: "inspect.failed", Alias: "督查不合格次数", Kind: metric.Count, Part: "inspect.checks",
 			Seeds: "004 (extra shares revoked after 2 consecutive or 3 cumulative failures a year)",
 			Doc:   "of the grid inspections completed in the month, those failed (after any upheld appeal)"},
 		metric.Def{Name: "inspect.quiz_wrong", Alias: "应知应会答错题数", Kind: metric.Count, Pending: pending,
@@ -29,14 +38,82 @@ func init() {
 		metric.Def{Name: "inspect.complaints", Alias: "群众投诉查实数", Kind: metric.Count, Pending: pending,
 			Seeds: "001 工作纪律 (−10 each)",
 			Doc:   "resident complaints about the worker verified in the month"},
-		metric.Def{Name: "inspect.missed_registrations", Alias: "抽查漏登人数", Kind: metric.Count, Pending: pending,
+		metric.Def{Name: "inspect.missed_registrations", Alias: "抽查漏登人数", Kind: metric.Count,
 			Seeds: "000 II (−1.5 per person living there 2+ days unregistered); 004",
 			Doc:   "people found by spot checks in the month living in the grid but not in the ledger"},
-		metric.Def{Name: "inspect.missed_cancellations", Alias: "抽查漏销人数", Kind: metric.Count, Pending: pending,
+		metric.Def{Name: "inspect.missed_cancellations", Alias: "抽查漏销人数", Kind: metric.Count,
 			Seeds: "000 II (−1.5 each, as a missed registration); 004 (sent back to the worker)",
 			Doc:   "people found by spot checks in the month still in the ledger though they had moved out or died"},
-		metric.Def{Name: "inspect.rating_falsified", Alias: "星级评定不实数", Kind: metric.Count, Pending: pending,
+		metric.Def{Name: "inspect.rating_falsified", Alias: "星级评定不实数", Kind: metric.Count,
 			Seeds: "000 IV (−2 each)",
 			Doc:   "rental star ratings found by checks in the month to be perfunctory or falsified"},
 	)
+}
+
+// Facts measures the spot-check facts of month p per grid, from the visits
+// done in the month: visits, failed visits, and the people or ratings the
+// failed checks concern (Item.Fact). They roll up to the grid's worker.
+func (s *Store) Facts(ctx context.Context, p metric.Period) (metric.GridFacts, []string, error) {
+	g := metric.GridFacts{}
+	rows, err := s.db.Q(ctx).QueryContext(ctx, `SELECT id, grid_id, done_at, verdict FROM inspect_visits
+		WHERE status = 'done' AND done_at >= $1 AND done_at < $2`, p.Start(), p.End())
+	if err != nil {
+		return nil, nil, fmt.Errorf("inspect: facts %s: %w", p, err)
+	}
+	grid := map[string]string{}
+	for rows.Next() {
+		var id, gridID, verdict string
+		var at time.Time
+		if err := rows.Scan(&id, &gridID, &at, &verdict); err != nil {
+			rows.Close()
+			return nil, nil, err
+		}
+		grid[id] = gridID
+		day := dates.Of(at).String()
+		g.At(gridID, "inspect.checks").Add(metric.Ref{Entity: "inspect_visit", ID: id, Note: day + " " + verdict})
+		if verdict == "fail" {
+			g.At(gridID, "inspect.failed").Add(metric.Ref{Entity: "inspect_visit", ID: id, Note: day + " 不合格"})
+		}
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, nil, err
+	}
+	// Which items count towards which fact: from the form each round was
+	// drawn with.
+	rounds, err := s.ListRounds(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	factOf := map[string]map[string]string{} // round → item → fact
+	for _, r := range rounds {
+		m := map[string]string{}
+		for _, it := range r.Form.Items {
+			if it.Fact != "" {
+				m[it.Code] = it.Fact
+			}
+		}
+		factOf[r.ID] = m
+	}
+	rows, err = s.db.Q(ctx).QueryContext(ctx, `SELECT c.id, c.visit_id, v.round_id, c.item, c.house_id, c.count, c.note FROM inspect_checks c
+		JOIN inspect_visits v ON v.id = c.visit_id WHERE NOT c.ok AND v.status = 'done' AND v.done_at >= $1 AND v.done_at < $2`, p.Start(), p.End())
+	if err != nil {
+		return nil, nil, fmt.Errorf("inspect: facts %s: %w", p, err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id, visit, round, item, house, note string
+		var count int
+		if err := rows.Scan(&id, &visit, &round, &item, &house, &count, &note); err != nil {
+			return nil, nil, err
+		}
+		fact := factOf[round][item]
+		if fact == "" {
+			continue
+		}
+		t := g.At(grid[visit], fact)
+		t.Num += float64(count)
+		t.Evidence = append(t.Evidence, metric.Ref{Entity: "inspect_check", ID: id, Note: fmt.Sprintf("%s 户 %s: %d 人 %s", item, house, count, note)})
+	}
+	return g, measured, rows.Err()
 }

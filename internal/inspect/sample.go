@@ -70,8 +70,8 @@ func GridsEveryMonths(n int, months float64) int {
 	return int(math.Ceil(float64(n) / months))
 }
 
-// Visit is one drawn grid inspection.
-type Visit struct {
+// DrawnVisit is one drawn grid inspection.
+type DrawnVisit struct {
 	Grid       string    `json:"grid"`
 	Inspector  string    `json:"inspector"`
 	At         time.Time `json:"at"`
@@ -83,8 +83,8 @@ type Visit struct {
 // Plan is a drawn round: its visits in grid order, and the SHA-256 of its
 // canonical input, which is published with the seed.
 type Plan struct {
-	InputHash string  `json:"input_hash"`
-	Visits    []Visit `json:"visits"`
+	InputHash string       `json:"input_hash"`
+	Visits    []DrawnVisit `json:"visits"`
 }
 
 // Weight is a candidate grid's weight in the draw: the days since its last
@@ -213,7 +213,7 @@ func Draw(in RoundInput, cal *workcal.Calendar) (Plan, error) {
 		}
 		hh = hh[:n]
 		slices.Sort(hh)
-		plan.Visits = append(plan.Visits, Visit{Grid: g.ID, Inspector: in.Inspectors[p].ID, At: at.UTC(), Households: hh, Weight: Weight(g, in.From)})
+		plan.Visits = append(plan.Visits, DrawnVisit{Grid: g.ID, Inspector: in.Inspectors[p].ID, At: at.UTC(), Households: hh, Weight: Weight(g, in.From)})
 	}
 	return plan, nil
 }
