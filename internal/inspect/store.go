@@ -13,6 +13,7 @@ import (
 
 	"gridwork/internal/apperr"
 	"gridwork/internal/audit"
+	"gridwork/internal/auth"
 	"gridwork/internal/dates"
 	"gridwork/internal/org"
 	"gridwork/internal/records"
@@ -22,17 +23,18 @@ import (
 
 // Store plans spot-check rounds and keeps what the inspectors find.
 type Store struct {
-	db  *store.DB
-	org *org.Store
-	rec *records.Store
-	cal *workcal.Store
+	db    *store.DB
+	org   *org.Store
+	rec   *records.Store
+	users *auth.Store
+	cal   *workcal.Store
 	// Now is the clock; tests set it.
 	Now func() time.Time
 }
 
 // NewStore returns a Store.
-func NewStore(db *store.DB, orgs *org.Store, rec *records.Store, cal *workcal.Store) *Store {
-	return &Store{db: db, org: orgs, rec: rec, cal: cal, Now: time.Now}
+func NewStore(db *store.DB, orgs *org.Store, rec *records.Store, users *auth.Store, cal *workcal.Store) *Store {
+	return &Store{db: db, org: orgs, rec: rec, users: users, cal: cal, Now: time.Now}
 }
 
 func (s *Store) now() time.Time { return s.Now().UTC().Truncate(time.Microsecond) }
@@ -141,9 +143,11 @@ type Round struct {
 // PlanRound draws a round over the grids of in.UnitID in force on in.From
 // and stores it with its seed and inputs. Candidates are every grid; each
 // one's weight is the days since its last completed inspection (Weight).
-// Inspectors are the workers whose post is inspector and who are in post
-// on in.From, anywhere in the unit's street; one whose home unit is a
-// community never inspects that community's grids. Errors: Invalid
+// Inspectors are the inspector accounts (督查员) whose scope covers the
+// whole unit; an account scoped to a community, or linked to a worker
+// record whose home unit is a community, never inspects that community's
+// grids (seed 004's team is
+// drawn from the communities and inspects the others). Errors: Invalid
 // (dates, sizes, a draw that cannot be made), NotFound (unit, form).
 func (s *Store) PlanRound(ctx context.Context, actor string, in NewRound) (Round, error) {
 	var bad []apperr.FieldError
@@ -282,23 +286,35 @@ func (s *Store) candidates(ctx context.Context, unit org.Unit, on dates.Date) (R
 		in.Candidates = append(in.Candidates, CandidateGrid{ID: g.ID, Community: community(g.ID), LastInspected: last[g.ID], Households: households[g.ID]})
 		workers[g.ID] = owners[g.ID].Worker
 	}
-	// Inspectors of the whole street: the team works across communities.
-	root := unit.ID
-	if unit.Level != org.Street && unit.Level != org.District {
-		for _, a := range owners[ids[0]].Ancestors {
-			if u, err := s.org.GetUnit(ctx, a, on); err == nil && u.Level == org.Street {
-				root = u.ID
-			}
-		}
-	}
-	team, _, err := s.org.ListWorkers(ctx, org.WorkerQuery{WithinID: root, On: on, Post: org.Inspector, InPostOnly: true})
+	team, err := s.users.ListUsers(ctx)
 	if err != nil {
 		return in, nil, err
 	}
-	for _, w := range team {
-		p := Inspector{ID: w.ID}
-		if isComm[w.HomeUnitID] {
-			p.Community = w.HomeUnitID
+	for _, u := range team {
+		if u.Role != auth.Inspector {
+			continue
+		}
+		if u.ScopeUnitID != "" {
+			covers, err := s.org.InSubtree(ctx, unit.ID, u.ScopeUnitID, on)
+			if err != nil {
+				return in, nil, err
+			}
+			if !covers {
+				continue
+			}
+		}
+		p := Inspector{ID: u.ID}
+		if isComm[u.ScopeUnitID] {
+			p.Community = u.ScopeUnitID
+		}
+		if u.WorkerID != "" {
+			w, err := s.org.GetWorker(ctx, u.WorkerID)
+			if err != nil {
+				return in, nil, err
+			}
+			if isComm[w.HomeUnitID] {
+				p.Community = w.HomeUnitID
+			}
 		}
 		in.Inspectors = append(in.Inspectors, p)
 	}

@@ -11,6 +11,7 @@ import (
 	"github.com/paulmach/orb"
 
 	"gridwork/internal/apperr"
+	"gridwork/internal/auth"
 	"gridwork/internal/dates"
 	"gridwork/internal/geo"
 	"gridwork/internal/inspect"
@@ -50,7 +51,8 @@ func newFixture(t *testing.T, db *store.DB) *fixture {
 	}
 	f := &fixture{org: org.NewStore(db), worker: map[string]string{}, inspector: map[string]string{}}
 	rec := records.NewStore(db, f.org, keys)
-	f.st = inspect.NewStore(db, f.org, rec, workcal.NewStore(db))
+	users := auth.NewStore(db, f.org, auth.TestParams)
+	f.st = inspect.NewStore(db, f.org, rec, users, workcal.NewStore(db))
 	from := dates.MustParse("2026-01-01")
 	mk := func(in org.NewUnit) org.Unit {
 		t.Helper()
@@ -71,7 +73,12 @@ func newFixture(t *testing.T, db *store.DB) *fixture {
 		if err != nil {
 			t.Fatal(err)
 		}
-		f.inspector[p.ID] = f.comm[c].ID
+		acc, _, err := users.CreateUser(bg, "test", auth.NewUser{Username: fmt.Sprintf("insp%d", c+1), DisplayName: p.Name, Role: auth.Inspector,
+			ScopeUnitID: f.street.ID, WorkerID: p.ID, NoPassword: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		f.inspector[acc.ID] = f.comm[c].ID
 		for g := range 2 {
 			gx := x + float64(g)*0.01
 			grid := mk(org.NewUnit{Level: org.Grid, ParentID: f.comm[c].ID, Name: fmt.Sprintf("第%d网格", g+1), Geometry: rect(gx, 39.9, gx+0.01, 39.91)})
@@ -96,12 +103,19 @@ func newFixture(t *testing.T, db *store.DB) *fixture {
 			}
 		}
 	}
-	centre, err := f.org.CreateWorker(bg, "test", org.NewWorker{Name: "中心督查员", Employment: org.FullTime, Post: org.Inspector,
-		Phone: "13800138000", InPostSince: from, HomeUnitID: f.street.ID})
+	centre, _, err := users.CreateUser(bg, "test", auth.NewUser{Username: "insp-centre", DisplayName: "中心督查员", Role: auth.Inspector,
+		ScopeUnitID: f.street.ID, NoPassword: true})
 	if err != nil {
 		t.Fatal(err)
 	}
 	f.inspector[centre.ID] = ""
+	// An inspector of one community only is no use to a street round.
+	local, _, err := users.CreateUser(bg, "test", auth.NewUser{Username: "insp-local", DisplayName: "社区督查员", Role: auth.Inspector,
+		ScopeUnitID: f.comm[0].ID, NoPassword: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.inspector[local.ID] = f.comm[0].ID
 	return f
 }
 
