@@ -66,8 +66,8 @@ func dueCards(e *Event) []Card {
 			if c.Done == nil && e.State == Parked {
 				continue // its lines keep moving while parked
 			}
-			if c.Done == nil && x.line.After(e.clockAt) {
-				continue // not yet
+			if c.Done == nil && !e.clockAt.After(x.line) {
+				continue // not past the line yet: done exactly at it is in time
 			}
 			w, u := responsible(e, c.Stage, x.line)
 			out = append(out, Card{EventID: e.ID, Stage: c.Stage, Color: x.color, WorkerID: w, UnitID: u, LineAt: x.line.UTC().Truncate(time.Microsecond)})

@@ -82,7 +82,7 @@ func (s *Store) get(ctx context.Context, q store.Queryer, id string, full bool) 
 		}); err != nil {
 		return Event{}, fmt.Errorf("events: %w", err)
 	}
-	if e.Photos, err = store.All(ctx, q, "event photos", `SELECT sha256, stage, added_at FROM event_photos WHERE event_id = $1 ORDER BY added_at, sha256`,
+	if e.Photos, err = store.All(ctx, q, "event photos", `SELECT sha256, stage, added_at FROM event_photos WHERE event_id = $1 ORDER BY added_at, stage = 'handle', sha256`,
 		store.Args{id}, func(r interface{ Scan(...any) error }) (Photo, error) {
 			var p Photo
 			err := r.Scan(&p.SHA256, &p.Stage, &p.AddedAt)

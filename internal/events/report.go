@@ -269,7 +269,7 @@ func addPhotos(ctx context.Context, tx store.Tx, id, stage string, photos []stri
 		}
 		seen[p] = true
 		if _, err := tx.ExecContext(ctx, `INSERT INTO event_photos (event_id, sha256, stage, added_at) VALUES ($1, $2, $3, $4)
-			ON CONFLICT (event_id, sha256) DO NOTHING`, id, p, stage, at); err != nil {
+			ON CONFLICT (event_id, stage, sha256) DO NOTHING`, id, p, stage, at); err != nil {
 			return fmt.Errorf("events: add photo: %w", err)
 		}
 	}

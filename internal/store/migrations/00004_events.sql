@@ -131,7 +131,7 @@ CREATE TABLE event_photos (
     sha256   TEXT NOT NULL REFERENCES files (sha256),
     stage    TEXT NOT NULL CHECK (stage IN ('report', 'handle')),
     added_at TIMESTAMP NOT NULL,
-    PRIMARY KEY (event_id, sha256)
+    PRIMARY KEY (event_id, stage, sha256)
 );
 
 -- Requests that need the centre's approval.
