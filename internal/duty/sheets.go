@@ -1,0 +1,213 @@
+package duty
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"gridwork/internal/apperr"
+	"gridwork/internal/audit"
+	"gridwork/internal/dates"
+	"gridwork/internal/store"
+)
+
+// Sheet is a daily work sheet (日工作单): the plan written at sign-in, the
+// result at sign-out. Its day is the Shanghai day of the sign-in.
+type Sheet struct {
+	ID          string     `json:"id"`
+	ClientID    string     `json:"client_id,omitempty"`
+	WorkerID    string     `json:"worker_id"`
+	Day         dates.Date `json:"day"`
+	SignedInAt  time.Time  `json:"signed_in_at"`
+	Plan        string     `json:"plan"`
+	Lat         *float64   `json:"lat,omitempty"`
+	Lon         *float64   `json:"lon,omitempty"`
+	SignedOutAt *time.Time `json:"signed_out_at,omitempty"`
+	Result      string     `json:"result,omitempty"`
+	EnteredBy   string     `json:"entered_by"`
+	EnteredAt   time.Time  `json:"entered_at"`
+	// LateMinutes is how late the sign-in was against the day's start of
+	// work (moved past approved leave); 0 when on time or on a day off.
+	// Filled by Sheets and MonthView, not stored.
+	LateMinutes int `json:"late_minutes"`
+}
+
+// NewSignIn signs a worker in with the day's plan.
+type NewSignIn struct {
+	ClientID string    `json:"client_id,omitempty" doc:"a UUID the phone made; resending the same is a no-op"`
+	WorkerID string    `json:"worker_id" doc:"default: the caller's own worker"`
+	At       time.Time `json:"at" doc:"default now"`
+	Plan     string    `json:"plan" doc:"the day's plan: which households, what for"`
+	Lat      *float64  `json:"lat,omitempty"`
+	Lon      *float64  `json:"lon,omitempty"`
+}
+
+// SignOut signs a worker out with the day's result.
+type SignOut struct {
+	At     time.Time `json:"at" doc:"default now"`
+	Result string    `json:"result" doc:"what was done"`
+}
+
+const sheetColumns = `id, COALESCE(client_id, ''), worker_id, day, signed_in_at, plan, in_lat, in_lon, signed_out_at, result, entered_by, entered_at`
+
+func scanSheet(row interface{ Scan(...any) error }) (Sheet, error) {
+	var x Sheet
+	err := row.Scan(&x.ID, &x.ClientID, &x.WorkerID, &x.Day, &x.SignedInAt, &x.Plan, &x.Lat, &x.Lon, &x.SignedOutAt, &x.Result, &x.EnteredBy, &x.EnteredAt)
+	return x, err
+}
+
+func getSheet(ctx context.Context, q store.Queryer, id string) (Sheet, error) {
+	x, err := scanSheet(q.QueryRowContext(ctx, `SELECT `+sheetColumns+` FROM duty_sheets WHERE id = $1`, id))
+	if store.IsNoRows(err) {
+		return Sheet{}, apperr.New(apperr.NotFound, "no work sheet %s", id)
+	}
+	if err != nil {
+		return Sheet{}, fmt.Errorf("duty: work sheet %s: %w", id, err)
+	}
+	return x, nil
+}
+
+// GetSheet returns one work sheet. Errors: NotFound.
+func (s *Store) GetSheet(ctx context.Context, id string) (Sheet, error) {
+	return getSheet(ctx, s.db.Q(ctx), id)
+}
+
+// SignIn opens the worker's work sheet of the day of in.At with the plan.
+// A resend with the same ClientID returns the first sheet. Errors: Invalid
+// naming each bad field (no plan, a time in the future, lat without lon);
+// Conflict when the worker has signed in that day already.
+func (s *Store) SignIn(ctx context.Context, actor string, in NewSignIn) (Sheet, error) {
+	var out Sheet
+	err := audit.Write(ctx, s.db, func(tx store.Tx) error {
+		var p problems
+		p.clientID(in.ClientID)
+		if err := p.err("cannot sign in"); err != nil {
+			return err
+		}
+		if id, err := store.ByClientID(ctx, tx, "duty_sheets", in.ClientID); err != nil || id != "" {
+			if err == nil {
+				out, err = getSheet(ctx, tx, id)
+			}
+			return err
+		}
+		if err := workerExists(ctx, tx, &p, "worker_id", in.WorkerID); err != nil {
+			return err
+		}
+		if in.At.IsZero() {
+			in.At = s.now()
+		}
+		s.notFuture(&p, "at", in.At)
+		in.Plan = strings.TrimSpace(in.Plan)
+		p.text("plan", in.Plan, MaxText, true)
+		if (in.Lat == nil) != (in.Lon == nil) {
+			p.add("lat", "lat and lon go together")
+		} else if in.Lat != nil && (*in.Lat < -90 || *in.Lat > 90 || *in.Lon < -180 || *in.Lon > 180) {
+			p.add("lat", "is not a WGS84 position")
+		}
+		if err := p.err("cannot sign in"); err != nil {
+			return err
+		}
+		at := micro(in.At)
+		day := dates.Of(at)
+		var have string
+		err := tx.QueryRowContext(ctx, `SELECT id FROM duty_sheets WHERE worker_id = $1 AND day = $2`, in.WorkerID, day).Scan(&have)
+		if err == nil {
+			return apperr.New(apperr.Conflict, "the worker signed in on %s already (work sheet %s)", day, have)
+		}
+		if !store.IsNoRows(err) {
+			return fmt.Errorf("duty: sign in: %w", err)
+		}
+		now := s.now()
+		out = Sheet{ID: newID(), ClientID: in.ClientID, WorkerID: in.WorkerID, Day: day, SignedInAt: at, Plan: in.Plan, Lat: in.Lat, Lon: in.Lon,
+			EnteredBy: actor, EnteredAt: now}
+		_, err = tx.ExecContext(ctx, `INSERT INTO duty_sheets (id, client_id, worker_id, day, signed_in_at, plan, in_lat, in_lon, entered_by, entered_at)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
+			out.ID, nullIfEmpty(out.ClientID), out.WorkerID, day, at, out.Plan, out.Lat, out.Lon, actor, now)
+		if err != nil {
+			return fmt.Errorf("duty: sign in: %w", err)
+		}
+		_, err = audit.Append(ctx, tx, audit.Entry{Actor: actor, Action: "sign_in", Entity: "duty_sheet", EntityID: out.ID, After: out})
+		return err
+	})
+	return out, err
+}
+
+// SignOut closes work sheet id with the day's result. Signing out a sheet
+// already signed out is a no-op that returns it (a resend). Errors:
+// NotFound; Invalid for no result, or a time before the sign-in or in the
+// future.
+func (s *Store) SignOut(ctx context.Context, actor, id string, in SignOut) (Sheet, error) {
+	var out Sheet
+	err := audit.Write(ctx, s.db, func(tx store.Tx) error {
+		x, err := getSheet(ctx, tx, id)
+		if err != nil {
+			return err
+		}
+		if x.SignedOutAt != nil {
+			out = x
+			return nil
+		}
+		var p problems
+		if in.At.IsZero() {
+			in.At = s.now()
+		}
+		s.notFuture(&p, "at", in.At)
+		if in.At.Before(x.SignedInAt) {
+			p.add("at", "is before the sign-in")
+		}
+		in.Result = strings.TrimSpace(in.Result)
+		p.text("result", in.Result, MaxText, true)
+		if err := p.err("cannot sign out"); err != nil {
+			return err
+		}
+		at := micro(in.At)
+		before := x
+		x.SignedOutAt, x.Result = &at, in.Result
+		if _, err := tx.ExecContext(ctx, `UPDATE duty_sheets SET signed_out_at = $1, result = $2 WHERE id = $3`, at, in.Result, id); err != nil {
+			return fmt.Errorf("duty: sign out: %w", err)
+		}
+		out = x
+		_, err = audit.Append(ctx, tx, audit.Entry{Actor: actor, Action: "sign_out", Entity: "duty_sheet", EntityID: id, Before: before, After: x})
+		return err
+	})
+	return out, err
+}
+
+// Sheets returns the work sheets in scope from from to to (both included;
+// zero for no bound), by day and worker, with their lateness.
+func (s *Store) Sheets(ctx context.Context, sc Scope, from, to dates.Date) ([]Sheet, error) {
+	var args store.Args
+	prefix, cond := workerScope(&args, sc, "worker_id", s.today())
+	if !from.IsZero() {
+		cond += " AND day >= " + args.Add(from)
+	}
+	if !to.IsZero() {
+		cond += " AND day <= " + args.Add(to)
+	}
+	out, err := store.All(ctx, s.db.Q(ctx), "duty work sheets", prefix+`SELECT `+sheetColumns+` FROM duty_sheets WHERE `+cond+` ORDER BY day, worker_id`, args, scanSheet)
+	if err != nil || len(out) == 0 {
+		return out, err
+	}
+	cal, err := s.Calendar(ctx)
+	if err != nil {
+		return nil, err
+	}
+	lo, hi := out[0].Day, out[0].Day
+	for _, x := range out {
+		if x.Day.Before(lo) {
+			lo = x.Day
+		}
+		if x.Day.After(hi) {
+			hi = x.Day
+		}
+	}
+	leave, err := s.ApprovedLeave(ctx, lo.Start(), hi.AddDays(1).Start())
+	if err != nil {
+		return nil, err
+	}
+	for i := range out {
+		out[i].LateMinutes = lateMinutes(cal, leave[out[i].WorkerID], out[i])
+	}
+	return out, nil
+}
