@@ -40,17 +40,18 @@ const (
 
 // Quantize rounds p to what the codec stores: the time to the millisecond
 // (in UTC), the coordinates to 1e-7 degree, the accuracy to the decimetre and
-// the speed to the cm/s (a negative speed, unknown, becomes -1).
+// the speed to the cm/s (a negative speed, unknown, becomes -1), clamping
+// accuracy and speed to the codec's limits as Encode does.
 func Quantize(p Point) Point {
 	q := p
 	q.At = time.UnixMilli(p.At.UnixMilli()).UTC()
 	q.Lat = float64(int64(math.Round(p.Lat*1e7))) / 1e7
 	q.Lon = float64(int64(math.Round(p.Lon*1e7))) / 1e7
-	q.Accuracy = float64(int64(math.Round(p.Accuracy*10))) / 10
+	q.Accuracy = float64(int64(math.Round(math.Min(math.Max(p.Accuracy, 0), maxAccuracy)*10))) / 10
 	if p.Speed < 0 {
 		q.Speed = -1
 	} else {
-		q.Speed = float64(int64(math.Round(p.Speed*100))) / 100
+		q.Speed = float64(int64(math.Round(math.Min(p.Speed, maxSpeed)*100))) / 100
 	}
 	return q
 }
@@ -101,6 +102,9 @@ func e7(v float64) int64 { return int64(math.Round(v * 1e7)) }
 // errCorrupt says a stored chunk cannot be read.
 var errCorrupt = errors.New("patrol: corrupt point chunk")
 
+// maxMillis is the latest time a chunk may hold (year 3000), in Unix ms.
+const maxMillis = 32_503_680_000_000
+
 // maxChunkPoints bounds the count a chunk header may claim, so a corrupt
 // header cannot make Decode allocate without limit.
 const maxChunkPoints = 1 << 20
@@ -133,6 +137,9 @@ func Decode(dst []Point, b []byte) ([]Point, error) {
 		return dst, fmt.Errorf("%w: %d points claimed in %d bytes", errCorrupt, n, len(b))
 	}
 	t, lat, lon := hdr[0], hdr[1], hdr[2]
+	if t < 0 || t > maxMillis || lat < -90e7 || lat > 90e7 || lon < -180e7 || lon > 180e7 {
+		return dst, fmt.Errorf("%w: header out of range", errCorrupt)
+	}
 	dst = growPoints(dst, int(n))
 	for i := uint64(0); i < n; i++ {
 		var f [5]uint64
@@ -152,12 +159,18 @@ func Decode(dst []Point, b []byte) ([]Point, error) {
 			}
 			f[j], b = v, b[k:]
 		}
-		if f[0] > math.MaxInt64/2 {
+		if f[0] > maxMillis {
 			return dst, fmt.Errorf("%w: time step out of range at point %d", errCorrupt, i)
 		}
 		t += int64(f[0])
 		lat += signed[0]
 		lon += signed[1]
+		// Values no valid point has mean a corrupt chunk (and would not
+		// encode back to the same bytes).
+		if t < 0 || t > maxMillis || lat < -90e7 || lat > 90e7 || lon < -180e7 || lon > 180e7 ||
+			f[3]>>1 > maxAccuracy*10 || f[4] > maxSpeed*100+1 {
+			return dst, fmt.Errorf("%w: value out of range at point %d", errCorrupt, i)
+		}
 		p := Point{At: time.UnixMilli(t).UTC(), Lat: float64(lat) / 1e7, Lon: float64(lon) / 1e7,
 			Accuracy: float64(f[3]>>1) / 10, Mock: f[3]&1 == 1, Speed: -1}
 		if f[4] > 0 {
