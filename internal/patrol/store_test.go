@@ -342,4 +342,6 @@ func TestDecodeBatch(t *testing.T) {
 	}
 }
 
-func workcalInterval(from, to time.Time) workcal.Interval { return workcal.Interval{From: from, To: to} }
+func workcalInterval(from, to time.Time) workcal.Interval {
+	return workcal.Interval{From: from, To: to}
+}
