@@ -19,11 +19,13 @@ import (
 	"gridwork/internal/exchange"
 	"gridwork/internal/facts"
 	"gridwork/internal/files"
+	"gridwork/internal/inspect"
 	"gridwork/internal/metric"
 	"gridwork/internal/org"
 	"gridwork/internal/records"
 	"gridwork/internal/seal"
 	"gridwork/internal/store"
+	"gridwork/internal/workcal"
 )
 
 // app is the open database with every store on it.
@@ -37,6 +39,8 @@ type app struct {
 	care    *care.Store
 	facts   *facts.Collector
 	assess  *assess.Store
+	workcal *workcal.Store
+	inspect *inspect.Store
 }
 
 // openApp opens and migrates the database, loads (or creates) the field
@@ -59,7 +63,9 @@ func (f *dbFlags) openApp(ctx context.Context) (*app, error) {
 	a.users = auth.NewStore(db, a.orgs, auth.DefaultParams)
 	a.records = records.NewStore(db, a.orgs, keys)
 	a.care = care.NewStore(db, a.records, keys)
-	a.facts = facts.NewCollector(db, a.orgs, a.records, a.care)
+	a.workcal = workcal.NewStore(db)
+	a.inspect = inspect.NewStore(db, a.orgs, a.records, a.users, a.workcal)
+	a.facts = facts.NewCollector(db, a.orgs, a.records, a.care, a.inspect)
 	a.assess = assess.NewStore(db, a.orgs)
 	if err := a.assess.InstallBuiltins(ctx); err != nil {
 		db.Close()

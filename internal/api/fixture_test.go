@@ -31,11 +31,13 @@ import (
 	"gridwork/internal/demo"
 	"gridwork/internal/facts"
 	"gridwork/internal/files"
+	"gridwork/internal/inspect"
 	"gridwork/internal/org"
 	"gridwork/internal/records"
 	"gridwork/internal/seal"
 	"gridwork/internal/store"
 	"gridwork/internal/store/storetest"
+	"gridwork/internal/workcal"
 )
 
 // testPassword is the password the fixture gives every account it signs in.
@@ -86,7 +88,8 @@ func newFixture(t *testing.T, db *store.DB) *fixture {
 	cs := care.NewStore(db, rec, keys)
 	as := assess.NewStore(db, orgs)
 	srv := api.New(db, orgs, users, api.Options{Version: "test", PublicURL: "http://grid.test",
-		Records: rec, Care: cs, Files: files.NewStore(db, t.TempDir()), Facts: facts.NewCollector(db, orgs, rec, cs), Assess: as})
+		Records: rec, Care: cs, Files: files.NewStore(db, t.TempDir()), Facts: facts.NewCollector(db, orgs, rec, cs), Assess: as,
+		Inspect: inspect.NewStore(db, orgs, rec, users, workcal.NewStore(db))})
 	ts := httptest.NewServer(srv)
 	t.Cleanup(ts.Close)
 	return &fixture{t: t, db: db, orgs: orgs, users: users, records: rec, srv: srv, ts: ts, town: town, summary: sum, clients: map[string]*client{}}

@@ -52,6 +52,9 @@ func (s *Server) routes() {
 		s.recordRoutes()
 	}
 	s.assessRoutes()
+	if s.inspect != nil {
+		s.inspectRoutes()
+	}
 
 	// Audit.
 	op(s, huma.Operation{OperationID: "list-audit", Method: http.MethodGet, Path: "/api/audit", Summary: "Audit entries of one entity, newest first", Tags: []string{"audit"}}, needs(auth.ReadAudit), s.listAudit)

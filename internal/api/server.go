@@ -9,6 +9,7 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
+	"path"
 	"reflect"
 	"strconv"
 	"strings"
@@ -27,6 +28,7 @@ import (
 	"gridwork/internal/dates"
 	"gridwork/internal/facts"
 	"gridwork/internal/files"
+	"gridwork/internal/inspect"
 	"gridwork/internal/org"
 	"gridwork/internal/records"
 	"gridwork/internal/store"
@@ -47,6 +49,7 @@ type Server struct {
 	files         *files.Store
 	facts         *facts.Collector
 	assess        *assess.Store
+	inspect       *inspect.Store
 	// publicURL is where residents' phones reach this server: QR codes
 	// encode it.
 	publicURL string
@@ -68,6 +71,10 @@ func (dateSchema) Schema(huma.Registry) *huma.Schema {
 		Description: "a calendar date YYYY-MM-DD (Asia/Shanghai), or null for none"}
 }
 
+// prefixedSchemas are the domain packages whose schema names get a prefix,
+// by package name.
+var prefixedSchemas = map[string]string{"assess": "Assess", "inspect": "Inspect"}
+
 // Options configure a Server.
 type Options struct {
 	Version       string
@@ -81,12 +88,14 @@ type Options struct {
 	Files   *files.Store
 	Facts   *facts.Collector
 	Assess  *assess.Store
+	Inspect *inspect.Store
 }
 
 // New returns a Server on the given stores.
 func New(db *store.DB, orgs *org.Store, users *auth.Store, opt Options) *Server {
 	s := &Server{db: db, org: orgs, auth: users, version: opt.Version, secureCookies: opt.SecureCookies,
 		records: opt.Records, care: opt.Care, files: opt.Files, facts: opt.Facts, assess: opt.Assess, publicURL: opt.PublicURL}
+	s.inspect = opt.Inspect
 	mux := http.NewServeMux()
 	cfg := huma.DefaultConfig("gridwork API", opt.Version)
 	cfg.Info.Description = "网格化管理中心 API. Sign in with POST /api/login (cookie) or send `Authorization: Bearer <token>`."
@@ -95,15 +104,16 @@ func New(db *store.DB, orgs *org.Store, users *auth.Store, opt Options) *Server 
 		"cookie": {Type: "apiKey", In: "cookie", Name: SessionCookie},
 	}
 	// Dates travel as "YYYY-MM-DD", or null for "none" (an open end).
-	// Types of the assessment share names with other domains' (Subject,
-	// Row): their schemas are prefixed "Assess".
+	// Types of later domains share names with earlier ones' (Subject, Row,
+	// Visit): their schemas are prefixed with their package's name
+	// (prefixedSchemas).
 	cfg.Components.Schemas = huma.NewMapRegistry("#/components/schemas/", func(t reflect.Type, hint string) string {
 		name := huma.DefaultSchemaNamer(t, hint)
 		for t.Kind() == reflect.Pointer || t.Kind() == reflect.Slice || t.Kind() == reflect.Map {
 			t = t.Elem()
 		}
-		if strings.HasSuffix(t.PkgPath(), "/internal/assess") {
-			return "Assess" + name
+		if p, ok := prefixedSchemas[path.Base(t.PkgPath())]; ok && strings.HasPrefix(t.PkgPath(), "gridwork/internal/") {
+			return p + name
 		}
 		return name
 	})

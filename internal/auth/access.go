@@ -36,6 +36,12 @@ const (
 	RecordFinding    Action = "record_finding"     // manual findings with evidence
 	FileAppeal       Action = "file_appeal"        // appeal a deduction
 	DecideAppeal     Action = "decide_appeal"      // uphold or reject an appeal
+
+	// Spot checks.
+	ReadInspections  Action = "read_inspections"  // rounds, visits in scope, fix tasks
+	PlanInspections  Action = "plan_inspections"  // draw and publish rounds, forms, workload
+	RecordInspection Action = "record_inspection" // record a drawn visit's findings
+	FixInspectTasks  Action = "fix_inspect_tasks" // mark a fix task done
 )
 
 // permissions is the one table of who may do what. Where they may do it is
@@ -71,6 +77,12 @@ var permissions = map[Action][]Role{
 	// The centre decides; an inspector who recorded a finding does not
 	// judge the appeal against it.
 	DecideAppeal: {CentreStaff},
+
+	ReadInspections: {Admin, CentreStaff, CommunityStaff, Inspector, GridWorkerRole},
+	PlanInspections: {Admin, CentreStaff},
+	// The inspector drawn records; centre staff may stand in for one.
+	RecordInspection: {CentreStaff, Inspector},
+	FixInspectTasks:  {CentreStaff, CommunityStaff, GridWorkerRole},
 }
 
 // Allowed reports whether role r may perform action a anywhere.

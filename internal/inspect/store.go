@@ -106,7 +106,8 @@ func (s *Store) SaveForm(ctx context.Context, actor string, f Form) error {
 
 // NewRound asks for a round to be drawn.
 type NewRound struct {
-	Title string `json:"title"`
+	// Title defaults to "<from> 至 <to> 网格实地督查".
+	Title string `json:"title,omitempty"`
 	// UnitID is the street (or community) whose grids are candidates.
 	UnitID string     `json:"unit_id"`
 	From   dates.Date `json:"from"`

@@ -54,13 +54,14 @@ type Check struct {
 type Result struct {
 	// ClientID is the phone's ID of this submission: sent again, it
 	// changes nothing and returns the visit as recorded.
-	ClientID string    `json:"client_id"`
-	At       time.Time `json:"at"`
-	Lat      *float64  `json:"lat,omitempty"`
-	Lon      *float64  `json:"lon,omitempty"`
-	Photos   []string  `json:"photos,omitempty"`
-	Note     string    `json:"note,omitempty"`
-	Checks   []Check   `json:"checks"`
+	ClientID string `json:"client_id,omitempty"`
+	// At is when the visit was made; default now.
+	At     time.Time `json:"at,omitempty"`
+	Lat    *float64  `json:"lat,omitempty"`
+	Lon    *float64  `json:"lon,omitempty"`
+	Photos []string  `json:"photos,omitempty"`
+	Note   string    `json:"note,omitempty"`
+	Checks []Check   `json:"checks"`
 }
 
 const roundColumns = `id, title, unit_id, form, first_day, last_day, seed, input_hash, created_by, created_at, published_at`

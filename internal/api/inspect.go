@@ -1,0 +1,295 @@
+package api
+
+import (
+	"context"
+	"net/http"
+
+	"github.com/danielgtaylor/huma/v2"
+
+	"gridwork/internal/apperr"
+	"gridwork/internal/auth"
+	"gridwork/internal/dates"
+	"gridwork/internal/inspect"
+	"gridwork/internal/metric"
+)
+
+// inspectRoutes registers the spot-check operations.
+func (s *Server) inspectRoutes() {
+	tags := []string{"spot checks"}
+	o := func(id, method, path, summary string) huma.Operation {
+		return huma.Operation{OperationID: id, Method: method, Path: path, Summary: summary, Tags: tags}
+	}
+	op(s, o("list-inspect-forms", http.MethodGet, "/api/inspect/forms", "The check forms"), needs(auth.ReadInspections), s.listInspectForms)
+	op(s, o("save-inspect-form", http.MethodPut, "/api/inspect/forms/{code}", "Store a check form (rounds already drawn keep theirs)"), needs(auth.PlanInspections), s.saveInspectForm)
+	op(s, created(o("plan-inspect-round", http.MethodPost, "/api/inspect/rounds", "Draw a spot-check round: grids, households, times and inspectors at random")), needs(auth.PlanInspections), s.planInspectRound)
+	op(s, o("list-inspect-rounds", http.MethodGet, "/api/inspect/rounds", "Spot-check rounds, newest first"), needs(auth.ReadInspections), s.listInspectRounds)
+	op(s, o("get-inspect-round", http.MethodGet, "/api/inspect/rounds/{id}", "One round with the visits you may see"), needs(auth.ReadInspections), s.getInspectRound)
+	op(s, o("publish-inspect-round", http.MethodPost, "/api/inspect/rounds/{id}/publish", "Publish a round: its seed and inputs become public"), needs(auth.PlanInspections), s.publishInspectRound)
+	op(s, o("inspect-round-input", http.MethodGet, "/api/inspect/rounds/{id}/input", "A published round's seed and inputs, to re-draw it elsewhere"), needs(auth.ReadInspections), s.inspectRoundInput)
+	op(s, o("verify-inspect-round", http.MethodGet, "/api/inspect/rounds/{id}/verify", "Re-draw a published round and compare it with the stored visits"), needs(auth.ReadInspections), s.verifyInspectRound)
+	op(s, o("list-inspect-visits", http.MethodGet, "/api/inspect/visits", "Visits you may see: an inspector's own, staff's in scope (done ones), a worker's own grid's"), needs(auth.ReadInspections), s.listInspectVisits)
+	op(s, o("record-inspect-visit", http.MethodPost, "/api/inspect/visits/{id}/result", "Record what a visit found; failures send fix tasks to the worker"), needs(auth.RecordInspection), s.recordInspectVisit)
+	op(s, o("list-inspect-tasks", http.MethodGet, "/api/inspect/tasks", "Fix tasks: a worker's own, staff's in scope"), needs(auth.ReadInspections), s.listInspectTasks)
+	op(s, o("complete-inspect-task", http.MethodPost, "/api/inspect/tasks/{id}/done", "Mark a fix task done, saying what was fixed"), needs(auth.FixInspectTasks), s.completeInspectTask)
+	op(s, o("inspect-workload", http.MethodGet, "/api/inspect/workload", "Each inspector's visits, households and checks in a month"), needs(auth.PlanInspections), s.inspectWorkload)
+}
+
+// seesAllVisits says whether u sees planned visits and seeds of
+// unpublished rounds: the centre that draws them.
+func seesAllVisits(u auth.User) bool { return u.Role == auth.Admin || u.Role == auth.CentreStaff }
+
+// visibleVisit says whether u may see visit v: the centre all of them; an
+// inspector their own; others a done visit of a grid in their scope (a
+// worker: their own grid's), so that nobody learns a planned visit's
+// random time in advance.
+func (s *Server) visibleVisit(ctx context.Context, u auth.User, v inspect.Visit) bool {
+	switch {
+	case seesAllVisits(u):
+		return s.readGrid(ctx, u, v.GridID) == nil
+	case v.InspectorID == u.ID:
+		return true
+	case v.Status != "done":
+		return false
+	case u.Role == auth.GridWorkerRole:
+		return u.WorkerID != "" && v.WorkerID == u.WorkerID
+	}
+	return s.readGrid(ctx, u, v.GridID) == nil
+}
+
+func (s *Server) listInspectForms(ctx context.Context, u auth.User, in *struct{}) (*struct{ Body []inspect.Form }, error) {
+	fs, err := s.inspect.Forms(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return &struct{ Body []inspect.Form }{fs}, nil
+}
+
+func (s *Server) saveInspectForm(ctx context.Context, u auth.User, in *struct {
+	Code string `path:"code"`
+	Body inspect.Form
+}) (*struct{ Body inspect.Form }, error) {
+	if in.Body.Code != in.Code {
+		return nil, apperr.Field("code", "the form's code must match the path")
+	}
+	if err := s.inspect.SaveForm(ctx, u.ID, in.Body); err != nil {
+		return nil, err
+	}
+	return &struct{ Body inspect.Form }{in.Body}, nil
+}
+
+func (s *Server) planInspectRound(ctx context.Context, u auth.User, in *struct{ Body inspect.NewRound }) (*struct{ Body inspect.Round }, error) {
+	if err := s.readGrid(ctx, u, in.Body.UnitID); err != nil {
+		return nil, err
+	}
+	r, err := s.inspect.PlanRound(ctx, u.ID, in.Body)
+	if err != nil {
+		return nil, err
+	}
+	return &struct{ Body inspect.Round }{r}, nil
+}
+
+func (s *Server) listInspectRounds(ctx context.Context, u auth.User, in *struct{}) (*struct{ Body []inspect.Round }, error) {
+	rs, err := s.inspect.ListRounds(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := []inspect.Round{}
+	for _, r := range rs {
+		if s.readGrid(ctx, u, r.UnitID) == nil || scopeCovers(ctx, s, u, r.UnitID) {
+			out = append(out, r)
+		}
+	}
+	return &struct{ Body []inspect.Round }{out}, nil
+}
+
+// scopeCovers says whether u's scope lies within unit (a community's staff
+// see the street's rounds, which cover their community).
+func scopeCovers(ctx context.Context, s *Server, u auth.User, unit string) bool {
+	if u.ScopeUnitID == "" {
+		return false
+	}
+	in, err := s.org.InSubtree(ctx, u.ScopeUnitID, unit, dates.Today())
+	return err == nil && in
+}
+
+func (s *Server) getInspectRound(ctx context.Context, u auth.User, in *idInput) (*struct{ Body inspect.Round }, error) {
+	r, err := s.inspect.GetRound(ctx, in.ID, seesAllVisits(u))
+	if err != nil {
+		return nil, err
+	}
+	if s.readGrid(ctx, u, r.UnitID) != nil && !scopeCovers(ctx, s, u, r.UnitID) {
+		return nil, apperr.New(apperr.Forbidden, "round %s is outside your scope", r.ID)
+	}
+	var visits []inspect.Visit
+	for _, v := range r.Visits {
+		if s.visibleVisit(ctx, u, v) {
+			visits = append(visits, v)
+		}
+	}
+	r.Visits = visits
+	return &struct{ Body inspect.Round }{r}, nil
+}
+
+func (s *Server) publishInspectRound(ctx context.Context, u auth.User, in *idInput) (*struct{ Body inspect.Round }, error) {
+	r, err := s.inspect.GetRound(ctx, in.ID, true)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.readGrid(ctx, u, r.UnitID); err != nil {
+		return nil, err
+	}
+	r, err = s.inspect.PublishRound(ctx, u.ID, in.ID)
+	if err != nil {
+		return nil, err
+	}
+	return &struct{ Body inspect.Round }{r}, nil
+}
+
+func (s *Server) inspectRoundInput(ctx context.Context, u auth.User, in *idInput) (*struct{ Body inspect.RoundInput }, error) {
+	if _, err := s.getInspectRound(ctx, u, in); err != nil {
+		return nil, err
+	}
+	ri, err := s.inspect.RoundInput(ctx, in.ID, seesAllVisits(u))
+	if err != nil {
+		return nil, err
+	}
+	return &struct{ Body inspect.RoundInput }{ri}, nil
+}
+
+type verifyBody struct {
+	OK        bool   `json:"ok"`
+	InputHash string `json:"input_hash"`
+	Problem   string `json:"problem,omitempty"`
+}
+
+func (s *Server) verifyInspectRound(ctx context.Context, u auth.User, in *idInput) (*struct{ Body verifyBody }, error) {
+	r, err := s.getInspectRound(ctx, u, in)
+	if err != nil {
+		return nil, err
+	}
+	if r.Body.PublishedAt == nil && !seesAllVisits(u) {
+		return nil, apperr.New(apperr.Conflict, "round %s is not published yet: its seed and inputs are secret until then", in.ID)
+	}
+	b := verifyBody{OK: true, InputHash: r.Body.InputHash}
+	switch err := s.inspect.VerifyRound(ctx, in.ID, true); {
+	case err == nil:
+	case apperr.CodeOf(err) == apperr.Conflict:
+		b.OK, b.Problem = false, apperr.As(err).Message
+	default:
+		return nil, err
+	}
+	return &struct{ Body verifyBody }{b}, nil
+}
+
+type listInspectVisitsInput struct {
+	Mine   bool   `query:"mine" doc:"only visits drawn for me (an inspector)"`
+	GridID string `query:"grid_id"`
+	Status string `query:"status" enum:"planned,done"`
+}
+
+func (s *Server) listInspectVisits(ctx context.Context, u auth.User, in *listInspectVisitsInput) (*struct{ Body []inspect.Visit }, error) {
+	q := inspect.VisitQuery{GridID: in.GridID, Status: in.Status}
+	if in.Mine {
+		q.InspectorID = u.ID
+	}
+	if u.Role == auth.GridWorkerRole {
+		q.WorkerID = u.WorkerID
+	}
+	vs, err := s.inspect.ListVisits(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	out := []inspect.Visit{}
+	for _, v := range vs {
+		if s.visibleVisit(ctx, u, v) {
+			out = append(out, v)
+		}
+	}
+	return &struct{ Body []inspect.Visit }{out}, nil
+}
+
+func (s *Server) recordInspectVisit(ctx context.Context, u auth.User, in *struct {
+	ID   string `path:"id"`
+	Body inspect.Result
+}) (*struct{ Body inspect.Visit }, error) {
+	v, err := s.inspect.GetVisit(ctx, in.ID)
+	if err != nil {
+		return nil, err
+	}
+	// The drawn inspector records; the centre may record for an inspector
+	// who was replaced on the day.
+	if v.InspectorID != u.ID && !(u.Role == auth.CentreStaff && s.readGrid(ctx, u, v.GridID) == nil) {
+		return nil, apperr.New(apperr.Forbidden, "visit %s was drawn for another inspector", v.ID)
+	}
+	got, err := s.inspect.RecordVisit(ctx, u.ID, in.ID, in.Body)
+	if err != nil {
+		return nil, err
+	}
+	return &struct{ Body inspect.Visit }{got}, nil
+}
+
+type listInspectTasksInput struct {
+	GridID string `query:"grid_id"`
+	Status string `query:"status" enum:"open,done"`
+}
+
+func (s *Server) listInspectTasks(ctx context.Context, u auth.User, in *listInspectTasksInput) (*struct{ Body []inspect.Task }, error) {
+	q := inspect.TaskQuery{GridID: in.GridID, Status: in.Status}
+	if u.Role == auth.GridWorkerRole {
+		if u.WorkerID == "" {
+			return &struct{ Body []inspect.Task }{[]inspect.Task{}}, nil
+		}
+		q.WorkerID = u.WorkerID
+	}
+	ts, err := s.inspect.Tasks(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	out := []inspect.Task{}
+	for _, t := range ts {
+		if u.Role == auth.GridWorkerRole || s.readGrid(ctx, u, t.GridID) == nil {
+			out = append(out, t)
+		}
+	}
+	return &struct{ Body []inspect.Task }{out}, nil
+}
+
+func (s *Server) completeInspectTask(ctx context.Context, u auth.User, in *struct {
+	ID   string `path:"id"`
+	Body struct {
+		Note string `json:"note" doc:"what was fixed"`
+	}
+}) (*struct{ Body inspect.Task }, error) {
+	t, err := s.inspect.GetTask(ctx, in.ID)
+	if err != nil {
+		return nil, err
+	}
+	if u.Role == auth.GridWorkerRole && t.WorkerID != u.WorkerID {
+		return nil, apperr.New(apperr.Forbidden, "fix task %s is another worker's", t.ID)
+	}
+	if err := s.readGrid(ctx, u, t.GridID); err != nil {
+		return nil, err
+	}
+	done, err := s.inspect.CompleteTask(ctx, u.ID, in.ID, in.Body.Note)
+	if err != nil {
+		return nil, err
+	}
+	return &struct{ Body inspect.Task }{done}, nil
+}
+
+func (s *Server) inspectWorkload(ctx context.Context, u auth.User, in *struct {
+	Month string `query:"month" required:"true" doc:"YYYY-MM"`
+}) (*struct{ Body []inspect.Load }, error) {
+	p, err := metric.ParsePeriod(in.Month)
+	if err != nil {
+		return nil, apperr.Field("month", err.Error())
+	}
+	ls, err := s.inspect.Workload(ctx, p.First())
+	if err != nil {
+		return nil, err
+	}
+	if ls == nil {
+		ls = []inspect.Load{}
+	}
+	return &struct{ Body []inspect.Load }{ls}, nil
+}

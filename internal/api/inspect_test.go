@@ -1,0 +1,148 @@
+package api_test
+
+import (
+	"context"
+	"net/http"
+	"testing"
+	"time"
+
+	"gridwork/internal/apperr"
+	"gridwork/internal/dates"
+	"gridwork/internal/inspect"
+)
+
+func TestSpotCheckAPI(t *testing.T) {
+	eachEngine(t, func(t *testing.T, f *fixture) {
+		ctx := context.Background()
+		st, err := f.orgs.UnitByCode(ctx, f.town.Street.Code, f.town.ValidFrom)
+		if err != nil {
+			t.Fatal(err)
+		}
+		streetID := st.ID
+		byID, byWorker := map[string]string{}, map[string]string{}
+		all, err := f.users.ListUsers(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, u := range all {
+			byID[u.ID] = u.Username
+			if u.WorkerID != "" {
+				byWorker[u.WorkerID] = u.Username
+			}
+		}
+		round := map[string]any{"unit_id": streetID, "from": "2026-03-01", "to": "2026-03-31", "grids": 6, "households": 5}
+
+		centre := f.signIn(t, "centre01")
+		if r := f.signIn(t, "c01staff").do(t, http.MethodPost, "/api/inspect/rounds", round); r.status != http.StatusForbidden {
+			t.Errorf("community staff drew a round: %d %s", r.status, r.body)
+		}
+		r := centre.do(t, http.MethodPost, "/api/inspect/rounds", round)
+		if r.status != http.StatusCreated {
+			t.Fatalf("draw: %d %s", r.status, r.body)
+		}
+		var drawn inspect.Round
+		r.decode(t, &drawn)
+		if len(drawn.Visits) != 6 || drawn.Seed == nil {
+			t.Fatalf("drawn %d visits, seed %v; want 6 and the seed shown to the centre", len(drawn.Visits), drawn.Seed)
+		}
+		v := drawn.Visits[0]
+		for _, x := range drawn.Visits {
+			if x.WorkerID != "" {
+				v = x
+				break
+			}
+		}
+		worker := f.signIn(t, byWorker[v.WorkerID])
+
+		// Before the visit nobody but the centre and the inspector sees it,
+		// nor the seed.
+		var seen inspect.Round
+		worker.get(t, "/api/inspect/rounds/"+drawn.ID, &seen)
+		if len(seen.Visits) != 0 || seen.Seed != nil {
+			t.Errorf("a worker sees %d planned visits and seed %v before the visit", len(seen.Visits), seen.Seed)
+		}
+		inspector := f.signIn(t, byID[v.InspectorID])
+		var mine []inspect.Visit
+		inspector.get(t, "/api/inspect/visits?mine=true", &mine)
+		if len(mine) == 0 {
+			t.Error("the inspector does not see their own visits")
+		}
+
+		// The drawn inspector records it; another may not; the grid's
+		// worker may not.
+		result := inspect.Result{ClientID: "phone-1", At: time.Date(2026, 3, 20, 10, 0, 0, 0, dates.Shanghai)}
+		for _, it := range drawn.Form.Items {
+			if it.Scope == inspect.PerGrid {
+				result.Checks = append(result.Checks, inspect.Check{Item: it.Code, OK: it.Code != "attendance", Note: "查岗不在"})
+			} else {
+				for _, h := range v.Households {
+					result.Checks = append(result.Checks, inspect.Check{Item: it.Code, HouseID: h, OK: true})
+				}
+			}
+		}
+		other := "insp01"
+		if byID[v.InspectorID] == other {
+			other = "insp02"
+		}
+		path := "/api/inspect/visits/" + v.ID + "/result"
+		if r := f.signIn(t, other).do(t, http.MethodPost, path, result); r.status != http.StatusForbidden {
+			t.Errorf("another inspector recorded the visit: %d %s", r.status, r.body)
+		}
+		if r := worker.do(t, http.MethodPost, path, result); r.status != http.StatusForbidden {
+			t.Errorf("the worker recorded their own inspection: %d %s", r.status, r.body)
+		}
+		for range 2 { // the resend changes nothing
+			r := inspector.do(t, http.MethodPost, path, result)
+			if r.status != http.StatusOK {
+				t.Fatalf("record: %d %s", r.status, r.body)
+			}
+			var done inspect.Visit
+			r.decode(t, &done)
+			if done.Verdict != "fail" {
+				t.Errorf("verdict %q, want fail (attendance failed)", done.Verdict)
+			}
+		}
+		other2 := drawn.Visits[0]
+		if other2.ID == v.ID {
+			other2 = drawn.Visits[1]
+		}
+		bad := inspect.Result{Checks: []inspect.Check{{Item: "beards", OK: true}}}
+		if r := centre.do(t, http.MethodPost, "/api/inspect/visits/"+other2.ID+"/result", bad); r.status != http.StatusUnprocessableEntity || r.problem(t).Code != apperr.Invalid {
+			t.Errorf("a result with an unknown item: %d %s, want 422 EINVALID", r.status, r.body)
+		}
+
+		// Done, the worker sees it and what it found.
+		var visits []inspect.Visit
+		worker.get(t, "/api/inspect/visits", &visits)
+		if len(visits) != 1 || visits[0].ID != v.ID || len(visits[0].Checks) == 0 {
+			t.Errorf("the worker sees %d visits, want their grid's one, with its checks", len(visits))
+		}
+
+		// The worker may re-draw the round only once it is published.
+		if r := worker.do(t, http.MethodGet, "/api/inspect/rounds/"+drawn.ID+"/verify", nil); r.status != http.StatusConflict {
+			t.Errorf("verify before publication: %d %s", r.status, r.body)
+		}
+		if r := centre.do(t, http.MethodPost, "/api/inspect/rounds/"+drawn.ID+"/publish", nil); r.status != http.StatusOK {
+			t.Fatalf("publish: %d %s", r.status, r.body)
+		}
+		var ver struct {
+			OK        bool   `json:"ok"`
+			InputHash string `json:"input_hash"`
+		}
+		worker.get(t, "/api/inspect/rounds/"+drawn.ID+"/verify", &ver)
+		if !ver.OK || ver.InputHash != drawn.InputHash {
+			t.Errorf("verify after publication: %+v", ver)
+		}
+		var in inspect.RoundInput
+		worker.get(t, "/api/inspect/rounds/"+drawn.ID+"/input", &in)
+		if in.Seed == 0 || len(in.Candidates) == 0 {
+			t.Error("the published input lacks its seed or candidates")
+		}
+
+		var load []inspect.Load
+		centre.get(t, "/api/inspect/workload?month=2026-03", &load)
+		if len(load) != 1 || load[0].Visits != 1 || load[0].InspectorID != v.InspectorID {
+			t.Errorf("workload %+v, want the one visit of %s", load, v.InspectorID)
+		}
+	})
+}
