@@ -42,6 +42,13 @@ const (
 	PlanInspections  Action = "plan_inspections"  // draw and publish rounds, forms, workload
 	RecordInspection Action = "record_inspection" // record a drawn visit's findings
 	FixInspectTasks  Action = "fix_inspect_tasks" // mark a fix task done
+
+	// Events.
+	ReadEvents      Action = "read_events"      // events, their timelines, cards, categories, the calendar
+	ReportEvent     Action = "report_event"     // report an event (上报), ask for an extension, parking or voiding
+	HandleEvents    Action = "handle_events"    // the workflow steps: accept, dispatch, handle, verify, close, send back
+	ApproveEvents   Action = "approve_events"   // approve or reject extensions, parking and voiding
+	ConfigureEvents Action = "configure_events" // the category tree, its limits, and the work calendar
 )
 
 // permissions is the one table of who may do what. Where they may do it is
@@ -83,6 +90,16 @@ var permissions = map[Action][]Role{
 	// The inspector drawn records; centre staff may stand in for one.
 	RecordInspection: {CentreStaff, Inspector},
 	FixInspectTasks:  {CentreStaff, CommunityStaff, GridWorkerRole},
+
+	// Events: workers report and handle what is dispatched to them,
+	// community staff run their community's events, the centre dispatches
+	// and approves (which step each role may take is checked per action in
+	// internal/api/events.go).
+	ReadEvents:      {Admin, CentreStaff, CommunityStaff, Inspector, GridWorkerRole},
+	ReportEvent:     {CentreStaff, CommunityStaff, GridWorkerRole},
+	HandleEvents:    {CentreStaff, CommunityStaff, GridWorkerRole},
+	ApproveEvents:   {CentreStaff},
+	ConfigureEvents: {Admin, CentreStaff},
 }
 
 // Allowed reports whether role r may perform action a anywhere.
