@@ -37,6 +37,10 @@ const (
 	FileAppeal       Action = "file_appeal"        // appeal a deduction
 	DecideAppeal     Action = "decide_appeal"      // uphold or reject an appeal
 
+	// Patrols.
+	PostPatrol Action = "post_patrol" // send one's own GPS fixes and patrol start/stop
+	ReadPatrol Action = "read_patrol" // patrol days and flags (a grid worker: their own)
+
 	// Spot checks.
 	ReadInspections  Action = "read_inspections"  // rounds, visits in scope, fix tasks
 	PlanInspections  Action = "plan_inspections"  // draw and publish rounds, forms, workload
@@ -84,6 +88,10 @@ var permissions = map[Action][]Role{
 	// The centre decides; an inspector who recorded a finding does not
 	// judge the appeal against it.
 	DecideAppeal: {CentreStaff},
+
+	// Only a grid worker's phone sends fixes, and only their own.
+	PostPatrol: {GridWorkerRole},
+	ReadPatrol: {Admin, CentreStaff, CommunityStaff, Inspector, GridWorkerRole},
 
 	ReadInspections: {Admin, CentreStaff, CommunityStaff, Inspector, GridWorkerRole},
 	PlanInspections: {Admin, CentreStaff},
