@@ -322,4 +322,3 @@ func workerFacts(e *env, p metric.Period) (metric.GridFacts, metric.WorkerFacts,
 	w, _, err := e.duty.WorkerFacts(bg, p)
 	return g, w, err
 }
-

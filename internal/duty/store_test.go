@@ -240,6 +240,3 @@ func TestRecordValidation(t *testing.T) {
 		}
 	})
 }
-
-
-
