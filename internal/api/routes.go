@@ -56,6 +56,10 @@ func (s *Server) routes() {
 		s.inspectRoutes()
 	}
 
+	if s.patrol != nil {
+		s.patrolRoutes()
+	}
+
 	// Audit.
 	op(s, huma.Operation{OperationID: "list-audit", Method: http.MethodGet, Path: "/api/audit", Summary: "Audit entries of one entity, newest first", Tags: []string{"audit"}}, needs(auth.ReadAudit), s.listAudit)
 }

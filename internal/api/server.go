@@ -30,6 +30,7 @@ import (
 	"gridwork/internal/files"
 	"gridwork/internal/inspect"
 	"gridwork/internal/org"
+	"gridwork/internal/patrol"
 	"gridwork/internal/records"
 	"gridwork/internal/store"
 )
@@ -49,6 +50,7 @@ type Server struct {
 	files         *files.Store
 	facts         *facts.Collector
 	assess        *assess.Store
+	patrol        *patrol.Store
 	inspect       *inspect.Store
 	// publicURL is where residents' phones reach this server: QR codes
 	// encode it.
@@ -88,6 +90,7 @@ type Options struct {
 	Files   *files.Store
 	Facts   *facts.Collector
 	Assess  *assess.Store
+	Patrol  *patrol.Store
 	Inspect *inspect.Store
 }
 
@@ -96,6 +99,7 @@ func New(db *store.DB, orgs *org.Store, users *auth.Store, opt Options) *Server 
 	s := &Server{db: db, org: orgs, auth: users, version: opt.Version, secureCookies: opt.SecureCookies,
 		records: opt.Records, care: opt.Care, files: opt.Files, facts: opt.Facts, assess: opt.Assess, publicURL: opt.PublicURL}
 	s.inspect = opt.Inspect
+	s.patrol = opt.Patrol
 	mux := http.NewServeMux()
 	cfg := huma.DefaultConfig("gridwork API", opt.Version)
 	cfg.Info.Description = "网格化管理中心 API. Sign in with POST /api/login (cookie) or send `Authorization: Bearer <token>`."
