@@ -174,7 +174,7 @@ func runServe(ctx context.Context, args []string, stdout io.Writer) error {
 	srv := &http.Server{
 		Handler: withHome(api.New(db, orgs, users, api.Options{Version: currentVersion(), SecureCookies: *secure,
 			PublicURL: strings.TrimSuffix(*publicURL, "/"), Records: a.records, Care: a.care, Files: a.files, Facts: a.facts, Assess: a.assess,
-			Inspect: a.inspect})),
+			Inspect: a.inspect, Patrol: a.patrol})),
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       60 * time.Second,
 		WriteTimeout:      120 * time.Second,

@@ -22,6 +22,7 @@ import (
 	"gridwork/internal/inspect"
 	"gridwork/internal/metric"
 	"gridwork/internal/org"
+	"gridwork/internal/patrol"
 	"gridwork/internal/records"
 	"gridwork/internal/seal"
 	"gridwork/internal/store"
@@ -41,6 +42,7 @@ type app struct {
 	assess  *assess.Store
 	workcal *workcal.Store
 	inspect *inspect.Store
+	patrol  *patrol.Store
 }
 
 // openApp opens and migrates the database, loads (or creates) the field
@@ -65,7 +67,8 @@ func (f *dbFlags) openApp(ctx context.Context) (*app, error) {
 	a.care = care.NewStore(db, a.records, keys)
 	a.workcal = workcal.NewStore(db)
 	a.inspect = inspect.NewStore(db, a.orgs, a.records, a.users, a.workcal)
-	a.facts = facts.NewCollector(db, a.orgs, a.records, a.care, a.inspect)
+	a.patrol = patrol.NewStore(db)
+	a.facts = facts.NewCollector(db, a.orgs, a.records, a.care, a.inspect, a.patrol)
 	a.assess = assess.NewStore(db, a.orgs)
 	if err := a.assess.InstallBuiltins(ctx); err != nil {
 		db.Close()
