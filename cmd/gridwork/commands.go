@@ -204,19 +204,11 @@ func runServe(ctx context.Context, args []string, stdout io.Writer) error {
 	return srv.Shutdown(shutdown)
 }
 
-// withHome answers "/" with a short page until the web front end lands.
+// withHome adds the page a rental's QR code opens; everything else,
+// the web front end at / included, is the API server's (package ui).
 func withHome(api http.Handler) http.Handler {
 	mux := http.NewServeMux()
 	mux.Handle("/", api)
-	mux.HandleFunc("GET /{$}", func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Type", "text/html; charset=utf-8")
-		fmt.Fprint(w, `<!doctype html><html lang="zh-CN"><meta charset="utf-8"><title>gridwork 网格化管理</title>
-<body style="font-family:sans-serif;max-width:40em;margin:3em auto">
-<h1>gridwork 网格化管理中心</h1>
-<p>服务已启动。网页界面正在建设中；现在可以通过 <a href="/docs">API 文档</a> 使用全部功能。</p>
-<p>The service is running. The web interface is being built; meanwhile everything is available through the <a href="/docs">API</a>.</p>
-</body></html>`)
-	})
 	// What a rental's QR code opens. The grid worker's app (issue 7) will
 	// show the record here; until then the page says how to reach it.
 	mux.HandleFunc("GET /r/{token}", func(w http.ResponseWriter, r *http.Request) {

@@ -60,6 +60,11 @@ func (s *Server) routes() {
 		s.patrolRoutes()
 	}
 
+	if s.assess != nil {
+		op(s, huma.Operation{OperationID: "league-page", Method: http.MethodGet, Path: "/api/assess/runs/{id}/rows", Summary: "One page of a run's league table, filtered by kind, community and name", Tags: []string{"assessment"}}, needs(auth.ReadAssessment), s.leaguePage)
+	}
+	s.publicRoutes()
+
 	// Audit.
 	op(s, huma.Operation{OperationID: "list-audit", Method: http.MethodGet, Path: "/api/audit", Summary: "Audit entries of one entity, newest first", Tags: []string{"audit"}}, needs(auth.ReadAudit), s.listAudit)
 }

@@ -33,6 +33,7 @@ import (
 	"gridwork/internal/patrol"
 	"gridwork/internal/records"
 	"gridwork/internal/store"
+	"gridwork/ui"
 )
 
 // Server serves the API.
@@ -147,6 +148,10 @@ func New(db *store.DB, orgs *org.Store, users *auth.Store, opt Options) *Server 
 		json.NewEncoder(w).Encode(&Problem{Status: http.StatusNotFound, Title: http.StatusText(http.StatusNotFound),
 			Code: apperr.NotFound, Detail: "no operation " + r.Method + " " + r.URL.Path + "; see /openapi.json"})
 	})
+
+	// Every other path is the web front end (package ui): the console at
+	// /, the phone app at /m/, the public side at /p/.
+	mux.Handle("/", ui.Embedded())
 
 	s.handler = s.authenticate(instrument(mux, requests, latency))
 	return s
