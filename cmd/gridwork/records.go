@@ -74,6 +74,10 @@ func (f *dbFlags) openApp(ctx context.Context) (*app, error) {
 		db.Close()
 		return nil, err
 	}
+	if err := a.inspect.InstallQuestions(ctx); err != nil {
+		db.Close()
+		return nil, err
+	}
 	return a, nil
 }
 

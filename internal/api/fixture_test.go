@@ -87,9 +87,13 @@ func newFixture(t *testing.T, db *store.DB) *fixture {
 	rec := records.NewStore(db, orgs, keys)
 	cs := care.NewStore(db, rec, keys)
 	as := assess.NewStore(db, orgs)
+	ins := inspect.NewStore(db, orgs, rec, users, workcal.NewStore(db))
+	if err := ins.InstallQuestions(ctx); err != nil {
+		t.Fatal(err)
+	}
 	srv := api.New(db, orgs, users, api.Options{Version: "test", PublicURL: "http://grid.test",
 		Records: rec, Care: cs, Files: files.NewStore(db, t.TempDir()), Facts: facts.NewCollector(db, orgs, rec, cs), Assess: as,
-		Inspect: inspect.NewStore(db, orgs, rec, users, workcal.NewStore(db))})
+		Inspect: ins})
 	ts := httptest.NewServer(srv)
 	t.Cleanup(ts.Close)
 	return &fixture{t: t, db: db, orgs: orgs, users: users, records: rec, srv: srv, ts: ts, town: town, summary: sum, clients: map[string]*client{}}

@@ -32,6 +32,15 @@ func (s *Server) inspectRoutes() {
 	op(s, o("list-inspect-tasks", http.MethodGet, "/api/inspect/tasks", "Fix tasks: a worker's own, staff's in scope"), needs(auth.ReadInspections), s.listInspectTasks)
 	op(s, o("complete-inspect-task", http.MethodPost, "/api/inspect/tasks/{id}/done", "Mark a fix task done, saying what was fixed"), needs(auth.FixInspectTasks), s.completeInspectTask)
 	op(s, o("inspect-workload", http.MethodGet, "/api/inspect/workload", "Each inspector's visits, households and checks in a month"), needs(auth.PlanInspections), s.inspectWorkload)
+
+	op(s, o("list-quiz-questions", http.MethodGet, "/api/inspect/questions", "The handbook quiz's question bank, with answers"), needs(auth.PlanInspections), s.listQuizQuestions)
+	op(s, created(o("add-quiz-question", http.MethodPost, "/api/inspect/questions", "Add a question to the bank")), needs(auth.PlanInspections), s.addQuizQuestion)
+	op(s, created(o("draw-quiz", http.MethodPost, "/api/inspect/quizzes", "Draw a handbook quiz (应知应会) for a worker")), needs(auth.RecordInspection), s.drawQuiz)
+	op(s, o("list-quizzes", http.MethodGet, "/api/inspect/quizzes", "A worker's quizzes (a grid worker: their own)"), needs(auth.ReadInspections), s.listQuizzes)
+	op(s, o("submit-quiz", http.MethodPost, "/api/inspect/quizzes/{id}/answers", "Answer one's own quiz; returns it marked"), needs(auth.TakeQuiz), s.submitQuiz)
+	op(s, created(o("record-failing", http.MethodPost, "/api/inspect/reports", "Record an undercover finding or a resident's complaint against a worker, with evidence")), needs(auth.ReportFailing), s.recordFailing)
+	op(s, o("list-failings", http.MethodGet, "/api/inspect/reports", "Undercover findings and complaints in scope (a grid worker: their own verified ones)"), needs(auth.ReadInspections), s.listFailings)
+	op(s, o("decide-failing", http.MethodPost, "/api/inspect/reports/{id}/decision", "Verify or reject a finding or complaint"), needs(auth.VerifyFailing), s.decideFailing)
 }
 
 // seesAllVisits says whether u sees planned visits and seeds of
@@ -292,4 +301,140 @@ func (s *Server) inspectWorkload(ctx context.Context, u auth.User, in *struct {
 		ls = []inspect.Load{}
 	}
 	return &struct{ Body []inspect.Load }{ls}, nil
+}
+
+func (s *Server) listQuizQuestions(ctx context.Context, u auth.User, in *struct{}) (*struct{ Body []inspect.Question }, error) {
+	qs, err := s.inspect.Questions(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return &struct{ Body []inspect.Question }{qs}, nil
+}
+
+func (s *Server) addQuizQuestion(ctx context.Context, u auth.User, in *struct{ Body inspect.Question }) (*struct{ Body inspect.Question }, error) {
+	q, err := s.inspect.AddQuestion(ctx, u.ID, in.Body)
+	if err != nil {
+		return nil, err
+	}
+	return &struct{ Body inspect.Question }{q}, nil
+}
+
+// workerInScope checks that a worker's home unit is in u's scope.
+func (s *Server) workerInScope(ctx context.Context, u auth.User, workerID string) error {
+	w, err := s.org.GetWorker(ctx, workerID)
+	if err != nil {
+		return err
+	}
+	return s.readGrid(ctx, u, w.HomeUnitID)
+}
+
+func (s *Server) drawQuiz(ctx context.Context, u auth.User, in *struct {
+	Body struct {
+		WorkerID  string `json:"worker_id"`
+		VisitID   string `json:"visit_id,omitempty" doc:"the spot-check visit it is drawn on, if any"`
+		Questions int    `json:"questions,omitempty" doc:"how many; default 5"`
+	}
+}) (*struct{ Body inspect.Quiz }, error) {
+	if err := s.workerInScope(ctx, u, in.Body.WorkerID); err != nil {
+		return nil, err
+	}
+	q, err := s.inspect.DrawQuiz(ctx, u.ID, in.Body.WorkerID, in.Body.VisitID, in.Body.Questions)
+	if err != nil {
+		return nil, err
+	}
+	return &struct{ Body inspect.Quiz }{q}, nil
+}
+
+func (s *Server) listQuizzes(ctx context.Context, u auth.User, in *struct {
+	WorkerID string `query:"worker_id" doc:"staff: whose quizzes; a grid worker always sees their own"`
+}) (*struct{ Body []inspect.Quiz }, error) {
+	who := in.WorkerID
+	if u.Role == auth.GridWorkerRole {
+		who = u.WorkerID
+	} else if err := s.workerInScope(ctx, u, who); err != nil {
+		return nil, err
+	}
+	qs, err := s.inspect.Quizzes(ctx, who)
+	if err != nil {
+		return nil, err
+	}
+	if qs == nil {
+		qs = []inspect.Quiz{}
+	}
+	return &struct{ Body []inspect.Quiz }{qs}, nil
+}
+
+func (s *Server) submitQuiz(ctx context.Context, u auth.User, in *struct {
+	ID   string `path:"id"`
+	Body struct {
+		Answers []int `json:"answers" doc:"the index chosen for each question, in order; -1 for none"`
+	}
+}) (*struct{ Body inspect.Quiz }, error) {
+	q, err := s.inspect.GetQuiz(ctx, in.ID)
+	if err != nil {
+		return nil, err
+	}
+	if q.WorkerID != u.WorkerID {
+		return nil, apperr.New(apperr.Forbidden, "quiz %s is another worker's", q.ID)
+	}
+	done, err := s.inspect.SubmitQuiz(ctx, u.ID, in.ID, in.Body.Answers)
+	if err != nil {
+		return nil, err
+	}
+	return &struct{ Body inspect.Quiz }{done}, nil
+}
+
+func (s *Server) recordFailing(ctx context.Context, u auth.User, in *struct{ Body inspect.NewReport }) (*struct{ Body inspect.Report }, error) {
+	if err := s.workerInScope(ctx, u, in.Body.WorkerID); err != nil {
+		return nil, err
+	}
+	r, err := s.inspect.RecordReport(ctx, u.ID, in.Body)
+	if err != nil {
+		return nil, err
+	}
+	return &struct{ Body inspect.Report }{r}, nil
+}
+
+func (s *Server) listFailings(ctx context.Context, u auth.User, in *struct {
+	WorkerID string `query:"worker_id"`
+	Status   string `query:"status" enum:"pending,verified,rejected"`
+}) (*struct{ Body []inspect.Report }, error) {
+	who, status := in.WorkerID, in.Status
+	if u.Role == auth.GridWorkerRole {
+		// A worker sees what counts against them, not what is still being
+		// checked.
+		who, status = u.WorkerID, "verified"
+	}
+	rs, err := s.inspect.Reports(ctx, who, status)
+	if err != nil {
+		return nil, err
+	}
+	out := []inspect.Report{}
+	for _, r := range rs {
+		if u.Role == auth.GridWorkerRole || s.workerInScope(ctx, u, r.WorkerID) == nil {
+			out = append(out, r)
+		}
+	}
+	return &struct{ Body []inspect.Report }{out}, nil
+}
+
+func (s *Server) decideFailing(ctx context.Context, u auth.User, in *struct {
+	ID   string `path:"id"`
+	Body struct {
+		Verified bool   `json:"verified"`
+		Decision string `json:"decision" doc:"how it was verified, or why it is rejected"`
+	}
+}) (*struct{ Body inspect.Report }, error) {
+	r, err := s.inspect.GetReport(ctx, in.ID)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.workerInScope(ctx, u, r.WorkerID); err != nil {
+		return nil, err
+	}
+	r, err = s.inspect.DecideReport(ctx, u.ID, in.ID, in.Body.Verified, in.Body.Decision)
+	if err != nil {
+		return nil, err
+	}
+	return &struct{ Body inspect.Report }{r}, nil
 }

@@ -146,3 +146,67 @@ func TestSpotCheckAPI(t *testing.T) {
 		}
 	})
 }
+
+func TestQuizAndFailingsAPI(t *testing.T) {
+	eachEngine(t, func(t *testing.T, f *fixture) {
+		w1, w2 := f.user(t, "w001"), f.user(t, "w002")
+		centre, worker, other := f.signIn(t, "centre01"), f.signIn(t, "w001"), f.signIn(t, "w002")
+
+		r := centre.do(t, http.MethodPost, "/api/inspect/quizzes", map[string]any{"worker_id": w1.WorkerID})
+		if r.status != http.StatusCreated {
+			t.Fatalf("draw quiz: %d %s", r.status, r.body)
+		}
+		var qz inspect.Quiz
+		r.decode(t, &qz)
+		var mine []inspect.Quiz
+		worker.get(t, "/api/inspect/quizzes", &mine)
+		if len(mine) != 1 || mine[0].Questions[0].Answer != -1 {
+			t.Fatalf("the worker's quizzes: %+v, want the open one without answers", mine)
+		}
+		answers := map[string]any{"answers": make([]int, len(qz.Questions))}
+		if r := other.do(t, http.MethodPost, "/api/inspect/quizzes/"+qz.ID+"/answers", answers); r.status != http.StatusForbidden {
+			t.Errorf("another worker answered the quiz: %d %s", r.status, r.body)
+		}
+		r = worker.do(t, http.MethodPost, "/api/inspect/quizzes/"+qz.ID+"/answers", answers)
+		if r.status != http.StatusOK {
+			t.Fatalf("submit: %d %s", r.status, r.body)
+		}
+		var marked inspect.Quiz
+		r.decode(t, &marked)
+		want := 0
+		for _, q := range marked.Questions {
+			if q.Answer != 0 {
+				want++
+			}
+		}
+		if marked.Wrong == nil || *marked.Wrong != want {
+			t.Errorf("wrong = %v, want %d (every answer 0)", marked.Wrong, want)
+		}
+
+		complaint := map[string]any{"kind": "complaint", "worker_id": w2.WorkerID, "found_on": "2026-03-02", "source": "12345热线", "description": "多次联系不上"}
+		if r := f.signIn(t, "c01staff").do(t, http.MethodPost, "/api/inspect/reports", complaint); r.status != http.StatusForbidden {
+			t.Errorf("community staff recorded a complaint: %d", r.status)
+		}
+		r = f.signIn(t, "insp01").do(t, http.MethodPost, "/api/inspect/reports", complaint)
+		if r.status != http.StatusCreated {
+			t.Fatalf("record complaint: %d %s", r.status, r.body)
+		}
+		var rep inspect.Report
+		r.decode(t, &rep)
+		var seen []inspect.Report
+		other.get(t, "/api/inspect/reports", &seen)
+		if len(seen) != 0 {
+			t.Errorf("the worker sees %d unverified complaints", len(seen))
+		}
+		if r := f.signIn(t, "insp01").do(t, http.MethodPost, "/api/inspect/reports/"+rep.ID+"/decision", map[string]any{"verified": true, "decision": "x"}); r.status != http.StatusForbidden {
+			t.Errorf("an inspector verified a complaint: %d", r.status)
+		}
+		if r := centre.do(t, http.MethodPost, "/api/inspect/reports/"+rep.ID+"/decision", map[string]any{"verified": true, "decision": "回访核实属实"}); r.status != http.StatusOK {
+			t.Fatalf("verify: %d %s", r.status, r.body)
+		}
+		other.get(t, "/api/inspect/reports", &seen)
+		if len(seen) != 1 || seen[0].Status != "verified" {
+			t.Errorf("the worker sees %+v, want the verified complaint", seen)
+		}
+	})
+}

@@ -46,6 +46,9 @@ const (
 	PlanInspections  Action = "plan_inspections"  // draw and publish rounds, forms, workload
 	RecordInspection Action = "record_inspection" // record a drawn visit's findings
 	FixInspectTasks  Action = "fix_inspect_tasks" // mark a fix task done
+	TakeQuiz         Action = "take_quiz"         // answer one's own handbook quiz
+	ReportFailing    Action = "report_failing"    // record an undercover finding or a complaint
+	VerifyFailing    Action = "verify_failing"    // verify or reject one
 
 	// Events.
 	ReadEvents      Action = "read_events"      // events, their timelines, cards, categories, the calendar
@@ -98,6 +101,9 @@ var permissions = map[Action][]Role{
 	// The inspector drawn records; centre staff may stand in for one.
 	RecordInspection: {CentreStaff, Inspector},
 	FixInspectTasks:  {CentreStaff, CommunityStaff, GridWorkerRole},
+	TakeQuiz:         {GridWorkerRole},
+	ReportFailing:    {CentreStaff, Inspector},
+	VerifyFailing:    {CentreStaff},
 
 	// Events: workers report and handle what is dispatched to them,
 	// community staff run their community's events, the centre dispatches

@@ -1,13 +1,14 @@
 // Package inspect runs supervision: random spot checks of grids (a
 // seeded, re-drawable draw of grids, households, times and inspectors;
 // check forms; what each check found; fix tasks sent back to the worker)
-// and measures the spot-check facts from them. Handbook quizzes,
-// undercover checks and verified complaints are declared here and not yet
-// measured (issue 6).
+// and measures the spot-check facts from them. It also keeps the
+// handbook quizzes (应知应会) and the undercover findings and residents'
+// complaints against a worker, and measures their facts per worker.
 package inspect
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"time"
 
@@ -15,11 +16,11 @@ import (
 	"gridwork/internal/metric"
 )
 
-// pending says which work will measure the facts declared here.
-const pending = "issue 6: supervision"
-
 // measured are the facts Facts measures.
 var measured = []string{"inspect.checks", "inspect.failed", "inspect.missed_registrations", "inspect.missed_cancellations", "inspect.rating_falsified"}
+
+// measuredPerWorker are the facts WorkerFacts measures.
+var measuredPerWorker = []string{"inspect.quiz_wrong", "inspect.undercover", "inspect.complaints"}
 
 func init() {
 	metric.Define(
@@ -29,13 +30,13 @@ func init() {
 		metric.Def{Name: "inspect.failed", Alias: "督查不合格次数", Kind: metric.Count, Part: "inspect.checks",
 			Seeds: "004 (extra shares revoked after 2 consecutive or 3 cumulative failures a year)",
 			Doc:   "of the grid inspections completed in the month, those failed (after any upheld appeal)"},
-		metric.Def{Name: "inspect.quiz_wrong", Alias: "应知应会答错题数", Kind: metric.Count, Pending: pending,
+		metric.Def{Name: "inspect.quiz_wrong", Alias: "应知应会答错题数", Kind: metric.Count,
 			Seeds: "001 工作纪律 (−0.5 per wrong answer)",
 			Doc:   "wrong answers in the month's spot quizzes on the worker's handbook"},
-		metric.Def{Name: "inspect.undercover", Alias: "暗访查实问题数", Kind: metric.Count, Pending: pending,
+		metric.Def{Name: "inspect.undercover", Alias: "暗访查实问题数", Kind: metric.Count,
 			Seeds: "001 工作纪律 (−10 each)",
 			Doc:   "failings found by higher-level undercover checks in the month and verified"},
-		metric.Def{Name: "inspect.complaints", Alias: "群众投诉查实数", Kind: metric.Count, Pending: pending,
+		metric.Def{Name: "inspect.complaints", Alias: "群众投诉查实数", Kind: metric.Count,
 			Seeds: "001 工作纪律 (−10 each)",
 			Doc:   "resident complaints about the worker verified in the month"},
 		metric.Def{Name: "inspect.missed_registrations", Alias: "抽查漏登人数", Kind: metric.Count,
@@ -116,4 +117,67 @@ func (s *Store) Facts(ctx context.Context, p metric.Period) (metric.GridFacts, [
 		t.Evidence = append(t.Evidence, metric.Ref{Entity: "inspect_check", ID: id, Note: fmt.Sprintf("%s 户 %s: %d 人 %s", item, house, count, note)})
 	}
 	return g, measured, rows.Err()
+}
+
+// WorkerFacts measures the facts of month p about what a worker did:
+// wrong quiz answers (a quiz submitted in the month by its wrong answers;
+// a quiz that fell due in the month unanswered by all its questions, see
+// QuizHours), and undercover findings and complaints verified in the
+// month.
+func (s *Store) WorkerFacts(ctx context.Context, p metric.Period) (metric.WorkerFacts, []string, error) {
+	w := metric.WorkerFacts{}
+	q := s.db.Q(ctx)
+	rows, err := q.QueryContext(ctx, `SELECT id, worker_id, status, COALESCE(wrong, 0), questions, submitted_at, due_at FROM quizzes
+		WHERE (status = 'submitted' AND submitted_at >= $1 AND submitted_at < $2) OR (status = 'open' AND due_at >= $1 AND due_at < $2)`, p.Start(), p.End())
+	if err != nil {
+		return nil, nil, fmt.Errorf("inspect: worker facts %s: %w", p, err)
+	}
+	for rows.Next() {
+		var id, worker, status, ids string
+		var wrong int
+		var submitted *time.Time
+		var due time.Time
+		if err := rows.Scan(&id, &worker, &status, &wrong, &ids, &submitted, &due); err != nil {
+			rows.Close()
+			return nil, nil, err
+		}
+		var note string
+		if status == "open" {
+			var list []string
+			_ = json.Unmarshal([]byte(ids), &list)
+			wrong = len(list)
+			note = fmt.Sprintf("%s 到期未作答, %d 题按答错计", dates.Of(due).String(), wrong)
+		} else {
+			note = fmt.Sprintf("%s 答错 %d 题", dates.Of(*submitted).String(), wrong)
+		}
+		t := w.At(worker, "inspect.quiz_wrong")
+		t.Num += float64(wrong)
+		if wrong > 0 {
+			t.Evidence = append(t.Evidence, metric.Ref{Entity: "quiz", ID: id, Note: note})
+		}
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, nil, err
+	}
+	rows, err = q.QueryContext(ctx, `SELECT id, kind, worker_id, found_on, decided_at FROM inspect_reports WHERE status = 'verified' AND decided_at >= $1 AND decided_at < $2`,
+		p.Start(), p.End())
+	if err != nil {
+		return nil, nil, fmt.Errorf("inspect: worker facts %s: %w", p, err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id, kind, worker string
+		var found dates.Date
+		var decided time.Time
+		if err := rows.Scan(&id, &kind, &worker, &found, &decided); err != nil {
+			return nil, nil, err
+		}
+		name := "inspect.undercover"
+		if ReportKind(kind) == Complaint {
+			name = "inspect.complaints"
+		}
+		w.At(worker, name).Add(metric.Ref{Entity: "inspect_report", ID: id, Note: fmt.Sprintf("found %s, verified %s", found, dates.Of(decided))})
+	}
+	return w, measuredPerWorker, rows.Err()
 }

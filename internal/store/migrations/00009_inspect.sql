@@ -78,7 +78,61 @@ CREATE TABLE inspect_tasks (
 );
 CREATE INDEX inspect_tasks_worker ON inspect_tasks (worker_id, status);
 
+-- The handbook quiz (应知应会): the question bank, and each quiz drawn
+-- for a worker with their answers.
+CREATE TABLE quiz_questions (
+    id         TEXT PRIMARY KEY,
+    topic      TEXT NOT NULL,
+    text       TEXT NOT NULL,
+    choices    TEXT NOT NULL,  -- JSON list of strings
+    answer     INTEGER NOT NULL,
+    source     TEXT NOT NULL,
+    active     BOOLEAN NOT NULL,
+    created_by TEXT NOT NULL,
+    created_at TIMESTAMP NOT NULL
+);
+
+CREATE TABLE quizzes (
+    id           TEXT PRIMARY KEY,
+    worker_id    TEXT NOT NULL,
+    visit_id     TEXT NOT NULL DEFAULT '',
+    seed         TEXT NOT NULL,
+    questions    TEXT NOT NULL,  -- JSON list of question IDs, in order
+    drawn_by     TEXT NOT NULL,
+    drawn_at     TIMESTAMP NOT NULL,
+    due_at       TIMESTAMP NOT NULL,
+    status       TEXT NOT NULL CHECK (status IN ('open', 'submitted')),
+    answers      TEXT,           -- JSON list of chosen indexes (-1: none)
+    wrong        INTEGER,
+    submitted_at TIMESTAMP,
+    client_id    TEXT UNIQUE
+);
+CREATE INDEX quizzes_worker ON quizzes (worker_id, submitted_at);
+
+-- Undercover checks (暗访) and residents' complaints (群众举报) against a
+-- worker: each recorded with evidence, counted once verified.
+CREATE TABLE inspect_reports (
+    id          TEXT PRIMARY KEY,
+    kind        TEXT NOT NULL CHECK (kind IN ('undercover', 'complaint')),
+    worker_id   TEXT NOT NULL,
+    grid_id     TEXT NOT NULL DEFAULT '',
+    found_on    TEXT NOT NULL,
+    source      TEXT NOT NULL,
+    description TEXT NOT NULL,
+    files       TEXT NOT NULL DEFAULT '[]',
+    reported_by TEXT NOT NULL,
+    reported_at TIMESTAMP NOT NULL,
+    status      TEXT NOT NULL CHECK (status IN ('pending', 'verified', 'rejected')),
+    decided_by  TEXT,
+    decided_at  TIMESTAMP,
+    decision    TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX inspect_reports_decided ON inspect_reports (status, decided_at);
+
 -- +goose Down
+DROP TABLE inspect_reports;
+DROP TABLE quizzes;
+DROP TABLE quiz_questions;
 DROP TABLE inspect_tasks;
 DROP TABLE inspect_checks;
 DROP TABLE inspect_visits;
