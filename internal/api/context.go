@@ -53,6 +53,7 @@ func (s *Server) authenticate(next http.Handler) http.Handler {
 				ctx = context.WithValue(ctx, keyAuthErr, err)
 			} else {
 				ctx = context.WithValue(ctx, keyUser, u)
+				s.noteLogin(r, u, viaCookie) // duty: the day's login (app or PC)
 			}
 		}
 		next.ServeHTTP(w, r.WithContext(ctx))

@@ -59,6 +59,9 @@ func (s *Server) routes() {
 	if s.patrol != nil {
 		s.patrolRoutes()
 	}
+	if s.duty != nil {
+		s.dutyRoutes()
+	}
 
 	if s.assess != nil {
 		op(s, huma.Operation{OperationID: "league-page", Method: http.MethodGet, Path: "/api/assess/runs/{id}/rows", Summary: "One page of a run's league table, filtered by kind, community and name", Tags: []string{"assessment"}}, needs(auth.ReadAssessment), s.leaguePage)

@@ -26,6 +26,7 @@ import (
 	"gridwork/internal/auth"
 	"gridwork/internal/care"
 	"gridwork/internal/dates"
+	"gridwork/internal/duty"
 	"gridwork/internal/facts"
 	"gridwork/internal/files"
 	"gridwork/internal/inspect"
@@ -53,6 +54,7 @@ type Server struct {
 	assess        *assess.Store
 	patrol        *patrol.Store
 	inspect       *inspect.Store
+	duty          *duty.Store
 	// publicURL is where residents' phones reach this server: QR codes
 	// encode it.
 	publicURL string
@@ -76,7 +78,7 @@ func (dateSchema) Schema(huma.Registry) *huma.Schema {
 
 // prefixedSchemas are the domain packages whose schema names get a prefix,
 // by package name.
-var prefixedSchemas = map[string]string{"assess": "Assess", "inspect": "Inspect"}
+var prefixedSchemas = map[string]string{"assess": "Assess", "inspect": "Inspect", "duty": "Duty"}
 
 // Options configure a Server.
 type Options struct {
@@ -93,6 +95,7 @@ type Options struct {
 	Assess  *assess.Store
 	Patrol  *patrol.Store
 	Inspect *inspect.Store
+	Duty    *duty.Store
 }
 
 // New returns a Server on the given stores.
@@ -101,6 +104,7 @@ func New(db *store.DB, orgs *org.Store, users *auth.Store, opt Options) *Server 
 		records: opt.Records, care: opt.Care, files: opt.Files, facts: opt.Facts, assess: opt.Assess, publicURL: opt.PublicURL}
 	s.inspect = opt.Inspect
 	s.patrol = opt.Patrol
+	s.duty = opt.Duty
 	mux := http.NewServeMux()
 	cfg := huma.DefaultConfig("gridwork API", opt.Version)
 	cfg.Info.Description = "网格化管理中心 API. Sign in with POST /api/login (cookie) or send `Authorization: Bearer <token>`."

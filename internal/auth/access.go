@@ -56,6 +56,13 @@ const (
 	HandleEvents    Action = "handle_events"    // the workflow steps: accept, dispatch, handle, verify, close, send back
 	ApproveEvents   Action = "approve_events"   // approve or reject extensions, parking and voiding
 	ConfigureEvents Action = "configure_events" // the category tree, its limits, and the work calendar
+
+	// Duty.
+	ReadDuty     Action = "read_duty"     // logins, meetings, leave, work sheets, activities, reports (a grid worker: their own)
+	WriteDuty    Action = "write_duty"    // one's own sign-in and sign-out, leave requests, activities, report submissions
+	ManageDuty   Action = "manage_duty"   // meetings and attendance, publicity, required reports, systems, findings, profiles, logins by hand
+	ApproveLeave Action = "approve_leave" // approve or reject leave requests
+	ReviewDuty   Action = "review_duty"   // mark activities valid or invalid, reports ok, wrong or perfunctory
 )
 
 // permissions is the one table of who may do what. Where they may do it is
@@ -114,6 +121,16 @@ var permissions = map[Action][]Role{
 	HandleEvents:    {CentreStaff, CommunityStaff, GridWorkerRole},
 	ApproveEvents:   {CentreStaff},
 	ConfigureEvents: {Admin, CentreStaff},
+
+	// Duty: a worker keeps their own day; the community and the centre keep
+	// meetings, publicity and reports and approve leave; the centre (or an
+	// inspector) reviews activities and reports, since the community's own
+	// ranking rests on them.
+	ReadDuty:     {Admin, CentreStaff, CommunityStaff, Inspector, GridWorkerRole},
+	WriteDuty:    {CentreStaff, CommunityStaff, GridWorkerRole},
+	ManageDuty:   {Admin, CentreStaff, CommunityStaff},
+	ApproveLeave: {CentreStaff, CommunityStaff},
+	ReviewDuty:   {CentreStaff, Inspector},
 }
 
 // Allowed reports whether role r may perform action a anywhere.

@@ -43,7 +43,7 @@ type Activity struct {
 // NewActivity records an activity.
 type NewActivity struct {
 	ClientID string    `json:"client_id,omitempty" doc:"a UUID the phone made; resending the same is a no-op"`
-	WorkerID string    `json:"worker_id" doc:"default: the caller's own worker"`
+	WorkerID string    `json:"worker_id,omitempty" doc:"default: the caller's own worker"`
 	GridID   string    `json:"grid_id" doc:"the grid it was held in"`
 	HeldAt   time.Time `json:"held_at"`
 	Title    string    `json:"title"`

@@ -68,7 +68,7 @@ type Leave struct {
 // NewLeave is a leave request.
 type NewLeave struct {
 	ClientID string    `json:"client_id,omitempty" doc:"a UUID the phone made; resending the same is a no-op"`
-	WorkerID string    `json:"worker_id" doc:"default: the caller's own worker"`
+	WorkerID string    `json:"worker_id,omitempty" doc:"default: the caller's own worker"`
 	Kind     LeaveKind `json:"kind" enum:"personal,sick,annual,official,other"`
 	From     time.Time `json:"from"`
 	To       time.Time `json:"to" doc:"the end, exclusive: 17:30 for a day ending at 17:30"`

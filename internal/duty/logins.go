@@ -189,7 +189,7 @@ func (s *Store) Logins(ctx context.Context, sc Scope, from, to dates.Date) ([]Lo
 
 // Profile is a worker's duty settings.
 type Profile struct {
-	WorkerID string `json:"worker_id"`
+	WorkerID string `json:"worker_id,omitempty"`
 	// OfficeBased marks a full-timer based at the community office (居委会
 	// 驻地专职网格员), who must sign in to the PC system every working day
 	// as well as the app (seed 001).
@@ -197,10 +197,10 @@ type Profile struct {
 	// AppInstalledOn is when the app was installed on the work phone (seed
 	// 003 item 7); null if not recorded. A worker's first app login also
 	// shows the app installed.
-	AppInstalledOn dates.Date `json:"app_installed_on"`
+	AppInstalledOn dates.Date `json:"app_installed_on,omitempty"`
 	AppDevice      string     `json:"app_device,omitempty"`
 	UpdatedBy      string     `json:"updated_by,omitempty"`
-	UpdatedAt      time.Time  `json:"updated_at"`
+	UpdatedAt      time.Time  `json:"updated_at,omitempty"`
 }
 
 func getProfile(ctx context.Context, q store.Queryer, worker string) (*Profile, error) {

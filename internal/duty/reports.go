@@ -84,7 +84,7 @@ type NewReport struct {
 
 // Submission submits a report.
 type Submission struct {
-	At   time.Time `json:"at" doc:"default now"`
+	At   time.Time `json:"at,omitempty" doc:"default now"`
 	File string    `json:"file,omitempty" doc:"sha256 of the uploaded report"`
 }
 

@@ -36,8 +36,8 @@ type Sheet struct {
 // NewSignIn signs a worker in with the day's plan.
 type NewSignIn struct {
 	ClientID string    `json:"client_id,omitempty" doc:"a UUID the phone made; resending the same is a no-op"`
-	WorkerID string    `json:"worker_id" doc:"default: the caller's own worker"`
-	At       time.Time `json:"at" doc:"default now"`
+	WorkerID string    `json:"worker_id,omitempty" doc:"default: the caller's own worker"`
+	At       time.Time `json:"at,omitempty" doc:"default now"`
 	Plan     string    `json:"plan" doc:"the day's plan: which households, what for"`
 	Lat      *float64  `json:"lat,omitempty"`
 	Lon      *float64  `json:"lon,omitempty"`
@@ -45,7 +45,7 @@ type NewSignIn struct {
 
 // SignOut signs a worker out with the day's result.
 type SignOut struct {
-	At     time.Time `json:"at" doc:"default now"`
+	At     time.Time `json:"at,omitempty" doc:"default now"`
 	Result string    `json:"result" doc:"what was done"`
 }
 

@@ -30,7 +30,7 @@ func (l Level) valid() bool { return l == District || l == City || l == Province
 
 // Article is a publicity article about a unit's work.
 type Article struct {
-	ID          string     `json:"id"`
+	ID          string     `json:"id,omitempty"`
 	ClientID    string     `json:"client_id,omitempty"`
 	UnitID      string     `json:"unit_id" doc:"the community (or grid) the article is about"`
 	Level       Level      `json:"level" enum:"district,city,province,national"`
@@ -40,7 +40,7 @@ type Article struct {
 	File        string     `json:"file,omitempty" doc:"sha256 of an uploaded scan"`
 	PublishedOn dates.Date `json:"published_on"`
 	EnteredBy   string     `json:"entered_by,omitempty"`
-	EnteredAt   time.Time  `json:"entered_at"`
+	EnteredAt   time.Time  `json:"entered_at,omitempty"`
 }
 
 const articleColumns = `id, COALESCE(client_id, ''), unit_id, level, title, outlet, url, COALESCE(file, ''), published_on, entered_by, entered_at`
@@ -141,15 +141,15 @@ func (k SystemKind) valid() bool {
 // System is a written system on file for a community, from FiledOn until
 // the day before WithdrawnOn.
 type System struct {
-	ID          string     `json:"id"`
+	ID          string     `json:"id,omitempty"`
 	UnitID      string     `json:"unit_id"`
 	Kind        SystemKind `json:"kind" enum:"morning_meeting,analysis_meeting,elimination,qr_gps,back_tracing"`
 	Title       string     `json:"title,omitempty"`
 	File        string     `json:"file,omitempty" doc:"sha256 of the uploaded document"`
 	FiledOn     dates.Date `json:"filed_on"`
-	WithdrawnOn dates.Date `json:"withdrawn_on"`
+	WithdrawnOn dates.Date `json:"withdrawn_on,omitempty"`
 	EnteredBy   string     `json:"entered_by,omitempty"`
-	EnteredAt   time.Time  `json:"entered_at"`
+	EnteredAt   time.Time  `json:"entered_at,omitempty"`
 }
 
 const systemColumns = `id, unit_id, kind, title, COALESCE(file, ''), filed_on, withdrawn_on, entered_by, entered_at`
@@ -262,15 +262,15 @@ func (k FindingKind) valid() bool {
 
 // Finding is a duty finding about a worker, or (issue_unanalysed) a unit.
 type Finding struct {
-	ID        string      `json:"id"`
+	ID        string      `json:"id,omitempty"`
 	ClientID  string      `json:"client_id,omitempty"`
 	Kind      FindingKind `json:"kind" enum:"assignment_refused,phone_not_carried,issue_unanalysed,task_missed"`
 	WorkerID  string      `json:"worker_id,omitempty" doc:"required except for issue_unanalysed"`
-	UnitID    string      `json:"unit_id" doc:"where: the worker's grid or community; default the worker's home unit"`
+	UnitID    string      `json:"unit_id,omitempty" doc:"where: the worker's grid or community; default the worker's home unit"`
 	FoundOn   dates.Date  `json:"found_on"`
 	Note      string      `json:"note" doc:"what was found"`
 	EnteredBy string      `json:"entered_by,omitempty"`
-	EnteredAt time.Time   `json:"entered_at"`
+	EnteredAt time.Time   `json:"entered_at,omitempty"`
 }
 
 const findingColumns = `id, COALESCE(client_id, ''), kind, COALESCE(worker_id, ''), unit_id, found_on, note, entered_by, entered_at`
