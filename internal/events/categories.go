@@ -60,31 +60,31 @@ const (
 // Category is one node of the category tree (大类 with no parent, 小类
 // under one).
 type Category struct {
-	Code       string `json:"code" doc:"lower-case letters, digits and _, starting with a letter; at most 40"`
+	Code       string `json:"code" required:"false" doc:"lower-case letters, digits and _, starting with a letter; at most 40"`
 	ParentCode string `json:"parent_code,omitempty" doc:"the 大类 of a 小类; empty for a 大类"`
 	Name       string `json:"name"`
 	Line       Line   `json:"line" enum:"city_part,city_event,governance"`
 	// Mediation marks dispute and mediation categories: their reports count
 	// in events.mediation (seed 003 item 6).
-	Mediation bool `json:"mediation"`
+	Mediation bool `json:"mediation" required:"false"`
 	// Public categories are offered to residents over Open311 and their
 	// events listed there; disputes and public-security matters are not.
-	Public bool `json:"public"`
+	Public bool `json:"public" required:"false"`
 	// Limits override DefaultLimits per stage, e.g. {"accept":"4hours"}.
 	Limits map[Stage]workcal.Limit `json:"limits,omitempty"`
 	// PhotoRequired: a report without a photo is badly described.
-	PhotoRequired bool `json:"photo_required"`
+	PhotoRequired bool `json:"photo_required" required:"false"`
 	// MinDescription is the shortest clear description, in characters.
-	MinDescription int `json:"min_description"`
+	MinDescription int `json:"min_description" required:"false"`
 	// HandlePhotoRequired: handling must attach a photo of the result.
-	HandlePhotoRequired bool `json:"handle_photo_required"`
+	HandlePhotoRequired bool `json:"handle_photo_required" required:"false"`
 	// DupRadiusM and DupAgeHours bound the duplicate check: an earlier
 	// event of the same category within this many metres and hours is a
 	// near match.
-	DupRadiusM  int  `json:"dup_radius_m"`
-	DupAgeHours int  `json:"dup_age_hours"`
-	Active      bool `json:"active"`
-	Sort        int  `json:"sort"`
+	DupRadiusM  int  `json:"dup_radius_m" required:"false"`
+	DupAgeHours int  `json:"dup_age_hours" required:"false"`
+	Active      bool `json:"active" required:"false"`
+	Sort        int  `json:"sort" required:"false"`
 }
 
 // Limit returns the category's limit for stage st.
@@ -256,7 +256,8 @@ func (s *Store) SetCategory(ctx context.Context, actor string, c Category) (Cate
 					apperr.FieldError{Field: "parent_code", Reason: fmt.Sprintf("%s has %d 小类 of its own", c.Code, n)})
 			}
 		}
-		_, err = tx.ExecContext(ctx, `INSERT INTO event_categories (`+categoryColumns+`)
+		_, err = tx.ExecContext(ctx, `INSERT INTO event_categories (code, parent_code, name, line, mediation, public, limits, photo_required,
+			min_description, handle_photo_required, dup_radius_m, dup_age_hours, active, sort)
 			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
 			ON CONFLICT (code) DO UPDATE SET parent_code = excluded.parent_code, name = excluded.name, line = excluded.line,
 				mediation = excluded.mediation, public = excluded.public, limits = excluded.limits, photo_required = excluded.photo_required,

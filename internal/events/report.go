@@ -403,3 +403,9 @@ func (s *Store) findMatches(ctx context.Context, tx store.Tx, e Event, cat Categ
 	}
 	return nil
 }
+
+// Locate returns the grid in force today whose polygon contains the point,
+// or "" if none does.
+func (s *Store) Locate(ctx context.Context, lat, lon float64) (string, error) {
+	return locateGrid(ctx, s.db.Q(ctx), lat, lon, dates.Of(s.now()))
+}
