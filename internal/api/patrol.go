@@ -29,6 +29,7 @@ func (s *Server) patrolRoutes() {
 		"each batch under a UUID it made (`client_id`): resending a stored batch stores nothing and answers `duplicate: true`. " +
 		"The batch is validated whole: a bad fix refuses it, naming `points[i].field`, and nothing is stored."
 	batch.MaxBodyBytes = maxPatrolBatchBytes
+	batch.SkipValidateBody = true // DecodeBatch and patrol.Validate name the fields
 	op(s, batch, needs(auth.PostPatrol), s.postPatrolBatch)
 	// The body is read raw (huma would otherwise parse and validate 2000
 	// fixes twice); the document still shows its schema.

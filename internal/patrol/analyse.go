@@ -234,6 +234,12 @@ func Analyse(in Input, p Params) Analysis {
 		dt := y.At.Sub(x.At).Seconds()
 		if d > p.MaxSpeed*dt+x.Accuracy+y.Accuracy {
 			y.Teleport = true
+			// A spike (a jump away and straight back) is one flag.
+			if x.Teleport && len(a.Flags) > 0 && a.Flags[len(a.Flags)-1].To.Equal(x.At) {
+				a.Flags[len(a.Flags)-1].To = y.At
+				a.Flags[len(a.Flags)-1].Detail += "; and back"
+				continue
+			}
 			a.Flags = append(a.Flags, Flag{Kind: FlagTeleport, From: x.At, To: y.At, Points: 1, Lat: y.Lat, Lon: y.Lon,
 				Detail: fmt.Sprintf("jumped %.1f km in %s (%.0f m/s; at most %.0f m/s is possible)", d/1000, fmtDur(y.At.Sub(x.At)), d/math.Max(dt, 0.001), p.MaxSpeed)})
 		}

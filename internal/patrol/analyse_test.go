@@ -160,6 +160,14 @@ func TestTeleportFlagged(t *testing.T) {
 	if a.Summary.InsideSeconds != 120 || a.Summary.CheatFlags != 1 {
 		t.Errorf("summary %+v, want 120 s inside and 1 cheat flag", a.Summary)
 	}
+	// A spike away and straight back is one flag, and the step back does
+	// not count either: 09:00-09:02 only.
+	spike := walkEast(start, 116.301, 116.302, 116.303, 116.304, 116.305)
+	spike[3].Lat += 0.1
+	c := analyse(spike)
+	if tf := flagsOf(c, patrol.FlagTeleport); len(tf) != 1 || c.Summary.InsideSeconds != 120 {
+		t.Errorf("spike: flags %+v, inside %v s; want one flag and 120 s", tf, c.Summary.InsideSeconds)
+	}
 	// A fast but possible step (an e-bike: 300 m in 30 s) is not.
 	b := analyse(walkEast(start, 116.301, 116.302, 116.3055))
 	if len(flagsOf(b, patrol.FlagTeleport)) != 0 {
