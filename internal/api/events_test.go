@@ -66,7 +66,7 @@ func TestEventsAPI(t *testing.T) {
 		f.run(t, []scenario{
 			{name: "worker reports in own grid", method: "POST", path: "/api/events", body: report, as: worker, wantStatus: 201,
 				wantBody: []string{`"new":true`, `"state":"reported"`, `"source":"worker"`, `"light":"green"`},
-				check: func(t *testing.T, r *response) { r.decode(t, &first) }},
+				check:    func(t *testing.T, r *response) { r.decode(t, &first) }},
 			{name: "resend is a no-op", method: "POST", path: "/api/events", body: report, as: worker, wantStatus: 201,
 				wantBody: []string{`"new":false`}},
 			{name: "another community's grid", method: "POST", path: "/api/events", as: worker, wantStatus: 403, wantCode: apperr.Forbidden,

@@ -52,6 +52,9 @@ func (s *Server) routes() {
 		s.recordRoutes()
 	}
 	s.assessRoutes()
+	if s.events != nil {
+		s.eventRoutes()
+	}
 	if s.inspect != nil {
 		s.inspectRoutes()
 	}

@@ -27,6 +27,7 @@ import (
 	"gridwork/internal/care"
 	"gridwork/internal/dates"
 	"gridwork/internal/duty"
+	"gridwork/internal/events"
 	"gridwork/internal/facts"
 	"gridwork/internal/files"
 	"gridwork/internal/inspect"
@@ -52,6 +53,7 @@ type Server struct {
 	files         *files.Store
 	facts         *facts.Collector
 	assess        *assess.Store
+	events        *events.Store
 	patrol        *patrol.Store
 	inspect       *inspect.Store
 	duty          *duty.Store
@@ -78,7 +80,7 @@ func (dateSchema) Schema(huma.Registry) *huma.Schema {
 
 // prefixedSchemas are the domain packages whose schema names get a prefix,
 // by package name.
-var prefixedSchemas = map[string]string{"assess": "Assess", "inspect": "Inspect", "duty": "Duty"}
+var prefixedSchemas = map[string]string{"assess": "Assess", "inspect": "Inspect", "events": "Events", "duty": "Duty"}
 
 // Options configure a Server.
 type Options struct {
@@ -93,6 +95,7 @@ type Options struct {
 	Files   *files.Store
 	Facts   *facts.Collector
 	Assess  *assess.Store
+	Events  *events.Store
 	Patrol  *patrol.Store
 	Inspect *inspect.Store
 	Duty    *duty.Store
@@ -102,6 +105,7 @@ type Options struct {
 func New(db *store.DB, orgs *org.Store, users *auth.Store, opt Options) *Server {
 	s := &Server{db: db, org: orgs, auth: users, version: opt.Version, secureCookies: opt.SecureCookies,
 		records: opt.Records, care: opt.Care, files: opt.Files, facts: opt.Facts, assess: opt.Assess, publicURL: opt.PublicURL}
+	s.events = opt.Events
 	s.inspect = opt.Inspect
 	s.patrol = opt.Patrol
 	s.duty = opt.Duty
