@@ -256,6 +256,12 @@ func loadDemo(ctx context.Context, a *app, seed uint64, households int, stdout i
 	}
 	fmt.Fprintf(stdout, "Loaded the demo records in %s: %d houses, %d people (%d floating), %d rentals, %d places, %d special-care subjects, %d home visits, %d QR scans, %d platform exports.\n",
 		rs.Took.Round(time.Second), rs.Houses, rs.People, rs.Floating, rs.Rentals, rs.Places, rs.CareSubjects, rs.HomeVisits, rs.Scans, rs.PlatformImports)
+	is, err := demo.LoadInspections(ctx, a.inspect, orgs, users, demo.Generate(seed, demo.DefaultFrom), seed)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "Loaded the demo supervision in %s: %d spot-check rounds, %d grid visits (%d failed), %d fix tasks (%d done), %d quizzes (%d unanswered), %d undercover findings and complaints.\n",
+		is.Took.Round(time.Millisecond), is.Rounds, is.Visits, is.Failed, is.Tasks, is.TasksDone, is.Quizzes, is.QuizzesMissed, is.Reports)
 	for _, m := range []metric.Period{{Year: 2026, Month: 2}, {Year: 2026, Month: 3}, {Year: 2026, Month: 4}} {
 		n, err := a.facts.Refresh(ctx, m)
 		if err != nil {

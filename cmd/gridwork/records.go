@@ -16,6 +16,7 @@ import (
 	"gridwork/internal/care"
 	_ "gridwork/internal/catalog" // every fact, measured or declared
 	"gridwork/internal/dates"
+	"gridwork/internal/events"
 	"gridwork/internal/exchange"
 	"gridwork/internal/facts"
 	"gridwork/internal/files"
@@ -43,6 +44,7 @@ type app struct {
 	workcal *workcal.Store
 	inspect *inspect.Store
 	patrol  *patrol.Store
+	events  *events.Store
 }
 
 // openApp opens and migrates the database, loads (or creates) the field
@@ -68,7 +70,8 @@ func (f *dbFlags) openApp(ctx context.Context) (*app, error) {
 	a.workcal = workcal.NewStore(db)
 	a.inspect = inspect.NewStore(db, a.orgs, a.records, a.users, a.workcal)
 	a.patrol = patrol.NewStore(db)
-	a.facts = facts.NewCollector(db, a.orgs, a.records, a.care, a.inspect, a.patrol)
+	a.events = events.NewStore(db, a.workcal)
+	a.facts = facts.NewCollector(db, a.orgs, a.records, a.care, a.inspect, a.patrol, a.events)
 	a.assess = assess.NewStore(db, a.orgs)
 	if err := a.assess.InstallBuiltins(ctx); err != nil {
 		db.Close()
