@@ -63,6 +63,11 @@ const (
 	ManageDuty   Action = "manage_duty"   // meetings and attendance, publicity, required reports, systems, findings, profiles, logins by hand
 	ApproveLeave Action = "approve_leave" // approve or reject leave requests
 	ReviewDuty   Action = "review_duty"   // mark activities valid or invalid, reports ok, wrong or perfunctory
+
+	// Satisfaction surveys.
+	ReadSurveys      Action = "read_surveys"       // surveys and their results with margins and flags
+	ManageSurveys    Action = "manage_surveys"     // create, open and close surveys; issue ballot codes
+	PrintSurveyCodes Action = "print_survey_codes" // a grid's household answer codes for the contact cards
 )
 
 // permissions is the one table of who may do what. Where they may do it is
@@ -131,6 +136,13 @@ var permissions = map[Action][]Role{
 	ManageDuty:   {Admin, CentreStaff, CommunityStaff},
 	ApproveLeave: {CentreStaff, CommunityStaff},
 	ReviewDuty:   {CentreStaff, Inspector},
+
+	// Surveys: the centre runs them (seed 001: 由镇(街道)负责组织); the
+	// household codes are the households' secrets, printed by the staff
+	// who hand out the contact cards, not by an admin or an inspector.
+	ReadSurveys:      {Admin, CentreStaff, CommunityStaff, Inspector},
+	ManageSurveys:    {Admin, CentreStaff},
+	PrintSurveyCodes: {CentreStaff, CommunityStaff},
 }
 
 // Allowed reports whether role r may perform action a anywhere.

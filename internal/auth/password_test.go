@@ -112,6 +112,9 @@ func TestAllowed(t *testing.T) {
 		RecordFinding:    "centre_staff inspector",
 		FileAppeal:       "centre_staff community_staff grid_worker",
 		DecideAppeal:     "centre_staff",
+		ReadSurveys:      "admin centre_staff community_staff inspector",
+		ManageSurveys:    "admin centre_staff",
+		PrintSurveyCodes: "centre_staff community_staff",
 	}
 	for a, roles := range want {
 		for _, r := range Roles {
