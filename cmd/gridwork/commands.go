@@ -174,7 +174,7 @@ func runServe(ctx context.Context, args []string, stdout io.Writer) error {
 	srv := &http.Server{
 		Handler: withHome(api.New(db, orgs, users, api.Options{Version: currentVersion(), SecureCookies: *secure,
 			PublicURL: strings.TrimSuffix(*publicURL, "/"), Records: a.records, Care: a.care, Files: a.files, Facts: a.facts, Assess: a.assess,
-			Inspect: a.inspect, Patrol: a.patrol})),
+			Inspect: a.inspect, Patrol: a.patrol, Duty: a.duty})),
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       60 * time.Second,
 		WriteTimeout:      120 * time.Second,
@@ -256,6 +256,13 @@ func loadDemo(ctx context.Context, a *app, seed uint64, households int, stdout i
 	}
 	fmt.Fprintf(stdout, "Loaded the demo records in %s: %d houses, %d people (%d floating), %d rentals, %d places, %d special-care subjects, %d home visits, %d QR scans, %d platform exports.\n",
 		rs.Took.Round(time.Second), rs.Houses, rs.People, rs.Floating, rs.Rentals, rs.Places, rs.CareSubjects, rs.HomeVisits, rs.Scans, rs.PlatformImports)
+	ds, err := demo.LoadDuty(ctx, db, orgs, a.duty, demo.Generate(seed, demo.DefaultFrom), demo.DutyOptions{Seed: seed, Files: a.files})
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "Loaded the demo duty in %s: %d logins, %d work sheets (%d late), %d leave slips, %d meetings (%d absences), %d activities (%d invalid), %d articles, %d reports (%d late), %d systems, %d findings.\n",
+		ds.Took.Round(time.Millisecond), ds.Logins, ds.Sheets, ds.LateArrivals, ds.Leave, ds.Meetings, ds.Absences, ds.Activities, ds.InvalidActivities,
+		ds.Articles, ds.Reports, ds.LateReports, ds.Systems, ds.Findings)
 	is, err := demo.LoadInspections(ctx, a.inspect, orgs, users, demo.Generate(seed, demo.DefaultFrom), seed)
 	if err != nil {
 		return err

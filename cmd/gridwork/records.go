@@ -16,6 +16,7 @@ import (
 	"gridwork/internal/care"
 	_ "gridwork/internal/catalog" // every fact, measured or declared
 	"gridwork/internal/dates"
+	"gridwork/internal/duty"
 	"gridwork/internal/events"
 	"gridwork/internal/exchange"
 	"gridwork/internal/facts"
@@ -45,6 +46,7 @@ type app struct {
 	inspect *inspect.Store
 	patrol  *patrol.Store
 	events  *events.Store
+	duty    *duty.Store
 }
 
 // openApp opens and migrates the database, loads (or creates) the field
@@ -71,7 +73,9 @@ func (f *dbFlags) openApp(ctx context.Context) (*app, error) {
 	a.inspect = inspect.NewStore(db, a.orgs, a.records, a.users, a.workcal)
 	a.patrol = patrol.NewStore(db)
 	a.events = events.NewStore(db, a.workcal)
-	a.facts = facts.NewCollector(db, a.orgs, a.records, a.care, a.inspect, a.patrol, a.events)
+	a.duty = duty.NewStore(db, a.orgs)
+	a.patrol.SetLeaveSource(a.duty) // points during approved leave are flagged
+	a.facts = facts.NewCollector(db, a.orgs, a.records, a.care, a.inspect, a.patrol, a.events, a.duty)
 	a.assess = assess.NewStore(db, a.orgs)
 	if err := a.assess.InstallBuiltins(ctx); err != nil {
 		db.Close()
