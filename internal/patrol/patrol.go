@@ -20,6 +20,7 @@ package patrol
 
 import (
 	"context"
+	"sync"
 	"time"
 
 	"gridwork/internal/dates"
@@ -138,6 +139,8 @@ type Store struct {
 	leave  LeaveSource
 	cal    func(ctx context.Context) (*workcal.Calendar, error)
 	clock  func() time.Time
+	// writeMu serialises ingestion on SQLite (see Ingest).
+	writeMu sync.Mutex
 }
 
 // NewStore returns a Store on db with DefaultParams, the work calendar in
