@@ -11,6 +11,7 @@
 //	gridwork scheme check|list|add|findings
 //	gridwork assess run|rank|explain|export|whatif
 //	gridwork audit verify        check the audit log's hash chain
+//	gridwork bench gps           replay a city's day of patrol GPS and measure it
 //	gridwork version
 package main
 
@@ -45,6 +46,7 @@ func commands() []command {
 		{"scheme", "assessment schemes: scheme check FILE | scheme list | scheme add FILE | scheme findings", runScheme},
 		{"assess", "assessment: assess run | rank | explain | export | whatif", runAssess},
 		{"audit", "audit log: audit verify", runAudit},
+		{"bench", "benchmarks: bench gps --workers N (a city's day of patrol GPS, HTTP to stored facts)", runBench},
 		{"version", "print the version", runVersion},
 	}
 }
