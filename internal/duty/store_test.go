@@ -240,3 +240,55 @@ func TestRecordValidation(t *testing.T) {
 		}
 	})
 }
+
+func TestMeetingUpdateAndLists(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		e := newEnv(t, db, at("2026-03-10 18:00"))
+		m := must(e.duty.RecordMeeting(bg, actor, duty.NewMeeting{Kind: duty.Analysis, UnitID: e.community.ID, HeldAt: at("2026-03-10 16:30"),
+			Attendance: []duty.Attendance{{WorkerID: e.w1.ID, Status: duty.Present}}}))
+		if m.ReportedUp || m.Minutes != "" {
+			t.Fatalf("new meeting %+v", m)
+		}
+		yes, minutes := true, "研判了三件事"
+		u := must(e.duty.UpdateMeeting(bg, actor, m.ID, duty.MeetingPatch{ReportedUp: &yes, Minutes: &minutes,
+			Attendance: []duty.Attendance{{WorkerID: e.w1.ID, Status: duty.OnLeave}, {WorkerID: e.w2.ID, Status: duty.AbsentNoLvl}}}))
+		status := map[string]duty.Presence{}
+		for _, a := range u.Attendance {
+			status[a.WorkerID] = a.Status
+		}
+		if !u.ReportedUp || u.Minutes != minutes || len(status) != 2 || status[e.w1.ID] != duty.OnLeave || status[e.w2.ID] != duty.AbsentNoLvl {
+			t.Fatalf("updated meeting %+v", u)
+		}
+		// A morning meeting cannot be reported up.
+		mm := must(e.duty.RecordMeeting(bg, actor, duty.NewMeeting{Kind: duty.Morning, UnitID: e.g1.ID, HeldAt: at("2026-03-09 08:00")}))
+		_, err := e.duty.UpdateMeeting(bg, actor, mm.ID, duty.MeetingPatch{ReportedUp: &yes})
+		wantCode(t, err, apperr.Invalid, "kind")
+		// Lists: by unit subtree, by worker listed, by kind.
+		if ms := must(e.duty.Meetings(bg, duty.MeetingQuery{Scope: duty.Scope{WithinID: e.g1.ID}})); len(ms) != 1 || ms[0].ID != mm.ID {
+			t.Fatalf("meetings of g1: %+v", ms)
+		}
+		if ms := must(e.duty.Meetings(bg, duty.MeetingQuery{Scope: duty.Scope{WorkerID: e.w2.ID}})); len(ms) != 1 || ms[0].ID != m.ID {
+			t.Fatalf("meetings of w2: %+v", ms)
+		}
+		if ms := must(e.duty.Meetings(bg, duty.MeetingQuery{Scope: duty.Scope{WithinID: e.community.ID}, Kind: duty.Morning})); len(ms) != 1 {
+			t.Fatalf("morning meetings: %+v", ms)
+		}
+		// Profiles: defaults, then set.
+		if p := must(e.duty.Profile(bg, e.w1.ID)); p.OfficeBased || !p.AppInstalledOn.IsZero() {
+			t.Fatalf("default profile %+v", p)
+		}
+		must(e.duty.SetProfile(bg, actor, duty.Profile{WorkerID: e.w1.ID, OfficeBased: true, AppInstalledOn: day("2026-03-01")}))
+		if p := must(e.duty.Profile(bg, e.w1.ID)); !p.OfficeBased || p.AppInstalledOn != day("2026-03-01") {
+			t.Fatalf("profile %+v", p)
+		}
+		_, err = e.duty.SetProfile(bg, actor, duty.Profile{WorkerID: e.w1.ID, AppInstalledOn: day("2026-03-11")})
+		wantCode(t, err, apperr.Invalid, "app_installed_on")
+		// Systems: withdrawn once.
+		sys := must(e.duty.FileSystem(bg, actor, duty.System{UnitID: e.community.ID, Kind: duty.QRGPSSystem, FiledOn: day("2026-03-01")}))
+		_, err = e.duty.WithdrawSystem(bg, actor, sys.ID, day("2026-03-01"))
+		wantCode(t, err, apperr.Invalid, "on")
+		must(e.duty.WithdrawSystem(bg, actor, sys.ID, day("2026-03-05")))
+		_, err = e.duty.WithdrawSystem(bg, actor, sys.ID, day("2026-03-06"))
+		wantCode(t, err, apperr.Conflict, "")
+	})
+}

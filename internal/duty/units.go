@@ -309,7 +309,14 @@ func (s *Store) RecordFinding(ctx context.Context, actor string, in Finding) (Fi
 		if in.UnitID == "" && in.WorkerID != "" {
 			_ = tx.QueryRowContext(ctx, `SELECT home_unit_id FROM workers WHERE id = $1`, in.WorkerID).Scan(&in.UnitID)
 		}
-		if err := unitOf(ctx, tx, &p, "unit_id", in.UnitID, org.Street, org.Community, org.Area, org.Grid); err != nil {
+		// A finding about a worker may name their home unit, a street for
+		// centre staff; one about a unit alone must name a community or
+		// below, where its count lands (the unit's anchor grid).
+		levels := []org.Level{org.Community, org.Area, org.Grid}
+		if in.WorkerID != "" {
+			levels = append(levels, org.Street, org.District)
+		}
+		if err := unitOf(ctx, tx, &p, "unit_id", in.UnitID, levels...); err != nil {
 			return err
 		}
 		in.Note = strings.TrimSpace(in.Note)
