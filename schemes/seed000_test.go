@@ -201,25 +201,13 @@ const seed000 = "seed000-housing-station-monthly.yaml"
 // floor holds (see the template's 取舍). No overlap warning: the floating
 // and digital platforms' "未录错录" and "一个月以上未录入" are one formula.
 var seed000Warnings = []string{
-	hwPending("morning-meeting", "duty.morning_meetings"),
-	hwPending("analysis-meeting", "duty.analysis_meetings"),
-	hwPending("elimination", "duty.system_elimination"),
-	hwPending("qr-gps-system", "duty.system_qr"),
-	hwPending("back-tracing", "duty.system_back_tracing"),
 	hwPending("unregistered", "inspect.missed_registrations"),
 	"rule permit-rate can move 95 points, more than category platforms's 30",
 	"rule floating-rate can move 50 points, more than category platforms's 30",
 	"rule police-rate can move 100 points, more than category platforms's 30",
 	"rule digital-rate can move 50 points, more than category platforms's 30",
 	hwPending("out-of-area", "patrol.out_of_area"),
-	hwPending("reports-late", "duty.reports_late"),
-	hwPending("plans-late", "duty.plans_late"),
-	hwPending("analysis-absent", "duty.analysis_absent"),
-	hwPending("issues-unanalysed", "duty.issues_unanalysed"),
-	hwPending("analysis-unreported", "duty.analysis_unreported"),
-	hwPending("checks-absent", "duty.checks_absent"),
 	hwPending("rating-falsified", "inspect.rating_falsified"),
-	hwPending("late", "duty.late_flag"),
 }
 
 // clean000 is a worker's month with every fact the worker categories read

@@ -25,13 +25,9 @@ var seed001Warnings = []string{
 	hwPending("unreported", "events.unreported"),
 	hwPending("unreported", "events.unreported_major"),
 	hwPending("major-late", "events.major_late"),
-	hwPending("login", "duty.login_missed"),
 	hwPending("patrols", "patrol.long_patrols_missing"),
-	hwPending("meetings", "duty.meetings_missed"),
 	hwPending("undercover", "inspect.undercover"),
 	hwPending("undercover", "inspect.complaints"),
-	hwPending("refused", "duty.assignment_refused"),
-	hwPending("phone", "duty.phone_not_carried"),
 	hwPending("quiz", "inspect.quiz_wrong"),
 	hwPending("survey", "survey.satisfaction"),
 }

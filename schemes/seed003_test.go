@@ -200,21 +200,12 @@ const seed003 = "seed003-township-monthly-ranking.yaml"
 // rule but items 1 and 8 reads facts that issue 4 will measure, and items 5
 // and 7 both read the events per worker on purpose (targets 10 and 1).
 var seed003Warnings = []string{
-	tplPending("shortfall", "duty.volunteer_shortfall", "issue 4: duty"),
 	tplPending("patrol", "patrol.daily_hours", "issue 4: patrols"),
 	tplPending("events", "events.reported", "issue 4: events"),
 	tplPending("per_worker", "events.per_worker", "issue 4: events"),
 	tplPending("mediation", "events.mediation", "issue 4: events"),
-	tplPending("app", "duty.app_installed_rate", "issue 4: duty"),
-	tplPending("app", "duty.app_activities", "issue 4: duty"),
 	tplPending("app", "events.per_worker", "issue 4: events"),
 	"rules per_worker (line 116) and app overlap: both read events.per_worker; a record may be deducted twice (write one formula for the rest if that is not meant)",
-	tplPending("publicity", "duty.publicity_district", "issue 4: duty"),
-	tplPending("publicity", "duty.publicity_city", "issue 4: duty"),
-	tplPending("publicity", "duty.publicity_province", "issue 4: duty"),
-	tplPending("publicity", "duty.publicity_national", "issue 4: duty"),
-	"category item2: zero_if reads duty.volunteer_activities, which is declared but not measured yet (issue 4: duty): until then it never applies",
-	"category item7: zero_if reads duty.app_activities, which is declared but not measured yet (issue 4: duty): until then it never applies",
 }
 
 func village003(id string) assess.Subject {

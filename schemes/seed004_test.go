@@ -13,9 +13,6 @@ const seed004 = "seed004-street-grid-practice.yaml"
 // seed004Warnings: attendance reads duty facts (issue 4), quality and
 // results read supervision facts (issue 6); nothing else.
 var seed004Warnings = []string{
-	tplPending("work_sheets", "duty.work_sheets_missing", "issue 4: duty"),
-	tplPending("absent", "duty.login_missed", "issue 4: duty"),
-	tplPending("meetings", "duty.meetings_missed", "issue 4: duty"),
 	tplPending("missed_registrations", "inspect.missed_registrations", "issue 6: supervision"),
 	tplPending("missed_cancellations", "inspect.missed_cancellations", "issue 6: supervision"),
 	tplPending("failed", "inspect.failed", "issue 6: supervision"),
