@@ -1,0 +1,55 @@
+package demo_test
+
+import (
+	"context"
+	"testing"
+
+	"gridwork/internal/auth"
+	"gridwork/internal/demo"
+	"gridwork/internal/org"
+	"gridwork/internal/patrol"
+	"gridwork/internal/store"
+	"gridwork/internal/store/storetest"
+)
+
+// The demo patrols load on both engines with their misses and planted
+// cheats, and a second run stores nothing new.
+func TestLoadPatrols(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		orgs := org.NewStore(db)
+		users := auth.NewStore(db, orgs, auth.TestParams)
+		town := demo.Generate(demo.DefaultSeed, demo.DefaultFrom)
+		if _, err := demo.Load(ctx, db, orgs, users, town); err != nil {
+			t.Fatal(err)
+		}
+		ps := patrol.NewStore(db)
+		sum, err := demo.LoadPatrols(ctx, db, orgs, ps, town, demo.PatrolOptions{Seed: demo.DefaultSeed})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if sum.Workers != 87 || sum.Days == 0 || sum.LongPatrols == 0 || sum.Patrols <= sum.LongPatrols || sum.OutOfArea == 0 {
+			t.Errorf("summary %+v", sum)
+		}
+		for _, k := range []patrol.FlagKind{patrol.FlagMock, patrol.FlagTeleport, patrol.FlagRepeat} {
+			fs, total, err := ps.Flags(ctx, patrol.FlagQuery{Kind: k})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if total != 1 {
+				t.Errorf("%d %s flags, want the one planted: %+v", total, k, fs)
+			}
+		}
+		again, err := demo.LoadPatrols(ctx, db, orgs, ps, town, demo.PatrolOptions{Seed: demo.DefaultSeed})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var batches int
+		if err := db.QueryRowContext(ctx, `SELECT COUNT(*) FROM patrol_batches`).Scan(&batches); err != nil {
+			t.Fatal(err)
+		}
+		if batches != sum.Batches || again.Patrols != sum.Patrols {
+			t.Errorf("after a second run: %d batches stored, %d sent first; patrols %d then %d", batches, sum.Batches, sum.Patrols, again.Patrols)
+		}
+	})
+}
