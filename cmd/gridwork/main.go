@@ -45,6 +45,7 @@ func commands() []command {
 		{"facts", "the fact catalogue: facts list | facts collect --month M | facts show --month M --unit CODE", runFacts},
 		{"scheme", "assessment schemes: scheme check FILE | scheme list | scheme add FILE | scheme findings", runScheme},
 		{"assess", "assessment: assess run | rank | explain | export | whatif", runAssess},
+		{"inspect", "spot checks: inspect plan | list | show | publish | verify | redraw --input FILE", runInspect},
 		{"audit", "audit log: audit verify", runAudit},
 		{"bench", "benchmarks: bench gps --workers N (a city's day of patrol GPS, HTTP to stored facts)", runBench},
 		{"version", "print the version", runVersion},
