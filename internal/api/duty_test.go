@@ -134,6 +134,32 @@ func TestDutyScopeAndLeaveApproval(t *testing.T) {
 				body:       map[string]any{"kind": "morning", "unit_id": ua.ScopeUnitID, "held_at": time.Now().Add(-time.Hour)},
 				wantStatus: http.StatusForbidden, wantCode: apperr.Forbidden},
 		})
+		// Reviews: the centre or an inspector, not the community judged on
+		// them; a report is submitted by the community's staff or the
+		// worker it names.
+		acts, err := ds.Activities(ctx, duty.Scope{WorkerID: ua.WorkerID}, dates.Date{}, dates.Date{})
+		if err != nil || len(acts) != 1 {
+			t.Fatalf("activities of %s: %v %v", wa.Username, acts, err)
+		}
+		rep, err := ds.RequireReport(ctx, "test", duty.NewReport{UnitID: ua.ScopeUnitID, Kind: duty.Weekly, Title: "周报", DueAt: time.Now().Add(time.Hour)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		review := map[string]any{"valid": false, "uniform": false, "note": "未穿志愿者服装"}
+		f.run(t, []scenario{
+			{name: "community staff cannot review", method: http.MethodPost, path: "/api/duty/activities/" + acts[0].ID + "/review", as: staffA,
+				body: review, wantStatus: http.StatusForbidden, wantCode: apperr.Forbidden},
+			{name: "inspector reviews", method: http.MethodPost, path: "/api/duty/activities/" + acts[0].ID + "/review", as: "insp01",
+				body: review, wantStatus: http.StatusOK, wantBody: []string{`"valid":false`}},
+			{name: "a worker not named cannot submit", method: http.MethodPost, path: "/api/duty/reports/" + rep.ID + "/submit", as: wa.Username,
+				body: map[string]any{}, wantStatus: http.StatusForbidden, wantCode: apperr.Forbidden},
+			{name: "other community's staff cannot submit", method: http.MethodPost, path: "/api/duty/reports/" + rep.ID + "/submit", as: staffB,
+				body: map[string]any{}, wantStatus: http.StatusForbidden, wantCode: apperr.Forbidden},
+			{name: "community staff submit", method: http.MethodPost, path: "/api/duty/reports/" + rep.ID + "/submit", as: staffA,
+				body: map[string]any{}, wantStatus: http.StatusOK, wantBody: []string{`"submitted_at"`}},
+			{name: "centre reviews wrong", method: http.MethodPost, path: "/api/duty/reports/" + rep.ID + "/review", as: "centre01",
+				body: map[string]any{"verdict": "wrong", "note": "数字不符"}, wantStatus: http.StatusOK, wantBody: []string{`"verdict":"wrong"`}},
+		})
 		got, err := ds.ApprovedLeave(ctx, from, from.Add(time.Hour))
 		if err != nil || len(got[ua.WorkerID]) != 1 {
 			t.Fatalf("approved leave after the API approval: %v %v", got, err)
