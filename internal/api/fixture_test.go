@@ -37,6 +37,7 @@ import (
 	"gridwork/internal/seal"
 	"gridwork/internal/store"
 	"gridwork/internal/store/storetest"
+	"gridwork/internal/survey"
 	"gridwork/internal/workcal"
 )
 
@@ -50,6 +51,7 @@ type fixture struct {
 	orgs    *org.Store
 	users   *auth.Store
 	records *records.Store
+	survey  *survey.Store
 	srv     *api.Server
 	ts      *httptest.Server
 	town    demo.Town
@@ -91,12 +93,13 @@ func newFixture(t *testing.T, db *store.DB) *fixture {
 	if err := ins.InstallQuestions(ctx); err != nil {
 		t.Fatal(err)
 	}
-	srv := api.New(db, orgs, users, api.Options{Version: "test", PublicURL: "http://grid.test",
+	sv := survey.NewStore(db, orgs, rec)
+	srv := api.New(db, orgs, users, api.Options{Version: "test", PublicURL: "http://grid.test", Survey: sv,
 		Records: rec, Care: cs, Files: files.NewStore(db, t.TempDir()), Facts: facts.NewCollector(db, orgs, rec, cs), Assess: as,
 		Inspect: ins})
 	ts := httptest.NewServer(srv)
 	t.Cleanup(ts.Close)
-	return &fixture{t: t, db: db, orgs: orgs, users: users, records: rec, srv: srv, ts: ts, town: town, summary: sum, clients: map[string]*client{}}
+	return &fixture{t: t, db: db, orgs: orgs, users: users, records: rec, survey: sv, srv: srv, ts: ts, town: town, summary: sum, clients: map[string]*client{}}
 }
 
 // user returns the account called username.

@@ -65,6 +65,9 @@ func (s *Server) routes() {
 	if s.duty != nil {
 		s.dutyRoutes()
 	}
+	if s.survey != nil {
+		s.surveyRoutes()
+	}
 
 	if s.assess != nil {
 		op(s, huma.Operation{OperationID: "league-page", Method: http.MethodGet, Path: "/api/assess/runs/{id}/rows", Summary: "One page of a run's league table, filtered by kind, community and name", Tags: []string{"assessment"}}, needs(auth.ReadAssessment), s.leaguePage)

@@ -35,6 +35,7 @@ import (
 	"gridwork/internal/patrol"
 	"gridwork/internal/records"
 	"gridwork/internal/store"
+	"gridwork/internal/survey"
 	"gridwork/ui"
 )
 
@@ -57,6 +58,7 @@ type Server struct {
 	patrol        *patrol.Store
 	inspect       *inspect.Store
 	duty          *duty.Store
+	survey        *survey.Store
 	// publicURL is where residents' phones reach this server: QR codes
 	// encode it.
 	publicURL string
@@ -80,7 +82,7 @@ func (dateSchema) Schema(huma.Registry) *huma.Schema {
 
 // prefixedSchemas are the domain packages whose schema names get a prefix,
 // by package name.
-var prefixedSchemas = map[string]string{"assess": "Assess", "inspect": "Inspect", "events": "Events", "duty": "Duty"}
+var prefixedSchemas = map[string]string{"assess": "Assess", "inspect": "Inspect", "events": "Events", "duty": "Duty", "survey": "Survey"}
 
 // Options configure a Server.
 type Options struct {
@@ -99,6 +101,7 @@ type Options struct {
 	Patrol  *patrol.Store
 	Inspect *inspect.Store
 	Duty    *duty.Store
+	Survey  *survey.Store
 }
 
 // New returns a Server on the given stores.
@@ -109,6 +112,7 @@ func New(db *store.DB, orgs *org.Store, users *auth.Store, opt Options) *Server 
 	s.inspect = opt.Inspect
 	s.patrol = opt.Patrol
 	s.duty = opt.Duty
+	s.survey = opt.Survey
 	mux := http.NewServeMux()
 	cfg := huma.DefaultConfig("gridwork API", opt.Version)
 	cfg.Info.Description = "网格化管理中心 API. Sign in with POST /api/login (cookie) or send `Authorization: Bearer <token>`."
