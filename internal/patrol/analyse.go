@@ -87,10 +87,22 @@ type Patrol struct {
 	Long bool `json:"long"`
 	// Explicit: the worker started it with a start marker.
 	Explicit bool `json:"explicit"`
+	// Parts split the patrol into its stretches inside and outside the own
+	// grids, for the map: a part outside includes the steps that cross the
+	// boundary.
+	Parts []Part `json:"parts"`
 	// Hash identifies the track's shape and rhythm (positions rounded to
 	// 1e-4 degree, times relative to its start rounded to 10 s); empty for
 	// a track too short to compare.
 	Hash string `json:"-"`
+}
+
+// Part is a stretch of a patrol wholly inside the own grids, or not.
+type Part struct {
+	From    time.Time `json:"from"`
+	To      time.Time `json:"to"`
+	Inside  bool      `json:"inside"`
+	Seconds float64   `json:"seconds"`
 }
 
 // FlagKind is what a flag says.
@@ -320,8 +332,15 @@ func Analyse(in Input, p Params) Analysis {
 			}
 			dt := tp[i].At.Sub(tp[run[m-1]].At).Seconds()
 			pa.TrackedSeconds += dt
-			if tp[i].Inside && tp[run[m-1]].Inside {
+			inside := tp[i].Inside && tp[run[m-1]].Inside
+			if inside {
 				pa.InsideSeconds += dt
+			}
+			if k := len(pa.Parts) - 1; k >= 0 && pa.Parts[k].Inside == inside {
+				pa.Parts[k].To = tp[i].At
+				pa.Parts[k].Seconds += dt
+			} else {
+				pa.Parts = append(pa.Parts, Part{From: tp[run[m-1]].At, To: tp[i].At, Inside: inside, Seconds: dt})
 			}
 		}
 		pa.Long = pa.InsideSeconds >= (p.LongPatrol - p.LongGrace).Seconds()

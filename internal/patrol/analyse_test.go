@@ -56,6 +56,11 @@ func TestLeavingTheGridCountsOnlyTheInsidePart(t *testing.T) {
 	if p.InsideSeconds != 360 || p.TrackedSeconds != 540 || p.Points != 10 {
 		t.Errorf("inside %v s, tracked %v s, %d points; want 360, 540, 10", p.InsideSeconds, p.TrackedSeconds, p.Points)
 	}
+	// Three parts: inside 09:00-09:03, outside 09:03-09:06, inside 09:06-09:09.
+	if len(p.Parts) != 3 || !p.Parts[0].Inside || p.Parts[1].Inside || !p.Parts[2].Inside ||
+		p.Parts[0].Seconds != 180 || p.Parts[1].Seconds != 180 || !p.Parts[1].From.Equal(at("2026-03-04 09:03:00")) {
+		t.Errorf("parts %+v", p.Parts)
+	}
 	var inside []bool
 	for _, tp := range a.Points {
 		inside = append(inside, tp.Inside)
