@@ -174,7 +174,7 @@ func runServe(ctx context.Context, args []string, stdout io.Writer) error {
 	srv := &http.Server{
 		Handler: withHome(api.New(db, orgs, users, api.Options{Version: currentVersion(), SecureCookies: *secure,
 			PublicURL: strings.TrimSuffix(*publicURL, "/"), Records: a.records, Care: a.care, Files: a.files, Facts: a.facts, Assess: a.assess,
-			Inspect: a.inspect, Patrol: a.patrol, Duty: a.duty})),
+			Inspect: a.inspect, Patrol: a.patrol, Duty: a.duty, Events: a.events})),
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       60 * time.Second,
 		WriteTimeout:      120 * time.Second,
@@ -256,6 +256,13 @@ func loadDemo(ctx context.Context, a *app, seed uint64, households int, stdout i
 	}
 	fmt.Fprintf(stdout, "Loaded the demo records in %s: %d houses, %d people (%d floating), %d rentals, %d places, %d special-care subjects, %d home visits, %d QR scans, %d platform exports.\n",
 		rs.Took.Round(time.Second), rs.Houses, rs.People, rs.Floating, rs.Rentals, rs.Places, rs.CareSubjects, rs.HomeVisits, rs.Scans, rs.PlatformImports)
+	es, err := demo.LoadEvents(ctx, db, orgs, a.events, a.files, demo.Generate(seed, demo.DefaultFrom), demo.EventOptions{Seed: seed})
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "Loaded the demo events in %s: %d events (%d by residents), %d handled on the spot, %d upward, %d still open, %d voided, %d near duplicates, %d badly described, %d mediation, %d major (%d late), %d yellow and %d red cards.\n",
+		es.Took.Round(time.Millisecond), es.Events, es.ByResidents, es.SelfHandled, es.Upward, es.Open, es.Voided, es.Duplicates, es.BadlyDescribed,
+		es.Mediation, es.Major, es.MajorLate, es.YellowCards, es.RedCards)
 	ds, err := demo.LoadDuty(ctx, db, orgs, a.duty, demo.Generate(seed, demo.DefaultFrom), demo.DutyOptions{Seed: seed, Files: a.files})
 	if err != nil {
 		return err

@@ -75,6 +75,8 @@ type Store struct {
 	// clock is the time now: entry and step times come from it. Tests
 	// and the demo replace it.
 	clock func() time.Time
+	// pinned, when set, is the calendar used instead of the stored one.
+	pinned *workcal.Calendar
 }
 
 // NewStore returns a Store counting limits on the calendar cal keeps.
@@ -87,7 +89,17 @@ func NewStore(db *store.DB, cal *workcal.Store) *Store {
 func (s *Store) SetClock(f func() time.Time) { s.clock = f }
 
 // Calendar returns the work calendar in force.
-func (s *Store) Calendar(ctx context.Context) (*workcal.Calendar, error) { return s.cal.Calendar(ctx) }
+func (s *Store) Calendar(ctx context.Context) (*workcal.Calendar, error) {
+	if s.pinned != nil {
+		return s.pinned, nil
+	}
+	return s.cal.Calendar(ctx)
+}
+
+// PinCalendar makes the store count on cal instead of reading the stored
+// calendar at every call, for a bulk load such as the demo's, during which
+// nobody edits the calendar; nil unpins it.
+func (s *Store) PinCalendar(cal *workcal.Calendar) { s.pinned = cal }
 
 // CalendarStore returns the store of the calendar's edits.
 func (s *Store) CalendarStore() *workcal.Store { return s.cal }

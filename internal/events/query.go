@@ -32,12 +32,22 @@ func (s *Store) withClocks(ctx context.Context, q store.Queryer, es []Event, now
 	if len(es) == 0 {
 		return nil
 	}
-	cal, err := s.cal.Calendar(ctx)
+	cal, err := s.Calendar(ctx)
 	if err != nil {
 		return fmt.Errorf("events: calendar: %w", err)
 	}
-	cats, err := categoriesByCode(ctx, q)
-	if err != nil {
+	var cats map[string]Category
+	if len(es) == 1 {
+		// One event (a Get, a step): its category only.
+		c, err := getCategory(ctx, q, es[0].CategoryCode)
+		if err != nil {
+			return err
+		}
+		cats = map[string]Category{}
+		if c != nil {
+			cats[c.Code] = *c
+		}
+	} else if cats, err = categoriesByCode(ctx, q); err != nil {
 		return err
 	}
 	var ids []string

@@ -1,6 +1,7 @@
 package events
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"math"
@@ -78,10 +79,6 @@ func (s *Store) Report(ctx context.Context, by Actor, in NewEvent) (ReportResult
 			return err
 		}
 		e, err := s.report(ctx, tx, by, in)
-		if err != nil {
-			return err
-		}
-		e, err = s.get(ctx, tx, e.ID, false)
 		out = ReportResult{Event: e, New: true}
 		return err
 	})
@@ -200,45 +197,84 @@ func (s *Store) report(ctx context.Context, tx store.Tx, by Actor, in NewEvent) 
 	if in.Contact != nil {
 		c = *in.Contact
 	}
+	// The steps of the new event, all at the time of the report. 自办自结
+	// records every step as the reporter's, so the event is stored closed.
+	steps := []Step{{Action: Report, To: Reported}}
+	if e.UpwardAt != nil {
+		steps = append(steps, Step{Action: Escalate, From: Reported, To: Reported, Note: "reported to the district and town centres when reported"})
+	}
+	if in.SelfHandle {
+		note := "自办自结: " + in.HandleNote
+		for _, a := range []Action{Accept, Dispatch, Handle, Verify, Close} {
+			to, _ := Next(e.State, a)
+			steps = append(steps, Step{Action: a, From: e.State, To: to, Note: note})
+			e.State = to
+		}
+		e.AcceptedAt, e.DispatchedAt, e.HandledAt, e.VerifiedAt, e.ClosedAt = &now, &now, &now, &now, &now
+		e.AssigneeWorkerID = by.WorkerID
+	}
 	_, err = tx.ExecContext(ctx, `INSERT INTO events (id, client_id, category_code, severity, state, source, grid_id, community_id, description, address,
 		lat, lon, media_url, reporter_user_id, reporter_worker_id, contact_name, contact_phone, contact_email, upward, self_handled,
-		happened_at, reported_at, upward_at, badly_described, quality_notes, version, entered_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, 1, $26)`,
+		happened_at, reported_at, upward_at, badly_described, quality_notes, version, entered_at,
+		accepted_at, dispatched_at, handled_at, verified_at, closed_at, assignee_worker_id)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, 1, $26,
+		$27, $28, $29, $30, $31, $32)`,
 		e.ID, nullIfEmpty(e.ClientID), e.CategoryCode, e.Severity, e.State, e.Source, e.GridID, nullIfEmpty(community), e.Description, e.Address,
 		e.Lat, e.Lon, e.MediaURL, e.ReporterUserID, nullIfEmpty(e.ReporterWorkerID), c.Name, c.Phone, c.Email, e.Upward, e.SelfHandled,
-		e.HappenedAt, e.ReportedAt, e.UpwardAt, e.BadlyDescribed, e.QualityNotes, now)
+		e.HappenedAt, e.ReportedAt, e.UpwardAt, e.BadlyDescribed, e.QualityNotes, now,
+		e.AcceptedAt, e.DispatchedAt, e.HandledAt, e.VerifiedAt, e.ClosedAt, nullIfEmpty(e.AssigneeWorkerID))
 	if err != nil {
 		return Event{}, fmt.Errorf("events: report: %w", err)
 	}
 	if err := addPhotos(ctx, tx, e.ID, "report", in.Photos, now); err != nil {
 		return Event{}, err
 	}
-	if err := addStep(ctx, tx, e.ID, Report, "", Reported, now, by, ""); err != nil {
-		return Event{}, err
-	}
-	if e.UpwardAt != nil {
-		if err := addStep(ctx, tx, e.ID, Escalate, Reported, Reported, now, by, "reported to the district and town centres when reported"); err != nil {
+	if in.SelfHandle {
+		if err := addPhotos(ctx, tx, e.ID, "handle", in.HandlePhotos, now); err != nil {
 			return Event{}, err
 		}
 	}
-	if err := s.findMatches(ctx, tx, e, *cat); err != nil {
+	var args store.Args
+	var rows []string
+	for i, st := range steps {
+		rows = append(rows, fmt.Sprintf("(%s, %s, %s, %s, %s, %s, %s, %s, %s)", args.Add(e.ID), args.Add(i+1), args.Add(st.Action),
+			args.Add(st.From), args.Add(st.To), args.Add(now), args.Add(by.UserID), args.Add(nullIfEmpty(by.WorkerID)), args.Add(st.Note)))
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO event_steps (event_id, seq, action, from_state, to_state, at, user_id, worker_id, note) VALUES `+
+		strings.Join(rows, ", "), args...); err != nil {
+		return Event{}, fmt.Errorf("events: record steps of %s: %w", e.ID, err)
+	}
+	if e.Matches, err = s.findMatches(ctx, tx, e, *cat); err != nil {
 		return Event{}, err
 	}
 	if _, err := audit.Append(ctx, tx, audit.Entry{Actor: by.UserID, Action: "create", Entity: "event", EntityID: e.ID, After: e}); err != nil {
 		return Event{}, err
 	}
-	if in.SelfHandle {
-		// 自办自结: every step is the reporter's, at the time of the report.
-		note := "自办自结: " + in.HandleNote
-		for _, a := range []Action{Accept, Dispatch, Handle, Verify, Close} {
-			step := ActInput{Note: note, AssigneeWorkerID: by.WorkerID}
-			if a == Handle {
-				step.Photos = in.HandlePhotos
-			}
-			if _, err := s.act(ctx, tx, by, e.ID, a, step); err != nil {
-				return Event{}, err
+	// The event as Get would read it, without reading it back.
+	for _, x := range []struct {
+		stage  string
+		photos []string
+	}{{"report", in.Photos}, {"handle", in.HandlePhotos}} {
+		if x.stage == "handle" && !in.SelfHandle {
+			continue
+		}
+		seen := map[string]bool{}
+		for _, p := range x.photos {
+			if !seen[p] {
+				seen[p] = true
+				e.Photos = append(e.Photos, Photo{SHA256: p, Stage: x.stage, AddedAt: now})
 			}
 		}
+	}
+	cal, err := s.Calendar(ctx)
+	if err != nil {
+		return Event{}, fmt.Errorf("events: calendar: %w", err)
+	}
+	e.clockAt = now
+	e.Clocks = clocks(cal, &e, *cat, nil, now)
+	e.MajorLate = e.majorLate(now)
+	if e.Contact != nil && *e.Contact == (Contact{}) {
+		e.Contact = nil
 	}
 	return e, nil
 }
@@ -360,48 +396,52 @@ func distanceM(lat1, lon1, lat2, lon2 float64) float64 {
 // findMatches stores e's near matches: earlier events of the same category,
 // not voided, reported within the category's age before e, within its
 // radius of e. An event without a position has none.
-func (s *Store) findMatches(ctx context.Context, tx store.Tx, e Event, cat Category) error {
+func (s *Store) findMatches(ctx context.Context, tx store.Tx, e Event, cat Category) ([]Match, error) {
 	if e.Lat == nil {
-		return nil
+		return nil, nil
 	}
 	lat, lon := *e.Lat, *e.Lon
 	// A bounding box in degrees first, then the exact distance.
 	dLat := float64(cat.DupRadiusM) / earthRadiusM * 180 / math.Pi
 	dLon := dLat / math.Max(math.Cos(lat*math.Pi/180), 0.01)
 	since := e.ReportedAt.Add(-time.Duration(cat.DupAgeHours) * time.Hour)
-	rows, err := tx.QueryContext(ctx, `SELECT id, lat, lon FROM events WHERE category_code = $1 AND id <> $2 AND state <> 'voided'
+	rows, err := tx.QueryContext(ctx, `SELECT id, lat, lon, state, reported_at FROM events WHERE category_code = $1 AND id <> $2 AND state <> 'voided'
 		AND reported_at >= $3 AND reported_at <= $4 AND lat BETWEEN $5 AND $6 AND lon BETWEEN $7 AND $8`,
 		e.CategoryCode, e.ID, since, e.ReportedAt, lat-dLat, lat+dLat, lon-dLon, lon+dLon)
 	if err != nil {
-		return fmt.Errorf("events: duplicate check: %w", err)
+		return nil, fmt.Errorf("events: duplicate check: %w", err)
 	}
-	type m struct {
-		id string
-		d  float64
-	}
-	var found []m
+	var found []Match
 	for rows.Next() {
-		var id string
+		var m Match
 		var la, lo float64
-		if err := rows.Scan(&id, &la, &lo); err != nil {
+		if err := rows.Scan(&m.EventID, &la, &lo, &m.State, &m.ReportedAt); err != nil {
 			rows.Close()
-			return fmt.Errorf("events: duplicate check: %w", err)
+			return nil, fmt.Errorf("events: duplicate check: %w", err)
 		}
+		m.ReportedAt = m.ReportedAt.UTC()
 		if d := distanceM(lat, lon, la, lo); d <= float64(cat.DupRadiusM) {
-			found = append(found, m{id, math.Round(d*10) / 10})
+			m.DistanceM = math.Round(d*10) / 10
+			found = append(found, m)
 		}
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {
-		return fmt.Errorf("events: duplicate check: %w", err)
+		return nil, fmt.Errorf("events: duplicate check: %w", err)
 	}
-	slices.SortFunc(found, func(a, b m) int { return strings.Compare(a.id, b.id) })
+	// Nearest first, as Get lists them.
+	slices.SortFunc(found, func(a, b Match) int {
+		if a.DistanceM != b.DistanceM {
+			return cmp.Compare(a.DistanceM, b.DistanceM)
+		}
+		return strings.Compare(a.EventID, b.EventID)
+	})
 	for _, f := range found {
-		if _, err := tx.ExecContext(ctx, `INSERT INTO event_matches (event_id, match_id, distance_m) VALUES ($1, $2, $3)`, e.ID, f.id, f.d); err != nil {
-			return fmt.Errorf("events: duplicate check: %w", err)
+		if _, err := tx.ExecContext(ctx, `INSERT INTO event_matches (event_id, match_id, distance_m) VALUES ($1, $2, $3)`, e.ID, f.EventID, f.DistanceM); err != nil {
+			return nil, fmt.Errorf("events: duplicate check: %w", err)
 		}
 	}
-	return nil
+	return found, nil
 }
 
 // Locate returns the grid in force today whose polygon contains the point,
