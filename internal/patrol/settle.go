@@ -223,6 +223,12 @@ func (s *Store) analyse(ctx context.Context, q store.Queryer, e *settleEnv, k da
 // summary, patrols and flags. Repeated tracks are found here, against the
 // patrols already stored.
 func (s *Store) settleOne(ctx context.Context, tx store.Tx, e *settleEnv, k dayKey, many bool) (Analysis, error) {
+	// Lock the day's row first (a no-op update: a row lock on PostgreSQL),
+	// so that two settles of the same day, say the facts' and a day
+	// view's, take turns instead of both inserting its patrols.
+	if _, err := tx.ExecContext(ctx, `UPDATE patrol_days SET done_rev = done_rev WHERE worker_id = $1 AND day = $2`, k.worker, k.day); err != nil {
+		return Analysis{}, fmt.Errorf("patrol: settle %s: %w", dayRef(k.worker, k.day), err)
+	}
 	a, rev, area, err := s.analyse(ctx, tx, e, k, many)
 	if err != nil {
 		return Analysis{}, err
