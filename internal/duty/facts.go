@@ -192,6 +192,7 @@ type month struct {
 	now       time.Time
 	countTo   dates.Date // the last day owed (yesterday at the latest)
 	anchorsOf map[string]string
+	only      string // one worker's logins and sheets only; "" for all
 }
 
 func (s *Store) month(ctx context.Context, p metric.Period) (*month, error) {
@@ -259,7 +260,7 @@ func (m *month) unitOrWorker(g metric.GridFacts, w metric.WorkerFacts, worker, u
 // and a facts.WorkerSource): the unit facts per grid here, the worker
 // facts in WorkerFacts. It returns the names of all of them.
 func (s *Store) Facts(ctx context.Context, p metric.Period) (metric.GridFacts, []string, error) {
-	g, _, err := s.measure(ctx, p)
+	g, _, err := s.measure(ctx, p, unitSteps, "")
 	if err != nil {
 		return nil, nil, err
 	}
@@ -269,24 +270,37 @@ func (s *Store) Facts(ctx context.Context, p metric.Period) (metric.GridFacts, [
 // WorkerFacts measures the worker tallies of period p (facts.WorkerSource).
 // It names no facts: Facts names them all once.
 func (s *Store) WorkerFacts(ctx context.Context, p metric.Period) (metric.WorkerFacts, []string, error) {
-	_, w, err := s.measure(ctx, p)
+	_, w, err := s.measure(ctx, p, workerSteps, "")
 	if err != nil {
 		return nil, nil, err
 	}
 	return w, nil, nil
 }
 
-// measure computes both kinds of tallies of p.
-func (s *Store) measure(ctx context.Context, p metric.Period) (metric.GridFacts, metric.WorkerFacts, error) {
+// step measures one kind of record into the grid and worker tallies.
+type step func(context.Context, store.Queryer, *month, metric.GridFacts, metric.WorkerFacts) error
+
+// The steps of Facts and of WorkerFacts. Meetings, reports and findings
+// may land on either side, so both run them (they are small tables); the
+// big ones, logins and work sheets, and the activities run for workers
+// only.
+var (
+	unitSteps   = []step{meetingFacts, unitFacts, reportFacts, findingFacts}
+	workerSteps = []step{workerDays, meetingFacts, activityFacts, reportFacts, findingFacts}
+)
+
+// measure runs steps over p. With onlyWorker set, the logins and work
+// sheets of that worker only are read (the month view); the other
+// workers' tallies are then incomplete.
+func (s *Store) measure(ctx context.Context, p metric.Period, steps []step, onlyWorker string) (metric.GridFacts, metric.WorkerFacts, error) {
 	m, err := s.month(ctx, p)
 	if err != nil {
 		return nil, nil, err
 	}
+	m.only = onlyWorker
 	g, w := metric.GridFacts{}, metric.WorkerFacts{}
 	q := s.db.Q(ctx)
-	for _, step := range []func(context.Context, store.Queryer, *month, metric.GridFacts, metric.WorkerFacts) error{
-		s.workerDays, meetingFacts, activityFacts, unitFacts, reportFacts, findingFacts,
-	} {
+	for _, step := range steps {
 		if err := step(ctx, q, m, g, w); err != nil {
 			return nil, nil, err
 		}
@@ -311,7 +325,7 @@ func measuredWorkers(ctx context.Context, q store.Queryer, m *month) ([]dutyWork
 		EXISTS (SELECT 1 FROM duty_logins l WHERE l.worker_id = w.id AND l.client = 'app' AND l.day <= $1)
 		FROM workers w LEFT JOIN duty_profiles p ON p.worker_id = w.id
 		WHERE w.post IN ('grid_worker', 'grid_leader', 'area_leader') AND w.in_post_since <= $1 AND (w.left_post_on IS NULL OR w.left_post_on > $2)
-		ORDER BY w.id`, m.last, m.first)
+		AND ($3 = '' OR w.id = $3) ORDER BY w.id`, m.last, m.first, m.only)
 	if err != nil {
 		return nil, fmt.Errorf("duty: facts: workers: %w", err)
 	}
@@ -351,7 +365,7 @@ func (m *month) owedDays(x dutyWorker) []dates.Date {
 
 // workerDays measures logins, work sheets, lateness, the app installation
 // and the volunteer shortfall's baseline for each measured worker.
-func (s *Store) workerDays(ctx context.Context, q store.Queryer, m *month, _ metric.GridFacts, w metric.WorkerFacts) error {
+func workerDays(ctx context.Context, q store.Queryer, m *month, _ metric.GridFacts, w metric.WorkerFacts) error {
 	workers, err := measuredWorkers(ctx, q, m)
 	if err != nil {
 		return err
@@ -361,7 +375,8 @@ func (s *Store) workerDays(ctx context.Context, q store.Queryer, m *month, _ met
 		day    dates.Date
 	}
 	logins := map[wd]map[Client]bool{}
-	rows, err := q.QueryContext(ctx, `SELECT worker_id, day, client FROM duty_logins WHERE day >= $1 AND day <= $2`, m.first, m.last)
+	rows, err := q.QueryContext(ctx, `SELECT worker_id, day, client FROM duty_logins WHERE day >= $1 AND day <= $2 AND ($3 = '' OR worker_id = $3)`,
+		m.first, m.last, m.only)
 	if err != nil {
 		return fmt.Errorf("duty: facts: logins: %w", err)
 	}
@@ -381,8 +396,8 @@ func (s *Store) workerDays(ctx context.Context, q store.Queryer, m *month, _ met
 	if err := rows.Err(); err != nil {
 		return fmt.Errorf("duty: facts: logins: %w", err)
 	}
-	sheets, err := store.All(ctx, q, "duty work sheets", `SELECT `+sheetColumns+` FROM duty_sheets WHERE day >= $1 AND day <= $2 ORDER BY worker_id, day`,
-		store.Args{m.first, m.last}, scanSheet)
+	sheets, err := store.All(ctx, q, "duty work sheets", `SELECT `+sheetColumns+` FROM duty_sheets WHERE day >= $1 AND day <= $2 AND ($3 = '' OR worker_id = $3)
+		ORDER BY worker_id, day`, store.Args{m.first, m.last, m.only}, scanSheet)
 	if err != nil {
 		return fmt.Errorf("duty: facts: %w", err)
 	}

@@ -110,7 +110,7 @@ func (s *Store) MonthView(ctx context.Context, workerID string, p metric.Period)
 	if v.Findings, err = s.Findings(ctx, sc, first, last); err != nil {
 		return MonthView{}, err
 	}
-	_, w, err := s.measure(ctx, p)
+	_, w, err := s.measure(ctx, p, workerSteps, workerID)
 	if err != nil {
 		return MonthView{}, err
 	}
