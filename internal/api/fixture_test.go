@@ -95,7 +95,7 @@ func newFixture(t *testing.T, db *store.DB) *fixture {
 	}
 	sv := survey.NewStore(db, orgs, rec)
 	srv := api.New(db, orgs, users, api.Options{Version: "test", PublicURL: "http://grid.test", Survey: sv,
-		Records: rec, Care: cs, Files: files.NewStore(db, t.TempDir()), Facts: facts.NewCollector(db, orgs, rec, cs), Assess: as,
+		Records: rec, Care: cs, Files: files.NewStore(db, t.TempDir()), Facts: facts.NewCollector(db, orgs, rec, cs, ins), Assess: as,
 		Inspect: ins})
 	ts := httptest.NewServer(srv)
 	t.Cleanup(ts.Close)

@@ -3,12 +3,15 @@ package api_test
 import (
 	"context"
 	"net/http"
+	"strings"
 	"testing"
 	"time"
 
 	"gridwork/internal/apperr"
+	"gridwork/internal/assess"
 	"gridwork/internal/dates"
 	"gridwork/internal/inspect"
+	"gridwork/internal/org"
 )
 
 func TestSpotCheckAPI(t *testing.T) {
@@ -209,4 +212,152 @@ func TestQuizAndFailingsAPI(t *testing.T) {
 			t.Errorf("the worker sees %+v, want the verified complaint", seen)
 		}
 	})
+}
+
+// supervisionScheme scores the spot-check facts.
+const supervisionScheme = `
+code: spot-check-test
+version: 1
+title: 抽检测试
+period: month
+subjects: [worker]
+total: 20
+categories:
+  - id: checks
+    name: 实地督查
+    max: 20
+    floor: 0
+    rules:
+      - {id: failed, name: 实地检查不合格, kind: per, fact: inspect.failed, points: -10}
+      - {id: missed, name: 抽查漏登, kind: per, fact: inspect.missed_registrations, points: -2}
+`
+
+// TestSpotCheckFindingEndToEnd: a round is drawn, the inspector records a
+// failed check, the worker gets the fix task, the assessment deducts with
+// the inspector's evidence; the worker appeals and the upheld appeal
+// removes the deduction.
+func TestSpotCheckFindingEndToEnd(t *testing.T) {
+	eachEngine(t, func(t *testing.T, f *fixture) {
+		ctx := context.Background()
+		u := f.user(t, "w001")
+		worker, centre := f.signIn(t, "w001"), f.signIn(t, "centre01")
+		st, err := f.orgs.UnitByCode(ctx, f.town.Street.Code, f.town.ValidFrom)
+		if err != nil {
+			t.Fatal(err)
+		}
+		grids, _, err := f.orgs.ListUnits(ctx, org.UnitQuery{On: dates.New(2026, 3, 1), Level: org.Grid, WithinID: st.ID, WithoutGeometry: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var home string
+		as, _, err := f.orgs.ListAssignments(ctx, org.AssignmentQuery{WorkerID: u.WorkerID})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, a := range as {
+			if a.Kind == org.Primary {
+				home = a.GridID
+			}
+		}
+		// The worker's grid has one household.
+		r := worker.do(t, http.MethodPost, "/api/houses", map[string]any{"grid_id": home, "address": "和平里1号", "purpose": "own", "began_on": "2026-01-10"})
+		if r.status != http.StatusCreated {
+			t.Fatalf("house: %d %s", r.status, r.body)
+		}
+		// Every grid drawn, so the worker's is among them.
+		r = centre.do(t, http.MethodPost, "/api/inspect/rounds", map[string]any{"unit_id": st.ID, "from": "2026-03-01", "to": "2026-03-31", "grids": len(grids)})
+		if r.status != http.StatusCreated {
+			t.Fatalf("draw: %d %s", r.status, r.body)
+		}
+		var round inspect.Round
+		r.decode(t, &round)
+		var v inspect.Visit
+		for _, x := range round.Visits {
+			if x.GridID == home {
+				v = x
+			}
+		}
+		if v.ID == "" || len(v.Households) != 1 || v.WorkerID != u.WorkerID {
+			t.Fatalf("the worker's grid was not drawn with its household: %+v", v)
+		}
+		// The inspector finds two people living there unregistered.
+		res := inspect.Result{At: time.Date(2026, 3, 12, 10, 0, 0, 0, dates.Shanghai)}
+		for _, it := range round.Form.Items {
+			c := inspect.Check{Item: it.Code, OK: true}
+			if it.Scope == inspect.PerHousehold {
+				c.HouseID = v.Households[0]
+			}
+			if it.Code == "registered" {
+				c.OK, c.Count, c.Note = false, 2, "租户2人未登记"
+			}
+			if it.Code == "quality" {
+				c.OK, c.Note = false, "信息错漏多"
+			}
+			res.Checks = append(res.Checks, c)
+		}
+		if r := f.signIn(t, f.usernameOf(t, v.InspectorID)).do(t, http.MethodPost, "/api/inspect/visits/"+v.ID+"/result", res); r.status != http.StatusOK {
+			t.Fatalf("record: %d %s", r.status, r.body)
+		}
+		var tasks []inspect.Task
+		worker.get(t, "/api/inspect/tasks", &tasks)
+		if len(tasks) != 1 || tasks[0].Kind != "register" || tasks[0].HouseID != v.Households[0] {
+			t.Errorf("the worker's tasks: %+v, want one to register the people of the household", tasks)
+		}
+
+		// The facts and the assessment.
+		if r := f.signIn(t, "admin").do(t, http.MethodPost, "/api/facts/collect", map[string]any{"month": "2026-03"}); r.status != http.StatusOK {
+			t.Fatalf("collect: %d %s", r.status, r.body)
+		}
+		if r := f.signIn(t, "admin").do(t, http.MethodPost, "/api/assess/schemes", map[string]any{"yaml": supervisionScheme}); r.status != http.StatusCreated {
+			t.Fatalf("scheme: %d %s", r.status, r.body)
+		}
+		r = f.signIn(t, "admin").do(t, http.MethodPost, "/api/assess/runs", map[string]any{"scheme": "spot-check-test", "period": "2026-03", "unit_id": st.ID})
+		if r.status != http.StatusCreated {
+			t.Fatalf("run: %d %s", r.status, r.body)
+		}
+		var run assess.RunInfo
+		r.decode(t, &run)
+		var result assess.Result
+		worker.get(t, "/api/assess/runs/"+run.ID+"/results/"+u.WorkerID, &result)
+		if result.Total != 6 {
+			t.Errorf("total %v, want 20 − 10 (failed) − 4 (2 unregistered)", result.Total)
+		}
+		body := worker.do(t, http.MethodGet, "/api/assess/runs/"+run.ID+"/results/"+u.WorkerID, nil).body
+		for _, want := range []string{`"entity":"inspect_visit"`, `"id":"` + v.ID + `"`, `"entity":"inspect_check"`} {
+			if !strings.Contains(string(body), want) {
+				t.Errorf("the explanation lacks the inspector's evidence %s", want)
+			}
+		}
+
+		// The worker appeals the failed verdict; the centre upholds it.
+		r = worker.do(t, http.MethodPost, "/api/assess/appeals", map[string]any{"run_id": run.ID, "subject_kind": "worker", "subject_id": u.WorkerID,
+			"category": "checks", "rule": "failed", "reason": "信息错漏已在检查前报社区更正,附更正记录"})
+		if r.status != http.StatusCreated {
+			t.Fatalf("appeal: %d %s", r.status, r.body)
+		}
+		var appeal assess.Appeal
+		r.decode(t, &appeal)
+		r = centre.do(t, http.MethodPost, "/api/assess/appeals/"+appeal.ID+"/decision", map[string]any{"uphold": true, "decision": "核实更正记录属实"})
+		if r.status != http.StatusOK {
+			t.Fatalf("decide: %d %s", r.status, r.body)
+		}
+		var d struct {
+			NewRun assess.RunInfo `json:"new_run"`
+		}
+		r.decode(t, &d)
+		worker.get(t, "/api/assess/runs/"+d.NewRun.ID+"/results/"+u.WorkerID, &result)
+		if result.Total != 16 {
+			t.Errorf("after the upheld appeal the total is %v, want 20 − 4", result.Total)
+		}
+	})
+}
+
+// usernameOf returns the user name of the account with id.
+func (f *fixture) usernameOf(t *testing.T, id string) string {
+	t.Helper()
+	u, err := f.users.GetUser(context.Background(), id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return u.Username
 }
