@@ -21,6 +21,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -231,6 +232,10 @@ func TestBrowser(t *testing.T) {
 		defer cancel()
 		if err := chromedp.Do(sctx, actions...); err != nil {
 			loc, _ := chromedp.Run(ctx, chromedp.Location())
+			if os.Getenv("GRIDWORK_TEST_DEBUG") != "" {
+				html, _ := chromedp.Run(ctx, chromedp.Evaluate[string]("document.querySelector('main') ? document.querySelector('main').outerHTML : document.body.outerHTML"))
+				t.Logf("page:\n%s", html)
+			}
 			if shots != "" {
 				if png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100)); err == nil {
 					os.WriteFile(filepath.Join(shots, "failed.png"), png, 0o644)
@@ -262,6 +267,16 @@ func TestBrowser(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+	// click waits for an element and clicks it through the DOM
+	// (HTMLElement.click): the app's own handlers run, without depending on
+	// where the element lies under the synthetic mouse.
+	click := func(sel string) chromedp.Action[chromedp.Void] {
+		return chromedp.Steps(chromedp.WaitVisible(chromedp.CSS(sel)),
+			chromedp.Func(func(ctx context.Context, _ *chromedp.Target) error {
+				_, err := chromedp.Run(ctx, chromedp.Evaluate[bool](fmt.Sprintf("(document.querySelector(%s).click(), true)", strconv.Quote(sel))))
+				return err
+			}))
+	}
 	text := func(step, sel string) string {
 		t.Helper()
 		run(step, chromedp.WaitVisible(chromedp.CSS(sel)))
@@ -280,20 +295,20 @@ func TestBrowser(t *testing.T) {
 	run("login page", chromedp.Navigate(tw.url+"/"), chromedp.WaitVisible(chromedp.CSS("#username")),
 		chromedp.SendKeys(chromedp.CSS("#username"), "centre01"), chromedp.SendKeys(chromedp.CSS("#password"), "wrong-password"))
 	shot("login")
-	run("wrong login", chromedp.Click(chromedp.CSS("#login-submit")))
+	run("wrong login", click("#login-submit"))
 	if msg := text("login error", "#login-error"); !strings.Contains(msg, "用户名或密码不正确") {
 		t.Errorf("a wrong password shows %q, want the Chinese message for EUNAUTHORIZED", msg)
 	}
 	run("login", chromedp.Reload(), chromedp.WaitVisible(chromedp.CSS("#username")),
 		chromedp.SendKeys(chromedp.CSS("#username"), "centre01"), chromedp.SendKeys(chromedp.CSS("#password"), centrePassword),
-		chromedp.Click(chromedp.CSS("#login-submit")), chromedp.WaitVisible(chromedp.CSS("#current-user")))
+		click("#login-submit"), chromedp.WaitVisible(chromedp.CSS("#current-user")))
 	run("home", chromedp.WaitVisible(chromedp.CSS("#score-chart canvas")))
 	shot("home")
 
 	// The league table, paged by the server; search the worker by name.
-	run("runs", chromedp.Click(chromedp.CSS("#nav-runs")), chromedp.WaitVisible(chromedp.CSS(fmt.Sprintf(`.open-run[data-run="%s"]`, tw.run.ID))),
-		chromedp.Click(chromedp.CSS(fmt.Sprintf(`.open-run[data-run="%s"]`, tw.run.ID))),
-		chromedp.WaitVisible(chromedp.CSS("#league-table .subject")))
+	run("runs", click("#nav-runs"), chromedp.WaitVisible(chromedp.CSS(fmt.Sprintf(`.open-run[data-run="%s"]`, tw.run.ID))))
+	run("open run", click(fmt.Sprintf(`.open-run[data-run="%s"]`, tw.run.ID)))
+	run("league", chromedp.WaitVisible(chromedp.CSS("#league-table .subject")))
 	pager := value("pager", chromedp.Text(chromedp.CSS("#league-pager")))
 	if !strings.Contains(pager, fmt.Sprint(tw.run.Subjects-10)) { // the run's workers: subjects less the 10 communities
 		t.Errorf("the pager says %q; want the total of %d workers", pager, tw.run.Subjects-10)
@@ -301,17 +316,17 @@ func TestBrowser(t *testing.T) {
 	shot("league")
 	subject := fmt.Sprintf(`#league-table .subject[data-subject="%s"]`, tw.worker.SubjectID)
 	run("search worker", chromedp.SendKeys(chromedp.CSS("#league-search"), tw.worker.Name+"\r"),
-		chromedp.WaitVisible(chromedp.CSS(subject)), chromedp.Click(chromedp.CSS(subject)))
+		chromedp.WaitVisible(chromedp.CSS(subject)), click(subject))
 
 	// Total → category → rule → facts → the record.
 	ruleSel := fmt.Sprintf(`[data-category="%s"] [data-rule="%s"]`, tw.cat, tw.rule)
 	if total := text("score card", "#card-total"); total != fmt.Sprint(tw.worker.Total) {
 		t.Errorf("the card's total is %q, want %v", total, tw.worker.Total)
 	}
-	run("open facts", chromedp.Click(chromedp.CSS(ruleSel+" .toggle-facts")),
+	run("open facts", click(ruleSel+" .toggle-facts"),
 		chromedp.WaitVisible(chromedp.CSS(fmt.Sprintf(`%s .record-link[href$="/%s"]`, ruleSel, tw.id))))
 	shot("score-card")
-	run("open record", chromedp.Click(chromedp.CSS(fmt.Sprintf(`%s .record-link[href$="/%s"]`, ruleSel, tw.id))))
+	run("open record", click(fmt.Sprintf(`%s .record-link[href$="/%s"]`, ruleSel, tw.id)))
 	if name := text("record", "#record-name"); name != tw.recName {
 		t.Errorf("the record page shows %q, want %q (%s %s)", name, tw.recName, tw.entity, tw.id)
 	}
@@ -319,18 +334,18 @@ func TestBrowser(t *testing.T) {
 
 	// Appeal the rule's points, then uphold the appeal as the centre.
 	run("back to card", chromedp.NavigateBack(), chromedp.WaitVisible(chromedp.CSS(ruleSel+" .appeal-btn")),
-		chromedp.Click(chromedp.CSS(ruleSel+" .appeal-btn")), chromedp.WaitVisible(chromedp.CSS("#appeal-reason")),
-		chromedp.Click(chromedp.CSS("#appeal-submit")))
+		click(ruleSel+" .appeal-btn"), chromedp.WaitVisible(chromedp.CSS("#appeal-reason")),
+		click("#appeal-submit"))
 	if msg := text("empty reason", "#appeal-error"); !strings.Contains(msg, "理由") {
 		t.Errorf("an appeal without a reason shows %q; want the field named in Chinese", msg)
 	}
 	run("file appeal", chromedp.SendKeys(chromedp.CSS("#appeal-reason"), "该户已于当月走访，记录有误"),
-		chromedp.Click(chromedp.CSS("#appeal-submit")), chromedp.WaitVisible(chromedp.CSS(ruleSel+" .appealed")))
-	run("appeals inbox", chromedp.Click(chromedp.CSS("#nav-appeals")), chromedp.WaitVisible(chromedp.CSS("#appeals-table .decide-btn")))
+		click("#appeal-submit"), chromedp.WaitVisible(chromedp.CSS(ruleSel+" .appealed")))
+	run("appeals inbox", click("#nav-appeals"), chromedp.WaitVisible(chromedp.CSS("#appeals-table .decide-btn")))
 	shot("appeals")
-	run("decide", chromedp.Click(chromedp.CSS("#appeals-table .decide-btn")), chromedp.WaitVisible(chromedp.CSS("#decision-text")),
-		chromedp.SendKeys(chromedp.CSS("#decision-text"), "经核实，情况属实"), chromedp.Click(chromedp.CSS("#decide-uphold")),
-		chromedp.WaitVisible(chromedp.CSS("#decided-new-run")), chromedp.Click(chromedp.CSS("#decided-new-run")),
+	run("decide", click("#appeals-table .decide-btn"), chromedp.WaitVisible(chromedp.CSS("#decision-text")),
+		chromedp.SendKeys(chromedp.CSS("#decision-text"), "经核实，情况属实"), click("#decide-uphold"),
+		chromedp.WaitVisible(chromedp.CSS("#decided-new-run")), click("#decided-new-run"),
 		chromedp.WaitVisible(chromedp.CSS("#league-table .subject")))
 	appeals, err := tw.assess.Appeals(context.Background(), assess.AppealQuery{RunID: tw.run.ID})
 	if err != nil || len(appeals) != 1 || appeals[0].Status != "upheld" || appeals[0].NewRunID == "" {
@@ -357,8 +372,8 @@ func TestBrowser(t *testing.T) {
 	if err := os.WriteFile(csv, []byte(content), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	run("import", chromedp.Click(chromedp.CSS("#nav-import")), chromedp.WaitVisible(chromedp.CSS("#import-file")),
-		chromedp.SetUploadFiles(chromedp.CSS("#import-file"), []string{csv}), chromedp.Click(chromedp.CSS("#import-submit")),
+	run("import", click("#nav-import"), chromedp.WaitVisible(chromedp.CSS("#import-file")),
+		chromedp.SetUploadFiles(chromedp.CSS("#import-file"), []string{csv}), click("#import-submit"),
 		chromedp.WaitVisible(chromedp.CSS("#import-errors")))
 	if s := text("stored", "#import-stored"); !strings.Contains(s, "1") {
 		t.Errorf("the report says %q, want 1 row stored", s)
