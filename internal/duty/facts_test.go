@@ -290,9 +290,14 @@ func TestFactsOfAHandMadeMonth(t *testing.T) {
 		if fmt.Sprint(workdays) != fmt.Sprint(febWorkdays) || leaveDays != 1 {
 			t.Errorf("month view: working days %v, leave days %d", workdays, leaveDays)
 		}
+		view := map[string]float64{}
 		for _, f := range v.Facts {
-			if f.Name == "duty.login_missed" && f.Value != 4 {
-				t.Errorf("month view login_missed = %g, want 4", f.Value)
+			view[f.Name] = f.Value
+		}
+		for name, want := range map[string]float64{"duty.login_missed": 4, "duty.meetings_missed": 1, "duty.late_flag": 1,
+			"duty.phone_not_carried": 0, "duty.app_installed_rate": 100, "duty.work_sheets_missing": 2} {
+			if got, ok := view[name]; !ok || got != want {
+				t.Errorf("month view %s = %g (shown %v), want %g", name, got, ok, want)
 			}
 		}
 	})

@@ -115,10 +115,10 @@ func (s *Store) MonthView(ctx context.Context, workerID string, p metric.Period)
 		return MonthView{}, err
 	}
 	v.Facts = []WorkerFact{}
-	for _, name := range factNames {
+	for _, name := range workerFactNames {
 		t := w[workerID][name]
 		if t == nil {
-			continue
+			t = &metric.Tally{}
 		}
 		f := WorkerFact{Name: name, Value: t.Num, Evidence: t.Evidence}
 		if d, _ := metric.Lookup(name); d.Kind == metric.Rate {
@@ -133,6 +133,14 @@ func (s *Store) MonthView(ctx context.Context, workerID string, p metric.Period)
 		v.Facts = append(v.Facts, f)
 	}
 	return v, nil
+}
+
+// workerFactNames are the facts a worker can have of their own, in the
+// order the month view shows them.
+var workerFactNames = []string{
+	fLoginMissed, fSheetsMissing, fLateArrivals, fLateFlag, fMeetingsMissed, fAnalysisAbsent, fChecksAbsent,
+	fUnreported, fIssues, fReportsLate, fPlansLate, fVolunteer, fShortfall, fAppActivities, fAppInstalled,
+	fRefused, fPhoneNotCarried,
 }
 
 // WorkerOf returns the worker a worker-owned record belongs to, for scope
