@@ -142,30 +142,3 @@ var workerFactNames = []string{
 	fUnreported, fIssues, fReportsLate, fPlansLate, fVolunteer, fShortfall, fAppActivities, fAppInstalled,
 	fRefused, fPhoneNotCarried,
 }
-
-// WorkerOf returns the worker a worker-owned record belongs to, for scope
-// checks: kind is "leave", "sheet" or "activity". Errors: NotFound.
-func (s *Store) WorkerOf(ctx context.Context, kind, id string) (string, error) {
-	switch kind {
-	case "leave":
-		l, err := s.GetLeave(ctx, id)
-		return l.WorkerID, err
-	case "sheet":
-		x, err := s.GetSheet(ctx, id)
-		return x.WorkerID, err
-	case "activity":
-		a, err := s.GetActivity(ctx, id)
-		return a.WorkerID, err
-	}
-	return "", fmt.Errorf("duty: worker of unknown kind %q", kind)
-}
-
-// HomeUnit returns a worker's home unit, for scope checks. Errors:
-// NotFound.
-func (s *Store) HomeUnit(ctx context.Context, workerID string) (string, error) {
-	w, err := s.org.GetWorker(ctx, workerID)
-	if err != nil {
-		return "", err
-	}
-	return w.HomeUnitID, nil
-}
