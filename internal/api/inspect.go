@@ -11,6 +11,7 @@ import (
 	"gridwork/internal/dates"
 	"gridwork/internal/inspect"
 	"gridwork/internal/metric"
+	"gridwork/internal/org"
 )
 
 // inspectRoutes registers the spot-check operations.
@@ -27,6 +28,7 @@ func (s *Server) inspectRoutes() {
 	op(s, o("publish-inspect-round", http.MethodPost, "/api/inspect/rounds/{id}/publish", "Publish a round: its seed and inputs become public"), needs(auth.PlanInspections), s.publishInspectRound)
 	op(s, o("inspect-round-input", http.MethodGet, "/api/inspect/rounds/{id}/input", "A published round's seed and inputs, to re-draw it elsewhere"), needs(auth.ReadInspections), s.inspectRoundInput)
 	op(s, o("verify-inspect-round", http.MethodGet, "/api/inspect/rounds/{id}/verify", "Re-draw a published round and compare it with the stored visits"), needs(auth.ReadInspections), s.verifyInspectRound)
+	op(s, o("inspect-round-results", http.MethodGet, "/api/inspect/rounds/{id}/results", "A published round's verdicts per community, as published there"), needs(auth.ReadInspections), s.inspectRoundResults)
 	op(s, o("list-inspect-visits", http.MethodGet, "/api/inspect/visits", "Visits you may see: an inspector's own, staff's in scope (done ones), a worker's own grid's"), needs(auth.ReadInspections), s.listInspectVisits)
 	op(s, o("record-inspect-visit", http.MethodPost, "/api/inspect/visits/{id}/result", "Record what a visit found; failures send fix tasks to the worker"), needs(auth.RecordInspection), s.recordInspectVisit)
 	op(s, o("list-inspect-tasks", http.MethodGet, "/api/inspect/tasks", "Fix tasks: a worker's own, staff's in scope"), needs(auth.ReadInspections), s.listInspectTasks)
@@ -437,4 +439,45 @@ func (s *Server) decideFailing(ctx context.Context, u auth.User, in *struct {
 		return nil, err
 	}
 	return &struct{ Body inspect.Report }{r}, nil
+}
+
+func (s *Server) inspectRoundResults(ctx context.Context, u auth.User, in *idInput) (*struct{ Body []inspect.CommunityResult }, error) {
+	r, err := s.getInspectRound(ctx, u, in)
+	if err != nil {
+		return nil, err
+	}
+	if r.Body.PublishedAt == nil && !seesAllVisits(u) {
+		return nil, apperr.New(apperr.Conflict, "round %s is not published yet", in.ID)
+	}
+	owners, err := s.org.GridOwners(ctx, r.Body.From, r.Body.To)
+	if err != nil {
+		return nil, err
+	}
+	comms, _, err := s.org.ListUnits(ctx, org.UnitQuery{On: r.Body.To, Level: org.Community, WithoutGeometry: true})
+	if err != nil {
+		return nil, err
+	}
+	isComm := map[string]bool{}
+	for _, c := range comms {
+		isComm[c.ID] = true
+	}
+	community := func(grid string) string {
+		for _, a := range owners[grid].Ancestors {
+			if isComm[a] {
+				return a
+			}
+		}
+		return ""
+	}
+	all, err := s.inspect.Results(ctx, in.ID, community)
+	if err != nil {
+		return nil, err
+	}
+	out := []inspect.CommunityResult{}
+	for _, c := range all {
+		if s.readGrid(ctx, u, c.CommunityID) == nil {
+			out = append(out, c)
+		}
+	}
+	return &struct{ Body []inspect.CommunityResult }{out}, nil
 }

@@ -136,6 +136,23 @@ func TestSpotCheckAPI(t *testing.T) {
 		if !ver.OK || ver.InputHash != drawn.InputHash {
 			t.Errorf("verify after publication: %+v", ver)
 		}
+		// The results, published per community: the worker's community
+		// staff see their community's, with the failed visit.
+		var results []inspect.CommunityResult
+		f.signIn(t, "c01staff").get(t, "/api/inspect/rounds/"+drawn.ID+"/results", &results)
+		for _, c := range results {
+			if c.CommunityID != f.user(t, "c01staff").ScopeUnitID {
+				t.Errorf("community staff see the results of community %s", c.CommunityID)
+			}
+		}
+		centre.get(t, "/api/inspect/rounds/"+drawn.ID+"/results", &results)
+		nDone, nFailed, nVisits := 0, 0, 0
+		for _, c := range results {
+			nDone, nFailed, nVisits = nDone+c.Done, nFailed+c.Failed, nVisits+c.Visits
+		}
+		if nVisits != 6 || nDone != 1 || nFailed != 1 {
+			t.Errorf("results: %d visits, %d done, %d failed; want 6, 1, 1", nVisits, nDone, nFailed)
+		}
 		var in inspect.RoundInput
 		worker.get(t, "/api/inspect/rounds/"+drawn.ID+"/input", &in)
 		if in.Seed == 0 || len(in.Candidates) == 0 {

@@ -547,3 +547,66 @@ func (s *Store) Workload(ctx context.Context, first dates.Date) ([]Load, error) 
 
 // seedText is a seed as stored.
 func seedText(seed uint64) string { return strconv.FormatUint(seed, 10) }
+
+// CommunityResult is a round's outcome in one community, as published
+// there (seed 004: "检查结果在社区公示").
+type CommunityResult struct {
+	CommunityID string        `json:"community_id"`
+	Visits      int           `json:"visits"`
+	Done        int           `json:"done"`
+	Failed      int           `json:"failed"`
+	Grids       []GridVerdict `json:"grids"`
+}
+
+// GridVerdict is one inspected grid's verdict.
+type GridVerdict struct {
+	GridID   string     `json:"grid_id"`
+	WorkerID string     `json:"worker_id,omitempty"`
+	DoneAt   *time.Time `json:"done_at,omitempty"`
+	Verdict  string     `json:"verdict,omitempty"`
+	Failures []string   `json:"failures,omitempty"` // the failed items' names
+}
+
+// Results returns a round's outcome per community (in the order of the
+// communities' first visits), from its done visits; community maps a grid
+// to its community.
+func (s *Store) Results(ctx context.Context, roundID string, community func(grid string) string) ([]CommunityResult, error) {
+	r, err := s.GetRound(ctx, roundID, true)
+	if err != nil {
+		return nil, err
+	}
+	names := map[string]string{}
+	for _, it := range r.Form.Items {
+		names[it.Code] = it.Name
+	}
+	var out []CommunityResult
+	at := map[string]int{}
+	for _, v := range r.Visits {
+		c := community(v.GridID)
+		i, ok := at[c]
+		if !ok {
+			i = len(out)
+			at[c] = i
+			out = append(out, CommunityResult{CommunityID: c})
+		}
+		cr := &out[i]
+		cr.Visits++
+		gv := GridVerdict{GridID: v.GridID, WorkerID: v.WorkerID}
+		if v.Status == "done" {
+			cr.Done++
+			gv.DoneAt, gv.Verdict = v.DoneAt, v.Verdict
+			if v.Verdict == "fail" {
+				cr.Failed++
+			}
+			seen := map[string]bool{}
+			for _, c := range v.Checks {
+				if !c.OK && !seen[c.Item] {
+					seen[c.Item] = true
+					gv.Failures = append(gv.Failures, names[c.Item])
+				}
+			}
+		}
+		cr.Grids = append(cr.Grids, gv)
+	}
+	return out, nil
+}
