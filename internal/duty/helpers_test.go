@@ -58,7 +58,7 @@ type env struct {
 	clock          time.Time
 }
 
-func newEnv(t *testing.T, db *store.DB, now time.Time) *env {
+func newEnv(t testing.TB, db *store.DB, now time.Time) *env {
 	t.Helper()
 	e := &env{db: db, org: org.NewStore(db), clock: now}
 	e.duty = duty.NewStore(db, e.org)
