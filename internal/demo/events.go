@@ -304,10 +304,10 @@ func shape(g org.Unit) (center, span [2]float64) {
 	return [2]float64{c[1], c[0]}, [2]float64{(b.Max[1] - b.Min[1]) / 2, (b.Max[0] - b.Min[0]) / 2}
 }
 
-// position returns a point in the middle of a grid (within 60 % of its
-// half extent around its centroid, inside the demo's convex grids).
+// position returns a point in a grid (within 80 % of its half extent
+// around its centroid, inside the demo's convex grids).
 func (w *evWork) position(center, span [2]float64) (float64, float64) {
-	return center[0] + span[0]*1.2*(w.r.Float64()-0.5), center[1] + span[1]*1.2*(w.r.Float64()-0.5)
+	return center[0] + span[0]*1.6*(w.r.Float64()-0.5), center[1] + span[1]*1.6*(w.r.Float64()-0.5)
 }
 
 // workAfter returns the instant h working hours (08:30-17:30 on working
@@ -464,7 +464,7 @@ func (w *evWork) planWorkflow(id *string, at time.Time, dw *demoWorker, in event
 		handler = w.centre
 	}
 	w.step(dispatch, w.centre, id, events.Dispatch, assignee)
-	hours := 4 + 16*w.r.Float64()
+	hours := 2 + 8*w.r.Float64()
 	if dw.slow && w.r.Float64() < 0.4 {
 		hours = 30 + 40*w.r.Float64() // past the 3-day limit: cards
 	}
