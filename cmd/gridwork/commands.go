@@ -174,7 +174,7 @@ func runServe(ctx context.Context, args []string, stdout io.Writer) error {
 	srv := &http.Server{
 		Handler: withHome(api.New(db, orgs, users, api.Options{Version: currentVersion(), SecureCookies: *secure,
 			PublicURL: strings.TrimSuffix(*publicURL, "/"), Records: a.records, Care: a.care, Files: a.files, Facts: a.facts, Assess: a.assess,
-			Inspect: a.inspect, Patrol: a.patrol, Duty: a.duty, Events: a.events})),
+			Inspect: a.inspect, Patrol: a.patrol, Duty: a.duty, Events: a.events, Survey: a.survey})),
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       60 * time.Second,
 		WriteTimeout:      120 * time.Second,
@@ -282,6 +282,12 @@ func loadDemo(ctx context.Context, a *app, seed uint64, households int, stdout i
 	}
 	fmt.Fprintf(stdout, "Loaded the demo supervision in %s: %d spot-check rounds, %d grid visits (%d failed), %d fix tasks (%d done), %d quizzes (%d unanswered), %d undercover findings and complaints.\n",
 		is.Took.Round(time.Millisecond), is.Rounds, is.Visits, is.Failed, is.Tasks, is.TasksDone, is.Quizzes, is.QuizzesMissed, is.Reports)
+	ss, err := demo.LoadSurveys(ctx, db, orgs, a.records, seed)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "Loaded the demo surveys in %s: %d surveys, %d answers, %d ballots, %d second votes refused, %d grid-months flagged for more answers than households.\n",
+		ss.Took.Round(time.Millisecond), ss.Surveys, ss.Answers, ss.Ballots, ss.SecondVotes, ss.Flagged)
 	for _, m := range []metric.Period{{Year: 2026, Month: 2}, {Year: 2026, Month: 3}, {Year: 2026, Month: 4}} {
 		n, err := a.facts.Refresh(ctx, m)
 		if err != nil {

@@ -28,6 +28,7 @@ import (
 	"gridwork/internal/records"
 	"gridwork/internal/seal"
 	"gridwork/internal/store"
+	"gridwork/internal/survey"
 	"gridwork/internal/workcal"
 )
 
@@ -47,6 +48,7 @@ type app struct {
 	patrol  *patrol.Store
 	events  *events.Store
 	duty    *duty.Store
+	survey  *survey.Store
 }
 
 // openApp opens and migrates the database, loads (or creates) the field
@@ -75,7 +77,8 @@ func (f *dbFlags) openApp(ctx context.Context) (*app, error) {
 	a.events = events.NewStore(db, a.workcal)
 	a.duty = duty.NewStore(db, a.orgs)
 	a.patrol.SetLeaveSource(a.duty) // points during approved leave are flagged
-	a.facts = facts.NewCollector(db, a.orgs, a.records, a.care, a.inspect, a.patrol, a.events, a.duty)
+	a.survey = survey.NewStore(db, a.orgs, a.records)
+	a.facts = facts.NewCollector(db, a.orgs, a.records, a.care, a.inspect, a.patrol, a.events, a.duty, a.survey)
 	a.assess = assess.NewStore(db, a.orgs)
 	if err := a.assess.InstallBuiltins(ctx); err != nil {
 		db.Close()

@@ -88,8 +88,28 @@ func (s *Store) GridCodes(ctx context.Context, actor, gridID string) ([]Househol
 	}
 	var out []HouseholdCode
 	err = s.db.Tx(ctx, func(tx store.Tx) error {
+		has := map[string]bool{}
+		rows, err := tx.QueryContext(ctx, `SELECT c.house_id FROM survey_household_codes c JOIN houses h ON h.id = c.house_id WHERE h.grid_id = $1`, gridID)
+		if err != nil {
+			return fmt.Errorf("survey: household codes: %w", err)
+		}
+		for rows.Next() {
+			var h string
+			if err := rows.Scan(&h); err != nil {
+				rows.Close()
+				return err
+			}
+			has[h] = true
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
 		made := 0
 		for _, h := range hs[gridID] {
+			if has[h] {
+				continue
+			}
 			// A code taken by another house (1 in 10^11) is drawn again.
 			for try := 0; ; try++ {
 				res, err := tx.ExecContext(ctx, `INSERT INTO survey_household_codes (house_id, grid_id, code, created_at)
@@ -97,13 +117,8 @@ func (s *Store) GridCodes(ctx context.Context, actor, gridID string) ([]Househol
 				if err != nil {
 					return fmt.Errorf("survey: household code: %w", err)
 				}
-				n, _ := res.RowsAffected()
-				var has int
-				if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM survey_household_codes WHERE house_id = $1`, h).Scan(&has); err != nil {
-					return fmt.Errorf("survey: household code: %w", err)
-				}
-				made += int(n)
-				if has == 1 {
+				if n, _ := res.RowsAffected(); n == 1 {
+					made++
 					break
 				}
 				if try == 5 {
@@ -111,7 +126,7 @@ func (s *Store) GridCodes(ctx context.Context, actor, gridID string) ([]Househol
 				}
 			}
 		}
-		rows, err := tx.QueryContext(ctx, `SELECT c.house_id, h.address, c.code FROM survey_household_codes c
+		rows, err = tx.QueryContext(ctx, `SELECT c.house_id, h.address, c.code FROM survey_household_codes c
 			JOIN houses h ON h.id = c.house_id WHERE h.grid_id = $1 ORDER BY h.address, c.house_id`, gridID)
 		if err != nil {
 			return fmt.Errorf("survey: household codes: %w", err)
