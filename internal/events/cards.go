@@ -80,16 +80,24 @@ func dueCards(e *Event) []Card {
 // returns how many it stored. It can run any number of times (a card is
 // stored once per event, stage and colour) and never removes a card. The
 // demo and the fact collection run it; a deployment runs it every few
-// minutes.
+// minutes. A finished (closed or voided) event is swept once more and then
+// marked final, so the sweep's work stays with the running events; a later
+// change of its category's limits does not touch its cards.
 func (s *Store) IssueCards(ctx context.Context, now time.Time) (int, error) {
 	now = now.UTC().Truncate(time.Microsecond)
 	n := 0
 	err := s.db.Tx(ctx, func(tx store.Tx) error {
-		es, err := s.loadEvents(ctx, tx, `e.reported_at <= $1`, store.Args{now}, now)
+		// A finished event earns no card after it finished (every line it
+		// can pass is before then), so once swept it is final.
+		es, err := s.loadEvents(ctx, tx, `e.reported_at <= $1 AND NOT e.cards_final`, store.Args{now}, now)
 		if err != nil {
 			return err
 		}
+		var final []string
 		for i := range es {
+			if !es[i].State.Open() {
+				final = append(final, es[i].ID)
+			}
 			for _, c := range dueCards(&es[i]) {
 				res, err := tx.ExecContext(ctx, `INSERT INTO event_cards (id, event_id, stage, color, worker_id, unit_id, line_at, issued_at)
 					VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (event_id, stage, color) DO NOTHING`,
@@ -99,6 +107,21 @@ func (s *Store) IssueCards(ctx context.Context, now time.Time) (int, error) {
 				}
 				k, _ := res.RowsAffected()
 				n += int(k)
+			}
+		}
+		for len(final) > 0 {
+			batch := final[:min(len(final), 500)]
+			final = final[len(batch):]
+			var args store.Args
+			in := ""
+			for i, id := range batch {
+				if i > 0 {
+					in += ", "
+				}
+				in += args.Add(id)
+			}
+			if _, err := tx.ExecContext(ctx, `UPDATE events SET cards_final = TRUE WHERE id IN (`+in+`)`, args...); err != nil {
+				return fmt.Errorf("events: issue cards: %w", err)
 			}
 		}
 		return nil

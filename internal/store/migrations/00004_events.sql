@@ -104,7 +104,10 @@ CREATE TABLE events (
     badly_described    BOOLEAN NOT NULL DEFAULT FALSE,
     quality_notes      TEXT NOT NULL DEFAULT '',
     version            INTEGER NOT NULL DEFAULT 1,
-    entered_at         TIMESTAMP NOT NULL
+    entered_at         TIMESTAMP NOT NULL,
+    -- cards_final: the event is finished and the card sweep has issued
+    -- every card it can ever earn; later sweeps skip it.
+    cards_final        BOOLEAN NOT NULL DEFAULT FALSE
 );
 CREATE INDEX events_reported_at ON events (reported_at);
 CREATE INDEX events_grid ON events (grid_id, reported_at);
