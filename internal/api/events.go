@@ -102,20 +102,19 @@ func (s *Server) eventScope(ctx context.Context, u auth.User, id string, write b
 	if !write || u.Role != auth.GridWorkerRole {
 		return s.readGrid(ctx, u, grid)
 	}
-	if err := s.auth.CheckWrite(ctx, u, auth.HandleEvents, grid, dates.Today()); err == nil {
-		return nil
-	} else if u.WorkerID != "" {
-		e, gerr := s.events.Get(ctx, id)
-		if gerr != nil {
-			return gerr
-		}
-		if e.AssigneeWorkerID == u.WorkerID {
-			return nil
-		}
-		return err
-	} else {
+	err = s.auth.CheckWrite(ctx, u, auth.HandleEvents, grid, dates.Today())
+	if err == nil || u.WorkerID == "" {
 		return err
 	}
+	// Not their grid: an event dispatched to them is theirs to act on.
+	e, gerr := s.events.Get(ctx, id)
+	if gerr != nil {
+		return gerr
+	}
+	if e.AssigneeWorkerID == u.WorkerID {
+		return nil
+	}
+	return err
 }
 
 func (s *Server) getEvent(ctx context.Context, u auth.User, in *idInput) (*struct{ Body events.Event }, error) {
