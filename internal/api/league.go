@@ -3,6 +3,8 @@ package api
 import (
 	"context"
 	"strings"
+	"sync"
+	"time"
 
 	"gridwork/internal/assess"
 	"gridwork/internal/auth"
@@ -28,7 +30,7 @@ func (s *Server) leaguePage(ctx context.Context, u auth.User, in *struct {
 	Name        string `query:"q" maxLength:"50" doc:"only subjects whose name contains this"`
 	Page
 }) (*struct{ Body LeaguePage }, error) {
-	info, rows, err := s.assess.Table(ctx, in.ID, assess.TableQuery{Kind: assess.SubjectKind(in.Kind), CommunityID: in.CommunityID})
+	info, rows, err := leagueRows(ctx, s, in.ID, assess.TableQuery{Kind: assess.SubjectKind(in.Kind), CommunityID: in.CommunityID})
 	if err != nil {
 		return nil, err
 	}
@@ -50,4 +52,73 @@ func (s *Server) leaguePage(ctx context.Context, u auth.User, in *struct {
 		out.Items = rows[offset:min(offset+limit, len(rows))]
 	}
 	return &struct{ Body LeaguePage }{out}, nil
+}
+
+// leagueTTL is how long a read league table serves further pages. A run's
+// rows never change (runs are immutable), but their "change since the
+// previous period" follows the previous period's current run, which an
+// upheld appeal can replace: for that column a page may be this old.
+const leagueTTL = 2 * time.Minute
+
+// leagueCacheSize bounds the tables kept: a 30,000-row table is a few MB.
+const leagueCacheSize = 8
+
+type leagueKey struct {
+	s     *Server
+	run   string
+	query assess.TableQuery
+}
+
+type leagueEntry struct {
+	rows []assess.Row
+	at   time.Time
+}
+
+// leagueCache keeps recently read tables, so that paging through a large
+// one reads it once: assess.Store.Table reads a whole table and its
+// previous period (about half a second for 30,000 workers on SQLite,
+// docs/performance.md), and the console asks for it a page at a time.
+var leagueCache = struct {
+	sync.Mutex
+	m map[leagueKey]leagueEntry
+}{m: map[leagueKey]leagueEntry{}}
+
+// leagueRows returns the run (read afresh: it may have been superseded)
+// and its table rows, from the cache when they are recent.
+func leagueRows(ctx context.Context, s *Server, runID string, q assess.TableQuery) (assess.RunInfo, []assess.Row, error) {
+	info, err := s.assess.GetRun(ctx, runID)
+	if err != nil {
+		return info, nil, err
+	}
+	key := leagueKey{s, runID, q}
+	now := time.Now()
+	leagueCache.Lock()
+	e, ok := leagueCache.m[key]
+	leagueCache.Unlock()
+	if ok && now.Sub(e.at) < leagueTTL {
+		return info, e.rows, nil
+	}
+	_, rows, err := s.assess.Table(ctx, runID, q)
+	if err != nil {
+		return info, nil, err
+	}
+	leagueCache.Lock()
+	defer leagueCache.Unlock()
+	for k, old := range leagueCache.m {
+		if now.Sub(old.at) >= leagueTTL {
+			delete(leagueCache.m, k)
+		}
+	}
+	for len(leagueCache.m) >= leagueCacheSize {
+		var oldest leagueKey
+		first := true
+		for k, old := range leagueCache.m {
+			if first || old.at.Before(leagueCache.m[oldest].at) {
+				oldest, first = k, false
+			}
+		}
+		delete(leagueCache.m, oldest)
+	}
+	leagueCache.m[key] = leagueEntry{rows: rows, at: now}
+	return info, rows, nil
 }

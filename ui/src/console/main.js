@@ -2,7 +2,7 @@ import { createApp } from 'vue'
 import {
   ElAlert, ElAside, ElBreadcrumb, ElBreadcrumbItem, ElButton, ElCard, ElCol, ElCollapse, ElCollapseItem, ElConfigProvider,
   ElContainer, ElDescriptions, ElDescriptionsItem, ElDialog, ElEmpty, ElForm, ElFormItem, ElHeader, ElInput, ElLink,
-  ElLoading, ElMain, ElMenu, ElMenuItem, ElOption, ElPagination, ElRadioButton, ElRadioGroup, ElResult, ElRow, ElSelect,
+  ElLoading, ElMain, ElMenu, ElMenuItem, ElOption, ElPagination, ElRadio, ElRadioButton, ElRadioGroup, ElResult, ElRow, ElSelect,
   ElStep, ElSteps, ElTable, ElTableColumn, ElTag, ElTimeline, ElTimelineItem,
 } from 'element-plus'
 import 'element-plus/dist/index.css'
@@ -15,7 +15,7 @@ const app = createApp(App)
 // Element Plus stays out of the bundle.
 for (const c of [ElAlert, ElAside, ElBreadcrumb, ElBreadcrumbItem, ElButton, ElCard, ElCol, ElCollapse, ElCollapseItem,
   ElConfigProvider, ElContainer, ElDescriptions, ElDescriptionsItem, ElDialog, ElEmpty, ElForm, ElFormItem, ElHeader, ElInput,
-  ElLink, ElLoading, ElMain, ElMenu, ElMenuItem, ElOption, ElPagination, ElRadioButton, ElRadioGroup, ElResult, ElRow,
+  ElLink, ElLoading, ElMain, ElMenu, ElMenuItem, ElOption, ElPagination, ElRadio, ElRadioButton, ElRadioGroup, ElResult, ElRow,
   ElSelect, ElStep, ElSteps, ElTable, ElTableColumn, ElTag, ElTimeline, ElTimelineItem]) {
   app.use(c)
 }
