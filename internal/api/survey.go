@@ -1,14 +1,19 @@
 package api
 
 import (
+	"bytes"
 	"context"
 	"net/http"
+	"net/url"
 	"time"
 
 	"github.com/danielgtaylor/huma/v2"
 
 	"gridwork/internal/apperr"
 	"gridwork/internal/auth"
+	"gridwork/internal/dates"
+	"gridwork/internal/org"
+	"gridwork/internal/qrsheet"
 	"gridwork/internal/survey"
 )
 
@@ -30,6 +35,7 @@ func (s *Server) surveyRoutes() {
 	op(s, o("survey-results", get, "/api/surveys/{id}/results", "Results per grid and worker: counts, rate, 95 % margin, flags (grids whose answers exceed their households)"), needs(auth.ReadSurveys), s.surveyResults)
 	op(s, created(o("issue-survey-ballots", post, "/api/surveys/{id}/ballots", "Ballot codes for a community's cadres or unit representatives")), needs(auth.ManageSurveys), s.issueSurveyBallots)
 	op(s, o("grid-household-codes", get, "/api/grids/{id}/household-codes", "A grid's household answer codes, to print on the contact cards (audited)"), needs(auth.PrintSurveyCodes), s.gridHouseholdCodes)
+	op(s, o("grid-household-code-sheet", get, "/api/grids/{id}/household-codes/sheet", "A printable A4 sheet of a grid's contact-card labels: each household's code and a QR code that opens the grid's survey with it (audited)"), needs(auth.PrintSurveyCodes), s.gridHouseholdCodeSheet)
 
 	pt := []string{"public"}
 	p := func(id, method, path, summary string) huma.Operation {
@@ -37,6 +43,7 @@ func (s *Server) surveyRoutes() {
 			Errors: []int{http.StatusTooManyRequests}}
 	}
 	op(s, p("public-grid-survey", get, "/api/public/grids/{id}/survey", "The survey open for a grid, with its questionnaires (no sign-in)"), public(), s.publicGridSurvey)
+	op(s, p("public-grid-survey-qr", get, "/api/public/grids/{id}/survey/qr.png", "The QR code of the grid's survey link, for its public board (no sign-in)"), public(), s.publicGridSurveyQR)
 	op(s, p("public-survey-code", post, "/api/public/grids/{id}/survey/code", "Send an SMS code to a phone, to answer the grid's survey with it (no sign-in)"), public(), s.publicSurveyCode)
 	op(s, created(p("public-survey-answer", post, "/api/public/grids/{id}/survey/answers",
 		"Answer the grid's survey with a household code, a phone and its SMS code, or a ballot code (no sign-in); a second answer from the same household, phone or ballot is refused with 409 and the field that identified it")),
@@ -239,4 +246,57 @@ func (s *Server) publicSurveyAnswer(ctx context.Context, _ auth.User, in *struct
 		return nil, err
 	}
 	return &struct{ Body survey.Receipt }{r}, nil
+}
+
+// SurveyLink is the address of a grid's survey on the public side (the
+// page reads the grid, and a contact card's code when its QR carries one,
+// from the query).
+func SurveyLink(publicURL, gridID, code string) string {
+	q := url.Values{"survey": {gridID}}
+	if code != "" {
+		q.Set("code", code)
+	}
+	return publicURL + "/p/?" + q.Encode()
+}
+
+func (s *Server) gridHouseholdCodeSheet(ctx context.Context, u auth.User, in *idInput) (*fileOutput, error) {
+	if err := s.readGrid(ctx, u, in.ID); err != nil {
+		return nil, err
+	}
+	g, err := s.org.GetUnit(ctx, in.ID, dates.Today())
+	if err != nil {
+		return nil, err
+	}
+	cs, err := s.survey.GridCodes(ctx, u.ID, in.ID)
+	if err != nil {
+		return nil, err
+	}
+	labels := make([]qrsheet.Label, 0, len(cs))
+	for _, c := range cs {
+		labels = append(labels, qrsheet.Label{Title: "网格员工作满意度测评 联系卡", Code: c.Code, Address: c.Address, Grid: g.Name,
+			URL: SurveyLink(s.publicURL, g.ID, c.Code)})
+	}
+	var buf bytes.Buffer
+	if err := qrsheet.Sheet(&buf, g.Name+" 联系卡答卷码", labels); err != nil {
+		return nil, err
+	}
+	return &fileOutput{ContentType: "text/html; charset=utf-8", ContentDisposition: `inline; filename="household-codes.html"`, Body: buf.Bytes()}, nil
+}
+
+func (s *Server) publicGridSurveyQR(ctx context.Context, _ auth.User, in *struct {
+	ID string `path:"id"`
+	Px int    `query:"px" minimum:"128" maximum:"1024" default:"256"`
+}) (*fileOutput, error) {
+	g, err := s.org.GetUnit(ctx, in.ID, dates.Today())
+	if err != nil {
+		return nil, err
+	}
+	if g.Level != org.Grid {
+		return nil, apperr.New(apperr.NotFound, "no grid %s", in.ID)
+	}
+	png, err := qrsheet.PNG(SurveyLink(s.publicURL, g.ID, ""), in.Px)
+	if err != nil {
+		return nil, err
+	}
+	return &fileOutput{ContentType: "image/png", ContentDisposition: `inline; filename="survey-qr.png"`, Body: png}, nil
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"strings"
 	"testing"
 	"time"
 
@@ -64,6 +65,14 @@ func TestSurveyAPI(t *testing.T) {
 		community.get(t, "/api/grids/"+grid+"/household-codes", &codes)
 		if len(codes) != 2 {
 			t.Fatalf("%d codes, want one per household (2)", len(codes))
+		}
+
+		r = community.do(t, http.MethodGet, "/api/grids/"+grid+"/household-codes/sheet", nil)
+		if r.status != http.StatusOK || !strings.HasPrefix(r.header.Get("Content-Type"), "text/html") || !strings.Contains(string(r.body), codes[1].Code) {
+			t.Errorf("contact-card sheet: %d %s", r.status, r.header.Get("Content-Type"))
+		}
+		if r := anon.do(t, http.MethodGet, "/api/public/grids/"+grid+"/survey/qr.png", nil); r.status != http.StatusOK || r.header.Get("Content-Type") != "image/png" {
+			t.Errorf("the board's survey QR: %d %s", r.status, r.header.Get("Content-Type"))
 		}
 
 		var pub survey.PublicSurvey
