@@ -245,7 +245,8 @@ func (s *Store) settleOne(ctx context.Context, tx store.Tx, e *settleEnv, k dayK
 		}
 		var other, worker string
 		var day dates.Date
-		err := tx.QueryRowContext(ctx, `SELECT id, worker_id, day FROM patrol_segments WHERE track_hash = $1 ORDER BY day, id LIMIT 1`, pa.Hash).
+		// "track_hash <> ''" lets the engines use the partial index.
+		err := tx.QueryRowContext(ctx, `SELECT id, worker_id, day FROM patrol_segments WHERE track_hash = $1 AND track_hash <> '' ORDER BY day, id LIMIT 1`, pa.Hash).
 			Scan(&other, &worker, &day)
 		if store.IsNoRows(err) {
 			continue
