@@ -168,7 +168,7 @@ func LoadSurveys(ctx context.Context, db *store.DB, orgs *org.Store, rec *record
 		}
 		for i, g := range grids {
 			cs := codes[i]
-			n := min(len(cs), 10+r.IntN(9))
+			n := min(len(cs)*2/3, 10+r.IntN(9))
 			voted := r.Perm(len(cs))[:n]
 			for _, k := range voted {
 				tick()
@@ -176,7 +176,7 @@ func LoadSurveys(ctx context.Context, db *store.DB, orgs *org.Store, rec *record
 					return sum, fmt.Errorf("demo surveys: household answer: %w", err)
 				}
 			}
-			phones := 1 + r.IntN(3)
+			phones := min(1+r.IntN(3), len(cs)-n)
 			if mi == 1 && i == stuffed {
 				// Someone with a drawer of SIM cards: more "residents"
 				// than the grid has households.
