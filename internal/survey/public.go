@@ -152,6 +152,9 @@ type voter struct {
 // NotFound (grid, no open survey), Conflict (second vote, survey closed
 // meanwhile), TooMany (rate limits, counted before anything is checked so
 // that wrong guesses count too).
+//
+// Answers write no audit entry: they are anonymous and change nobody's
+// record; the answer row itself, with its time, is the trace.
 func (s *Store) Answer(ctx context.Context, gridID string, in PublicAnswer, ip string) (Receipt, error) {
 	if err := s.limit("ip:"+ip, s.limits.cfg.PerIP, "answers from this address"); err != nil {
 		return Receipt{}, err
@@ -291,10 +294,10 @@ func (s *Store) identify(ctx context.Context, v Survey, gridID string, in Public
 		if code == "" {
 			return voter{}, apperr.Field("household_code", "not a household code")
 		}
-		var house, grid string
+		var house, grid, purpose string
 		var endedNull *string
-		err := q.QueryRowContext(ctx, `SELECT h.id, h.grid_id, h.ended_on FROM survey_household_codes c JOIN houses h ON h.id = c.house_id
-			WHERE c.code = $1`, code).Scan(&house, &grid, &endedNull)
+		err := q.QueryRowContext(ctx, `SELECT h.id, h.grid_id, h.purpose, h.ended_on FROM survey_household_codes c JOIN houses h ON h.id = c.house_id
+			WHERE c.code = $1`, code).Scan(&house, &grid, &purpose, &endedNull)
 		if store.IsNoRows(err) {
 			return voter{}, apperr.Field("household_code", "not a household code")
 		}
@@ -305,6 +308,11 @@ func (s *Store) identify(ctx context.Context, v Survey, gridID string, in Public
 			if ended, err := dates.Parse(*endedNull); err == nil && !dates.Of(s.Now()).Before(ended) {
 				return voter{}, apperr.Field("household_code", "this household is no longer registered")
 			}
+		}
+		// The household check counts lived-in houses only, so only they
+		// answer (a house let go vacant since its card was printed not).
+		if purpose != "own" && purpose != "rental" {
+			return voter{}, apperr.Field("household_code", "this house is not registered as lived in")
 		}
 		if grid != gridID {
 			return voter{}, apperr.Field("household_code", "this household belongs to another grid: answer through your own grid's link")

@@ -278,6 +278,16 @@ func TestOneAnswerPerHousehold(t *testing.T) {
 		wantCode(t, "another grid's household code", err, apperr.Invalid)
 		_, err = f.st.Answer(bg, f.a.ID, household("2222-2222", "满意"), "ip1")
 		wantCode(t, "an unknown code", err, apperr.Invalid)
+		// A household that moved out since its card was printed.
+		h, err := f.rec.GetHouse(bg, codes[4].HouseID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := f.rec.EndHouse(bg, "test", h.ID, records.End{On: dates.MustParse("2026-03-10"), Reason: "moved_out", Version: h.Version}); err != nil {
+			t.Fatal(err)
+		}
+		_, err = f.st.Answer(bg, f.a.ID, household(codes[4].Code, "满意"), "ip1")
+		wantCode(t, "the code of a house ended", err, apperr.Invalid)
 		bad := household(codes[2].Code, "非常满意")
 		_, err = f.st.Answer(bg, f.a.ID, bad, "ip1")
 		wantCode(t, "an answer not on the scale", err, apperr.Invalid)
