@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"gridwork/internal/events"
+	"gridwork/internal/metric"
 	"gridwork/internal/store"
 	"gridwork/internal/store/storetest"
 )
@@ -100,6 +101,41 @@ func TestCards(t *testing.T) {
 		cs, total, err = e.ev.Cards(bg, events.CardQuery{WithinID: e.g2.ID})
 		if err != nil || total != 0 || len(cs) != 0 {
 			t.Errorf("cards in g2: %d %v", total, err)
+		}
+		// The facts count each card in the month of its line: the worker's
+		// own (handle yellow 02-28, close yellow 03-02) as worker facts,
+		// the community's (accept yellow 02-24, close red 03-11) in the grid.
+		for _, c := range []struct {
+			month                 time.Month
+			workerY, gridY, gridR float64
+		}{{2, 1, 1, 0}, {3, 1, 0, 1}, {4, 0, 0, 0}} {
+			p := metric.Period{Year: 2026, Month: c.month}
+			w, _, err := e.ev.WorkerFacts(bg, p)
+			if err != nil {
+				t.Fatal(err)
+			}
+			g, _, err := e.ev.Facts(bg, p)
+			if err != nil {
+				t.Fatal(err)
+			}
+			num := func(m metric.Tallies, subject, name string) float64 {
+				if x := m[subject][name]; x != nil {
+					return x.Num
+				}
+				return 0
+			}
+			if got := num(w, e.full.ID, "events.yellow_cards"); got != c.workerY {
+				t.Errorf("%s: worker yellow cards %v, want %v", p, got, c.workerY)
+			}
+			if got := num(w, e.full.ID, "events.red_cards"); got != 0 {
+				t.Errorf("%s: worker red cards %v, want 0", p, got)
+			}
+			if got := num(g, e.g1.ID, "events.yellow_cards"); got != c.gridY {
+				t.Errorf("%s: grid yellow cards %v, want %v", p, got, c.gridY)
+			}
+			if got := num(g, e.g1.ID, "events.red_cards"); got != c.gridR {
+				t.Errorf("%s: grid red cards %v, want %v", p, got, c.gridR)
+			}
 		}
 	})
 }
