@@ -444,7 +444,13 @@ func (w *evWork) planWorkflow(id *string, at time.Time, dw *demoWorker, in event
 	// Acceptance: within a working day mostly; before the Spring Festival
 	// it waits for the holiday's end; sometimes late anyway.
 	accept := w.workAfter(at, 1+7*w.r.Float64())
-	if d := dates.Of(at); !d.Before(dates.New(2026, 2, 12)) && d.Before(dates.New(2026, 2, 15)) && w.r.Float64() < 0.6 {
+	urgent := urgentCategories[in.CategoryCode]
+	if urgent {
+		// Limits in hours: the duty officer accepts within the hour or two,
+		// night or day.
+		accept = at.Add(time.Duration(20+w.r.IntN(130)) * time.Minute)
+	}
+	if d := dates.Of(at); !urgent && !d.Before(dates.New(2026, 2, 12)) && d.Before(dates.New(2026, 2, 15)) && w.r.Float64() < 0.6 {
 		accept = w.workAfter(dates.New(2026, 2, 24).Start(), 2+10*w.r.Float64())
 	} else if w.r.Float64() < 0.04 {
 		accept = w.workAfter(at, 20+10*w.r.Float64())
@@ -457,6 +463,9 @@ func (w *evWork) planWorkflow(id *string, at time.Time, dw *demoWorker, in event
 	}
 	w.step(accept, staff, id, events.Accept, events.ActInput{Note: "已受理"})
 	dispatch := w.workAfter(accept, 0.5+3*w.r.Float64())
+	if urgent {
+		dispatch = accept.Add(time.Duration(15+w.r.IntN(100)) * time.Minute)
+	}
 	assignee := events.ActInput{Note: "派遣网格员处置", AssigneeWorkerID: dw.by.WorkerID}
 	handler := dw.by
 	if in.Upward {
@@ -492,6 +501,11 @@ func (w *evWork) planWorkflow(id *string, at time.Time, dw *demoWorker, in event
 	w.step(verify, staff, id, events.Verify, events.ActInput{Note: "核查属实"})
 	w.step(w.workAfter(verify, 0.5+2*w.r.Float64()), staff, id, events.Close, events.ActInput{Note: "结案"})
 }
+
+// urgentCategories have limits in hours (migration 00004): the demo's staff
+// act on them around the clock.
+var urgentCategories = map[string]bool{"hazard_fire": true, "hazard_gas": true, "security_suspect": true,
+	"major": true, "major_mass": true, "major_fire": true, "major_disaster": true, "major_case": true}
 
 // planResidents plans residents' hotline calls: about one a grid a month.
 func (w *evWork) planResidents(grids []org.Unit, workers []*demoWorker, scale float64) {
@@ -530,7 +544,7 @@ func (w *evWork) planResidents(grids []org.Unit, workers []*demoWorker, scale fl
 					w.step(accept, staff, id, events.Accept, events.ActInput{Note: "已受理"})
 					d := w.workAfter(accept, 1)
 					w.step(d, w.centre, id, events.Dispatch, events.ActInput{Note: "派遣社区处置", AssigneeUnitID: dw.community})
-					h := w.workAfter(d, 8+30*w.r.Float64())
+					h := w.workAfter(d, 4+16*w.r.Float64())
 					w.step(h, staff, id, events.Handle, events.ActInput{Note: "社区已处置", Photos: []string{w.photo}})
 					v := w.workAfter(h, 2)
 					w.step(v, staff, id, events.Verify, events.ActInput{})
@@ -554,13 +568,13 @@ func (w *evWork) planMajor(workers []*demoWorker) {
 	id := w.report(happened.Add(25*time.Minute), fire.by, events.NewEvent{CategoryCode: "major_fire", GridID: fire.grid, Lat: &lat, Lon: &lon,
 		Severity: events.Major, HappenedAt: happened, Upward: true, Escalated: true, Photos: []string{w.photo},
 		Description: "临街商铺起火，已拨打119并疏散周边群众，火势已得到控制"})
-	w.planWorkflow(id, happened.Add(25*time.Minute), fire, events.NewEvent{Upward: true})
+	w.planWorkflow(id, happened.Add(25*time.Minute), fire, events.NewEvent{CategoryCode: "major_fire", Upward: true})
 	lat, lon = w.position(crowd.center, crowd.span)
 	happened = dates.New(2026, 4, 18).Start().Add(9 * time.Hour)
 	id = w.report(happened.Add(150*time.Minute), crowd.by, events.NewEvent{CategoryCode: "major_mass", GridID: crowd.grid, Lat: &lat, Lon: &lon,
 		Severity: events.Major, HappenedAt: happened, Upward: true, Escalated: true, Photos: []string{w.photo},
 		Description: "三十余名业主聚集在售楼处门前反映延期交房问题，情绪激动"})
-	w.planWorkflow(id, happened.Add(150*time.Minute), crowd, events.NewEvent{Upward: true})
+	w.planWorkflow(id, happened.Add(150*time.Minute), crowd, events.NewEvent{CategoryCode: "major_mass", Upward: true})
 }
 
 // count fills the summary from what was stored.
