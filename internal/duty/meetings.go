@@ -175,11 +175,34 @@ func (s *Store) GetMeeting(ctx context.Context, id string) (Meeting, error) {
 
 // checkAttendance checks a list of attendance entries.
 func checkAttendance(ctx context.Context, q store.Queryer, p *problems, att []Attendance) error {
+	// One query for all the workers: a meeting lists a whole community.
+	known := map[string]bool{}
+	if len(att) > 0 {
+		var args store.Args
+		ph := make([]string, len(att))
+		for i, a := range att {
+			ph[i] = args.Add(a.WorkerID)
+		}
+		ids, err := store.All(ctx, q, "workers", `SELECT id FROM workers WHERE id IN (`+strings.Join(ph, ", ")+`)`, args,
+			func(r interface{ Scan(...any) error }) (string, error) {
+				var id string
+				return id, r.Scan(&id)
+			})
+		if err != nil {
+			return fmt.Errorf("duty: attendance: %w", err)
+		}
+		for _, id := range ids {
+			known[id] = true
+		}
+	}
 	seen := map[string]bool{}
 	for i, a := range att {
 		f := fmt.Sprintf("attendance[%d]", i)
-		if err := workerExists(ctx, q, p, f+".worker_id", a.WorkerID); err != nil {
-			return err
+		switch {
+		case a.WorkerID == "":
+			p.add(f+".worker_id", "is required")
+		case !known[a.WorkerID]:
+			p.add(f+".worker_id", "no worker %s", a.WorkerID)
 		}
 		if seen[a.WorkerID] {
 			p.add(f+".worker_id", "worker %s is listed twice", a.WorkerID)
@@ -193,12 +216,21 @@ func checkAttendance(ctx context.Context, q store.Queryer, p *problems, att []At
 }
 
 func putAttendance(ctx context.Context, tx store.Tx, meetingID string, att []Attendance) error {
-	for _, a := range att {
-		_, err := tx.ExecContext(ctx, `INSERT INTO duty_attendance (meeting_id, worker_id, status) VALUES ($1, $2, $3)
-			ON CONFLICT (meeting_id, worker_id) DO UPDATE SET status = excluded.status`, meetingID, a.WorkerID, a.Status)
+	// One statement per 200 entries: a round trip per worker makes a
+	// community's daily meetings slow on PostgreSQL.
+	for len(att) > 0 {
+		n := min(len(att), 200)
+		var args store.Args
+		rows := make([]string, n)
+		for i, a := range att[:n] {
+			rows[i] = "(" + args.Add(meetingID) + ", " + args.Add(a.WorkerID) + ", " + args.Add(a.Status) + ")"
+		}
+		_, err := tx.ExecContext(ctx, `INSERT INTO duty_attendance (meeting_id, worker_id, status) VALUES `+strings.Join(rows, ", ")+`
+			ON CONFLICT (meeting_id, worker_id) DO UPDATE SET status = excluded.status`, args...)
 		if err != nil {
 			return fmt.Errorf("duty: attendance: %w", err)
 		}
+		att = att[n:]
 	}
 	return nil
 }

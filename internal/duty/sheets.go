@@ -41,6 +41,10 @@ type NewSignIn struct {
 	Plan     string    `json:"plan" doc:"the day's plan: which households, what for"`
 	Lat      *float64  `json:"lat,omitempty"`
 	Lon      *float64  `json:"lon,omitempty"`
+	// SignedOutAt and Result close the sheet at once: a paper sheet
+	// entered after the day by staff.
+	SignedOutAt *time.Time `json:"signed_out_at,omitempty" doc:"for a sheet entered after the day: when the worker signed out"`
+	Result      string     `json:"result,omitempty" doc:"with signed_out_at: what was done"`
 }
 
 // SignOut signs a worker out with the day's result.
@@ -73,9 +77,11 @@ func (s *Store) GetSheet(ctx context.Context, id string) (Sheet, error) {
 	return getSheet(ctx, s.db.Q(ctx), id)
 }
 
-// SignIn opens the worker's work sheet of the day of in.At with the plan.
-// A resend with the same ClientID returns the first sheet. Errors: Invalid
-// naming each bad field (no plan, a time in the future, lat without lon);
+// SignIn opens the worker's work sheet of the day of in.At with the plan;
+// with SignedOutAt and Result it also closes it (a paper sheet entered
+// afterwards). A resend with the same ClientID returns the first sheet. Errors: Invalid
+// naming each bad field (no plan, a time in the future, lat without lon, a
+// result without signed_out_at or a sign-out before the sign-in);
 // Conflict when the worker has signed in that day already.
 func (s *Store) SignIn(ctx context.Context, actor string, in NewSignIn) (Sheet, error) {
 	var out Sheet
@@ -105,6 +111,19 @@ func (s *Store) SignIn(ctx context.Context, actor string, in NewSignIn) (Sheet, 
 		} else if in.Lat != nil && (*in.Lat < -90 || *in.Lat > 90 || *in.Lon < -180 || *in.Lon > 180) {
 			p.add("lat", "is not a WGS84 position")
 		}
+		var outAt *time.Time
+		in.Result = strings.TrimSpace(in.Result)
+		if in.SignedOutAt != nil {
+			t := micro(*in.SignedOutAt)
+			outAt = &t
+			s.notFuture(&p, "signed_out_at", t)
+			if t.Before(in.At) {
+				p.add("signed_out_at", "is before the sign-in")
+			}
+			p.text("result", in.Result, MaxText, true)
+		} else if in.Result != "" {
+			p.add("result", "goes with signed_out_at; sign out to give the day's result")
+		}
 		if err := p.err("cannot sign in"); err != nil {
 			return err
 		}
@@ -120,10 +139,10 @@ func (s *Store) SignIn(ctx context.Context, actor string, in NewSignIn) (Sheet, 
 		}
 		now := s.now()
 		out = Sheet{ID: newID(), ClientID: in.ClientID, WorkerID: in.WorkerID, Day: day, SignedInAt: at, Plan: in.Plan, Lat: in.Lat, Lon: in.Lon,
-			EnteredBy: actor, EnteredAt: now}
-		_, err = tx.ExecContext(ctx, `INSERT INTO duty_sheets (id, client_id, worker_id, day, signed_in_at, plan, in_lat, in_lon, entered_by, entered_at)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
-			out.ID, nullIfEmpty(out.ClientID), out.WorkerID, day, at, out.Plan, out.Lat, out.Lon, actor, now)
+			SignedOutAt: outAt, Result: in.Result, EnteredBy: actor, EnteredAt: now}
+		_, err = tx.ExecContext(ctx, `INSERT INTO duty_sheets (id, client_id, worker_id, day, signed_in_at, plan, in_lat, in_lon, signed_out_at, result, entered_by, entered_at)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
+			out.ID, nullIfEmpty(out.ClientID), out.WorkerID, day, at, out.Plan, out.Lat, out.Lon, outAt, out.Result, actor, now)
 		if err != nil {
 			return fmt.Errorf("duty: sign in: %w", err)
 		}

@@ -111,6 +111,19 @@ func TestSheetsAndLateness(t *testing.T) {
 			t.Fatalf("second sign-out changed the sheet: %+v", again)
 		}
 
+		// A paper sheet entered whole afterwards.
+		outAt := at("2026-03-05 17:35")
+		paper := must(e.duty.SignIn(bg, "staff", duty.NewSignIn{WorkerID: e.w2.ID, At: at("2026-03-05 08:10"), Plan: "p", SignedOutAt: &outAt, Result: "走访8户"}))
+		if paper.SignedOutAt == nil || !paper.SignedOutAt.Equal(outAt) || paper.Result != "走访8户" {
+			t.Fatalf("paper sheet %+v", paper)
+		}
+		_, err = e.duty.SignIn(bg, "staff", duty.NewSignIn{WorkerID: e.w2.ID, At: at("2026-03-06 08:10"), Plan: "p", Result: "x"})
+		wantCode(t, err, apperr.Invalid, "result")
+		early := at("2026-03-06 08:00")
+		_, err = e.duty.SignIn(bg, "staff", duty.NewSignIn{WorkerID: e.w2.ID, At: at("2026-03-06 08:10"), Plan: "p", SignedOutAt: &early})
+		wantCode(t, err, apperr.Invalid, "signed_out_at")
+		wantCode(t, err, apperr.Invalid, "result")
+
 		// Lateness against 08:30, moved past approved leave.
 		l := must(e.duty.RequestLeave(bg, actor, duty.NewLeave{WorkerID: e.w1.ID, Kind: duty.PersonalLeave, From: at("2026-03-10 08:30"), To: at("2026-03-10 10:00")}))
 		must(e.duty.DecideLeave(bg, "approver", l.ID, true, ""))
