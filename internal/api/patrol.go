@@ -37,7 +37,7 @@ func (s *Server) patrolRoutes() {
 		p.Post.RequestBody.Content["application/json"] = &huma.MediaType{
 			Schema: s.api.OpenAPI().Components.Schemas.Schema(reflect.TypeFor[patrol.Batch](), true, "PatrolBatch")}
 	}
-	op(s, o("post-patrol-marker", http.MethodPost, "/api/patrol/markers", "Start or stop a patrol (a resend is a no-op)"), needs(auth.PostPatrol), s.postPatrolMarker)
+	op(s, o("post-patrol-marker", http.MethodPost, "/api/patrol/markers", "Start or stop a patrol (a resend is a no-op)"), needs(auth.PostPatrol), s.postPatrolTap)
 	op(s, o("get-patrol-day", http.MethodGet, "/api/patrol/workers/{id}/days/{day}", "A worker's day: every fix, the patrols with their time inside the own grids, the flags"),
 		needs(auth.ReadPatrol), s.getPatrolDay)
 	op(s, o("list-patrol-flags", http.MethodGet, "/api/patrol/flags", "Flagged tracks (mock locations, teleports, repeated tracks, fixes during leave) and times out of the work area"),
@@ -71,14 +71,14 @@ func (s *Server) postPatrolBatch(ctx context.Context, u auth.User, in *struct {
 	return &struct{ Body patrol.Receipt }{r}, nil
 }
 
-// PatrolMarker is a start or stop tapped in the app.
-type PatrolMarker struct {
+// PatrolTap is a start or stop tapped in the app (one marker, sent alone).
+type PatrolTap struct {
 	ClientID string            `json:"client_id" doc:"a UUID the phone made for this tap; a resend is a no-op"`
 	Kind     patrol.MarkerKind `json:"kind" enum:"start,stop"`
 	At       time.Time         `json:"at"`
 }
 
-func (s *Server) postPatrolMarker(ctx context.Context, u auth.User, in *struct{ Body PatrolMarker }) (*struct{ Body patrol.Receipt }, error) {
+func (s *Server) postPatrolTap(ctx context.Context, u auth.User, in *struct{ Body PatrolTap }) (*struct{ Body patrol.Receipt }, error) {
 	worker, err := patrolWorker(u)
 	if err != nil {
 		return nil, err

@@ -5,6 +5,7 @@ import (
 	"math"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"testing"
 	"time"
 
@@ -118,6 +119,10 @@ func TestPatrolBatchTwice(t *testing.T) {
 		r = phone.do(t, http.MethodPost, "/api/patrol/batches", rawBody(`{"client_id":"x","points":[{"lat":"north"}]}`))
 		if p := r.problem(t); r.status != http.StatusUnprocessableEntity || !hasField(p, "points.lat") {
 			t.Errorf("bad JSON type: %d %s", r.status, r.body)
+		}
+		// The document shows the batch's schema although the body is read raw.
+		if r := f.anon().do(t, http.MethodGet, "/openapi.json", nil); !strings.Contains(string(r.body), `"PatrolBatch"`) {
+			t.Errorf("openapi.json lacks the PatrolBatch schema")
 		}
 		// A marker.
 		r = phone.do(t, http.MethodPost, "/api/patrol/markers", map[string]any{"client_id": uuid.NewString(), "kind": "start",
