@@ -170,7 +170,8 @@ func LoadEvents(ctx context.Context, db *store.DB, orgs *org.Store, ev *events.S
 	}
 	ev.SetClock(func() time.Time { return w.now })
 	ev.PinCalendar(cal)
-	defer func() { ev.SetClock(time.Now); ev.PinCalendar(nil) }()
+	ev.SetBulk(true)
+	defer func() { ev.SetClock(time.Now); ev.PinCalendar(nil); ev.SetBulk(false) }()
 	err = db.Tx(ctx, func(tx store.Tx) error {
 		ctx := store.WithTx(ctx, tx)
 		if db.Engine == store.SQLite {

@@ -77,6 +77,7 @@ type Store struct {
 	clock func() time.Time
 	// pinned, when set, is the calendar used instead of the stored one.
 	pinned *workcal.Calendar
+	bulk   bulkState
 }
 
 // NewStore returns a Store counting limits on the calendar cal keeps.

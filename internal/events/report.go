@@ -85,7 +85,8 @@ func (s *Store) Report(ctx context.Context, by Actor, in NewEvent) (ReportResult
 	return out, err
 }
 
-func (s *Store) report(ctx context.Context, tx store.Tx, by Actor, in NewEvent) (Event, error) {
+func (s *Store) report(ctx context.Context, rawTx store.Tx, by Actor, in NewEvent) (Event, error) {
+	tx := s.q(rawTx)
 	now := s.now()
 	in.Description = strings.TrimSpace(in.Description)
 	in.Address = strings.TrimSpace(in.Address)
@@ -247,7 +248,7 @@ func (s *Store) report(ctx context.Context, tx store.Tx, by Actor, in NewEvent) 
 	if e.Matches, err = s.findMatches(ctx, tx, e, *cat); err != nil {
 		return Event{}, err
 	}
-	if _, err := audit.Append(ctx, tx, audit.Entry{Actor: by.UserID, Action: "create", Entity: "event", EntityID: e.ID, After: e}); err != nil {
+	if _, err := audit.Append(ctx, rawTx, audit.Entry{Actor: by.UserID, Action: "create", Entity: "event", EntityID: e.ID, After: e}); err != nil {
 		return Event{}, err
 	}
 	// The event as Get would read it, without reading it back.
@@ -297,7 +298,7 @@ func checkPhotos(ctx context.Context, q store.Queryer, field string, photos []st
 	return bad, nil
 }
 
-func addPhotos(ctx context.Context, tx store.Tx, id, stage string, photos []string, at time.Time) error {
+func addPhotos(ctx context.Context, tx store.Queryer, id, stage string, photos []string, at time.Time) error {
 	seen := map[string]bool{}
 	for _, p := range photos {
 		if seen[p] {
@@ -312,7 +313,7 @@ func addPhotos(ctx context.Context, tx store.Tx, id, stage string, photos []stri
 	return nil
 }
 
-func addStep(ctx context.Context, tx store.Tx, id string, a Action, from, to State, at time.Time, by Actor, note string) error {
+func addStep(ctx context.Context, tx store.Queryer, id string, a Action, from, to State, at time.Time, by Actor, note string) error {
 	_, err := tx.ExecContext(ctx, `INSERT INTO event_steps (event_id, seq, action, from_state, to_state, at, user_id, worker_id, note)
 		VALUES ($1, (SELECT COALESCE(MAX(seq), 0) + 1 FROM event_steps WHERE event_id = $1), $2, $3, $4, $5, $6, $7, $8)`,
 		id, a, from, to, at, by.UserID, nullIfEmpty(by.WorkerID), note)
@@ -396,7 +397,7 @@ func distanceM(lat1, lon1, lat2, lon2 float64) float64 {
 // findMatches stores e's near matches: earlier events of the same category,
 // not voided, reported within the category's age before e, within its
 // radius of e. An event without a position has none.
-func (s *Store) findMatches(ctx context.Context, tx store.Tx, e Event, cat Category) ([]Match, error) {
+func (s *Store) findMatches(ctx context.Context, tx store.Queryer, e Event, cat Category) ([]Match, error) {
 	if e.Lat == nil {
 		return nil, nil
 	}

@@ -89,7 +89,8 @@ func (s *Store) Step(ctx context.Context, by Actor, id string, a Action, in ActI
 	})
 }
 
-func (s *Store) act(ctx context.Context, tx store.Tx, by Actor, id string, a Action, in ActInput) (Event, error) {
+func (s *Store) act(ctx context.Context, rawTx store.Tx, by Actor, id string, a Action, in ActInput) (Event, error) {
+	tx := s.q(rawTx)
 	e, err := getEvent(ctx, tx, id)
 	if err != nil {
 		return Event{}, err
@@ -208,12 +209,12 @@ func (s *Store) act(ctx context.Context, tx store.Tx, by Actor, id string, a Act
 	if err := addStep(ctx, tx, id, a, from, to, now, by, in.Note); err != nil {
 		return Event{}, err
 	}
-	_, err = audit.Append(ctx, tx, audit.Entry{Actor: by.UserID, Action: string(a), Entity: "event", EntityID: id, Before: before, After: e})
+	_, err = audit.Append(ctx, rawTx, audit.Entry{Actor: by.UserID, Action: string(a), Entity: "event", EntityID: id, Before: before, After: e})
 	return e, err
 }
 
 // checkAssignee checks a dispatch names exactly one existing assignee.
-func (s *Store) checkAssignee(ctx context.Context, tx store.Tx, in ActInput) error {
+func (s *Store) checkAssignee(ctx context.Context, tx store.Queryer, in ActInput) error {
 	field := func(f, reason string) error {
 		return apperr.InvalidFields("cannot dispatch event", apperr.FieldError{Field: f, Reason: reason})
 	}
@@ -238,7 +239,7 @@ func (s *Store) checkAssignee(ctx context.Context, tx store.Tx, in ActInput) err
 }
 
 // request files a request of kind for e.
-func (s *Store) request(ctx context.Context, tx store.Tx, by Actor, e Event, kind string, in ActInput, now time.Time) error {
+func (s *Store) request(ctx context.Context, tx store.Queryer, by Actor, e Event, kind string, in ActInput, now time.Time) error {
 	var bad []apperr.FieldError
 	if in.Note == "" {
 		bad = append(bad, apperr.FieldError{Field: "note", Reason: "is required: the reason for the request"})
@@ -286,7 +287,7 @@ func validStage(st Stage) bool {
 }
 
 // decide approves or rejects the pending request of kind.
-func decide(ctx context.Context, tx store.Tx, by Actor, id, kind string, approve bool, note string, now time.Time) error {
+func decide(ctx context.Context, tx store.Queryer, by Actor, id, kind string, approve bool, note string, now time.Time) error {
 	status := "rejected"
 	if approve {
 		status = "approved"
