@@ -34,13 +34,13 @@ func loadEvents(t testing.TB, db *store.DB, scale float64) (demo.EventSummary, *
 	return sum, ev, orgs
 }
 
-// TestLoadEvents loads a fifth of the demo's events on each engine and
+// TestLoadEvents loads a tenth of the demo's events on each engine and
 // checks that every miss the demo promises is there, and that the same
 // seed gives the same events.
 func TestLoadEvents(t *testing.T) {
 	var first demo.EventSummary
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		sum, ev, orgs := loadEvents(t, db, 0.2)
+		sum, ev, orgs := loadEvents(t, db, 0.1)
 		t.Logf("%+v", sum)
 		for name, n := range map[string]int{"events": sum.Events, "by residents": sum.ByResidents, "self-handled": sum.SelfHandled,
 			"upward": sum.Upward, "closed": sum.Closed, "open": sum.Open, "duplicates": sum.Duplicates, "badly described": sum.BadlyDescribed,
