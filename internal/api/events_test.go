@@ -251,6 +251,11 @@ func TestOpen311(t *testing.T) {
 		if full.Source != events.FromResident || full.Contact == nil || full.Contact.Phone != "13912345678" || full.Contact.Name != "张小明" {
 			t.Errorf("stored %+v contact %+v", full, full.Contact)
 		}
+		// Nor does the audit log keep the contact.
+		r = f.signIn(t, "admin").do(t, http.MethodGet, "/api/audit?entity=event&entity_id="+id, nil)
+		if r.status != 200 || !strings.Contains(string(r.body), `"action":"create"`) || strings.Contains(string(r.body), "13912345678") {
+			t.Errorf("audit of the request: %d %s", r.status, r.body)
+		}
 		// Errors are GeoReport errors.
 		bad := post(url.Values{"service_code": {"event_garbage"}, "description": {"没有位置"}})
 		var errs []struct {

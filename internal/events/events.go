@@ -186,6 +186,17 @@ type Event struct {
 	clockAt time.Time
 }
 
+// auditView is what the audit log keeps of an event: its stored fields
+// without a resident's contact (personal data stays in the events table,
+// where the centre reads it) and without the computed clocks.
+func auditView(e Event) Event {
+	if e.Contact != nil {
+		e.Contact = &Contact{Name: "(withheld)"}
+	}
+	e.Clocks, e.Photos, e.Steps, e.Requests, e.Cards, e.Matches = nil, nil, nil, nil, nil, nil
+	return e
+}
+
 // majorLate reports whether e is a major event that missed the 2-hour
 // limit to reach the centres, as seen at now: not reached by then, or
 // reached after the limit.

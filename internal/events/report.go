@@ -248,7 +248,7 @@ func (s *Store) report(ctx context.Context, rawTx store.Tx, by Actor, in NewEven
 	if e.Matches, err = s.findMatches(ctx, tx, e, *cat); err != nil {
 		return Event{}, err
 	}
-	if _, err := audit.Append(ctx, rawTx, audit.Entry{Actor: by.UserID, Action: "create", Entity: "event", EntityID: e.ID, After: e}); err != nil {
+	if _, err := audit.Append(ctx, rawTx, audit.Entry{Actor: by.UserID, Action: "create", Entity: "event", EntityID: e.ID, After: auditView(e)}); err != nil {
 		return Event{}, err
 	}
 	// The event as Get would read it, without reading it back.

@@ -209,7 +209,7 @@ func (s *Store) act(ctx context.Context, rawTx store.Tx, by Actor, id string, a 
 	if err := addStep(ctx, tx, id, a, from, to, now, by, in.Note); err != nil {
 		return Event{}, err
 	}
-	_, err = audit.Append(ctx, rawTx, audit.Entry{Actor: by.UserID, Action: string(a), Entity: "event", EntityID: id, Before: before, After: e})
+	_, err = audit.Append(ctx, rawTx, audit.Entry{Actor: by.UserID, Action: string(a), Entity: "event", EntityID: id, Before: auditView(before), After: auditView(e)})
 	return e, err
 }
 
