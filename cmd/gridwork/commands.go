@@ -191,6 +191,24 @@ func runServe(ctx context.Context, args []string, stdout io.Writer) error {
 		fmt.Fprintf(stdout, "Sign in as %s with the one-time password: %s\n", auth.AdminUsername, password)
 		fmt.Fprintln(stdout, "(it changes at every start until you choose your own: POST /api/me/password)")
 	}
+	// Event cards (黄牌/红牌) are stored by a sweep; run it every five
+	// minutes while serving (reads of cards and fact collection sweep too).
+	sweep, stopSweep := context.WithCancel(ctx)
+	defer stopSweep()
+	go func() {
+		tick := time.NewTicker(5 * time.Minute)
+		defer tick.Stop()
+		for {
+			select {
+			case <-sweep.Done():
+				return
+			case <-tick.C:
+				if _, err := a.events.IssueCards(sweep, time.Now()); err != nil && sweep.Err() == nil {
+					slog.Error("event cards sweep", "err", err)
+				}
+			}
+		}
+	}()
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	select {
