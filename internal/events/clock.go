@@ -238,6 +238,8 @@ func clocks(cal *workcal.Calendar, e *Event, cat Category, tl *timeline, now tim
 			}
 		}
 		due, red := Lines(cal, start, l, exts, tl.parks, now)
+		// Stored and shown in UTC like every other time.
+		due, red = due.UTC(), red.UTC()
 		c := Clock{Stage: st, Limit: l.String(), Start: start, Due: due, RedAt: red, Done: done}
 		end := now
 		if done != nil {
