@@ -273,12 +273,30 @@ func (s *Server) listEventCategories(ctx context.Context, u auth.User, in *struc
 	return &struct{ Body []events.Category }{cs}, nil
 }
 
+// CategoryBody is a category to set. Without "active" a new category is
+// active and an existing one keeps its state.
+type CategoryBody struct {
+	events.Category
+	Active *bool `json:"active,omitempty"`
+}
+
 func (s *Server) setEventCategory(ctx context.Context, u auth.User, in *struct {
 	Code string `path:"code"`
-	Body events.Category
+	Body CategoryBody
 }) (*struct{ Body events.Category }, error) {
-	in.Body.Code = in.Code
-	c, err := s.events.SetCategory(ctx, u.ID, in.Body)
+	c := in.Body.Category
+	c.Code = in.Code
+	switch old, err := s.events.Category(ctx, in.Code); {
+	case in.Body.Active != nil:
+		c.Active = *in.Body.Active
+	case err == nil:
+		c.Active = old.Active
+	case apperr.CodeOf(err) == apperr.NotFound:
+		c.Active = true
+	default:
+		return nil, err
+	}
+	c, err := s.events.SetCategory(ctx, u.ID, c)
 	if err != nil {
 		return nil, err
 	}

@@ -134,15 +134,19 @@ func TestEventConfigAPI(t *testing.T) {
 	t.Parallel()
 	eachEventsEngine(t, func(t *testing.T, f *fixture, _ string) {
 		cat := map[string]any{"name": "共享单车乱停放", "parent_code": "city_event", "line": "city_event", "public": true,
-			"limits": map[string]string{"handle": "1workdays", "close": "2workdays"}, "photo_required": true, "min_description": 6, "active": true}
+			"limits": map[string]string{"handle": "1workdays", "close": "2workdays"}, "photo_required": true, "min_description": 6}
 		var days []api.CalendarDay
 		f.run(t, []scenario{
 			{name: "everyone reads categories", method: "GET", path: "/api/event-categories", as: "w001", wantStatus: 200,
 				wantBody: []string{`"code":"dispute"`, `"code":"part_manhole"`, `"handle":"1workdays"`}},
 			{name: "staff may not configure", method: "PUT", path: "/api/event-categories/event_bike", body: cat, as: "c01staff",
 				wantStatus: 403, wantCode: apperr.Forbidden},
-			{name: "centre adds a 小类", method: "PUT", path: "/api/event-categories/event_bike", body: cat, as: "centre01", wantStatus: 200,
-				wantBody: []string{`"close":"2workdays"`}},
+			{name: "centre adds a 小类, active by default", method: "PUT", path: "/api/event-categories/event_bike", body: cat, as: "centre01", wantStatus: 200,
+				wantBody: []string{`"close":"2workdays"`, `"active":true`}},
+			{name: "deactivated", method: "PUT", path: "/api/event-categories/event_bike", as: "centre01", wantStatus: 200,
+				body: map[string]any{"name": "共享单车乱停放", "parent_code": "city_event", "line": "city_event", "active": false}, wantBody: []string{`"active":false`}},
+			{name: "stays inactive when not said", method: "PUT", path: "/api/event-categories/event_bike", body: cat, as: "centre01", wantStatus: 200,
+				wantBody: []string{`"active":false`}},
 			{name: "bad limit names the field", method: "PUT", path: "/api/event-categories/event_bike2", as: "centre01", wantStatus: 422,
 				body: map[string]any{"name": "x", "line": "city_event", "limits": map[string]string{"close": "soon"}}, wantCode: apperr.Invalid},
 			{name: "a category in use cannot be deleted", method: "DELETE", path: "/api/event-categories/city_event", as: "centre01",
