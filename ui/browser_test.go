@@ -26,6 +26,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/chromedp"
 
 	"gridwork/internal/api"
@@ -122,6 +124,13 @@ func startTown(t *testing.T) *town {
 		t.Fatal(err)
 	}
 	if err := users.SetPassword(ctx, "test", u.ID, centrePassword, false); err != nil {
+		t.Fatal(err)
+	}
+	wu, err := users.GetUserByUsername(ctx, "w001")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := users.SetPassword(ctx, "test", wu.ID, centrePassword, false); err != nil {
 		t.Fatal(err)
 	}
 	out := &town{run: run, assess: as, records: rec}
@@ -382,4 +391,91 @@ func TestBrowser(t *testing.T) {
 		t.Errorf("the error table says %q, want row 3 and the identity number column", s)
 	}
 	shot("import")
+
+	// The phone app, on a phone-sized screen: a home visit recorded without
+	// signal waits in the outbox, goes when the network returns, and
+	// arrives once; sent again (as after a lost answer) it is still one.
+	setOffline := func(off bool) {
+		t.Helper()
+		_, err := chromedp.Call(ctx, network.Enable, network.EnableParams{})
+		if err == nil {
+			_, err = chromedp.Call(ctx, network.EmulateNetworkConditionsByRule, network.EmulateNetworkConditionsByRuleParams{
+				MatchedNetworkConditions: []*network.Conditions{{Offline: off, DownloadThroughput: -1, UploadThroughput: -1}}})
+		}
+		if err == nil {
+			_, err = chromedp.Call(ctx, network.OverrideNetworkState, network.OverrideNetworkStateParams{Offline: off, DownloadThroughput: -1, UploadThroughput: -1})
+		}
+		if err != nil {
+			t.Fatalf("network offline=%v: %v", off, err)
+		}
+	}
+	// Signed out of the console first: the phone is the worker's.
+	if _, err := chromedp.Call(ctx, network.ClearBrowserCookies, cdp.Empty{}); err != nil {
+		t.Fatal(err)
+	}
+	run("phone", chromedp.EmulateViewport(390, 780, chromedp.EmulateMobile), chromedp.Navigate(tw.url+"/m/"),
+		chromedp.WaitVisible(chromedp.CSS("#m-username")), chromedp.SendKeys(chromedp.CSS("#m-username"), "w001"),
+		chromedp.SendKeys(chromedp.CSS("#m-password"), centrePassword), click("#m-login-submit"),
+		chromedp.WaitVisible(chromedp.CSS(".m-house")))
+	house := value("a house", chromedp.Evaluate[string]("document.querySelector('.m-house').dataset.house"))
+	before, err := tw.records.HomeVisits(context.Background(), house, 1000)
+	if err != nil {
+		t.Fatal(err)
+	}
+	setOffline(true)
+	run("offline visit", chromedp.WaitVisible(chromedp.CSS("#net-state")), click(fmt.Sprintf(`.m-house[data-house="%s"]`, house)),
+		chromedp.SendKeys(chromedp.CSS("#m-notes"), "入户走访，家中情况正常"), click("#m-visit-submit"),
+		click("#m-tab-outbox"), chromedp.WaitVisible(chromedp.CSS(".m-item")))
+	if s := text("waiting", "#m-waiting"); !strings.Contains(s, "1 条待发送") {
+		t.Errorf("the outbox says %q, want 1 waiting", s)
+	}
+	if s := text("net state", "#net-state"); s != "离线" {
+		t.Errorf("the network badge says %q offline", s)
+	}
+	shot("phone-outbox-offline")
+	clientID := value("client id", chromedp.Evaluate[string]("document.querySelector('.m-item').dataset.client"))
+	if after, _ := tw.records.HomeVisits(context.Background(), house, 1000); len(after) != len(before) {
+		t.Fatalf("offline, the house has %d visits, had %d: nothing should have arrived", len(after), len(before))
+	}
+	setOffline(false)
+	run("back online", chromedp.WaitNotPresent(chromedp.CSS(".m-item")))
+	arrived := func() int {
+		vs, err := tw.records.HomeVisits(context.Background(), house, 1000)
+		if err != nil {
+			t.Fatal(err)
+		}
+		n := 0
+		for _, v := range vs {
+			if v.ClientID == clientID {
+				n++
+			}
+		}
+		if len(vs) != len(before)+n {
+			t.Errorf("the house has %d visits, had %d, and %d carry the phone's id", len(vs), len(before), n)
+		}
+		return n
+	}
+	if n := arrived(); n != 1 {
+		t.Fatalf("the visit arrived %d times, want once", n)
+	}
+	shot("phone-outbox-sent")
+	// The answer lost: the same record is back in the outbox and is sent again.
+	resend := fmt.Sprintf(`new Promise((ok, fail) => { const r = indexedDB.open('gridwork-m'); r.onsuccess = () => {
+		const tx = r.result.transaction('outbox', 'readwrite');
+		tx.objectStore('outbox').put({client_id: %q, kind: 'home_visit', path: '/api/houses/%s/visits',
+			body: {id: '', house_id: %q, client_id: %q, visited_at: new Date().toISOString(), notes: '入户走访，家中情况正常', signed: true},
+			label: 'resend', created_at: new Date().toISOString(), state: 'waiting', error: ''});
+		tx.oncomplete = () => ok(true); tx.onerror = () => fail(tx.error) } })`, clientID, house, house, clientID)
+	if _, err := chromedp.Run(ctx, chromedp.Evaluate[bool](resend, chromedp.EvalAwaitPromise)); err != nil {
+		t.Fatalf("put the visit back in the outbox: %v", err)
+	}
+	run("resend", click("#m-send"))
+	if _, err := chromedp.Run(ctx, chromedp.Poll[bool](`document.querySelector('#m-sent').textContent.includes('已发送 2 条')`,
+		chromedp.WithPollingTimeout(time.Minute))); err != nil {
+		t.Fatalf("the resend was not answered: %v (%s)", err, value("sent", chromedp.Text(chromedp.CSS("#m-sent"))))
+	}
+	run("resent", chromedp.WaitNotPresent(chromedp.CSS(".m-item")))
+	if n := arrived(); n != 1 {
+		t.Errorf("after a resend the visit is stored %d times, want once", n)
+	}
 }

@@ -249,7 +249,11 @@ export default {
     sent: '已发送',
     waiting: '{n} 条待发送',
     none: '没有待发送的记录',
-    offline: '当前离线',
+    offline: '离线',
     online: '在线',
+    signed: '户主签字确认',
+    sendNow: '立即发送',
+    sentCount: '本次已发送 {n} 条',
+    state: { waiting: '待发送', refused: '被退回' },
   },
 }

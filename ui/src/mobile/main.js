@@ -1,5 +1,16 @@
-// The grid worker's phone app (issue 7): not built yet beyond this page.
-import { createApp, h } from 'vue'
+import { createApp } from 'vue'
+import { Button, Cell, CellGroup, Empty, Field, Form, NavBar, Search, Switch, Tabbar, TabbarItem, Tag } from 'vant'
+import 'vant/lib/index.css'
+import App from './App.vue'
 import { t } from '../i18n/index.js'
 
-createApp({ render: () => h('div', { style: 'padding:24px;font-family:sans-serif' }, [h('h2', t('mobile.title')), h('p', t('app.loading'))]) }).mount('#app')
+const app = createApp(App)
+for (const c of [Button, Cell, CellGroup, Empty, Field, Form, NavBar, Search, Switch, Tabbar, TabbarItem, Tag]) app.use(c)
+app.config.globalProperties.t = t
+app.mount('#app')
+
+// The service worker keeps the app itself on the phone, so that it opens
+// without signal; the outbox (IndexedDB) keeps what was entered.
+if ('serviceWorker' in navigator) {
+  navigator.serviceWorker.register('/m/sw.js', { scope: '/m/' }).catch(() => {})
+}

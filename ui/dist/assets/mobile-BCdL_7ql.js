@@ -1,1 +1,0 @@
-import{A as e,o as t,r as n}from"./i18n-C4iQ7kMK.js";t({render:()=>e(`div`,{style:`padding:24px;font-family:sans-serif`},[e(`h2`,n(`mobile.title`)),e(`p`,n(`app.loading`))])}).mount(`#app`);
