@@ -274,7 +274,9 @@ func loadDemo(ctx context.Context, a *app, seed uint64, households int, stdout i
 	}
 	fmt.Fprintf(stdout, "Loaded the demo records in %s: %d houses, %d people (%d floating), %d rentals, %d places, %d special-care subjects, %d home visits, %d QR scans, %d platform exports.\n",
 		rs.Took.Round(time.Second), rs.Houses, rs.People, rs.Floating, rs.Rentals, rs.Places, rs.CareSubjects, rs.HomeVisits, rs.Scans, rs.PlatformImports)
-	es, err := demo.LoadEvents(ctx, db, orgs, a.events, a.files, demo.Generate(seed, demo.DefaultFrom), demo.EventOptions{Seed: seed})
+	// A quick look (--households 20) gets fewer events too: a tenth at the least.
+	es, err := demo.LoadEvents(ctx, db, orgs, a.events, a.files, demo.Generate(seed, demo.DefaultFrom),
+		demo.EventOptions{Seed: seed, Scale: min(1, max(0.1, float64(households)/100))})
 	if err != nil {
 		return err
 	}
