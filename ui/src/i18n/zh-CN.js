@@ -202,6 +202,13 @@ export default {
     documents: '已有材料',
     noDetail: '此类记录没有详情页面',
     action: { register: '登记', update: '变更', end: '注销' },
+    // The API's codes for a record's enumerations.
+    categories: { registered: '户籍人口', floating: '流动人口', other: '其他' },
+    statuses: { active: '在册', ended: '已注销' },
+    permits: { none: '未办理', applied: '办理中', valid: '有效', expired: '已过期' },
+    purposes: { own: '自住', rental: '出租', vacant: '空置', business: '经营', other: '其他' },
+    classes: { trust: '放心户', normal: '一般户', attention: '关注户', key: '重点户' },
+    items: { photo: '照片', id_copy: '身份证复印件' },
   },
   imports: {
     title: '人口信息导入',
