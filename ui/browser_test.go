@@ -478,4 +478,11 @@ func TestBrowser(t *testing.T) {
 	if n := arrived(); n != 1 {
 		t.Errorf("after a resend the visit is stored %d times, want once", n)
 	}
+
+	// My score this month, each deduction with "appeal" next to it.
+	run("my score", click("#m-tab-score"), chromedp.WaitVisible(chromedp.CSS("#m-total")))
+	if s := text("my total", "#m-total"); !strings.Contains(s, "/ 100") {
+		t.Errorf("the phone's score card says %q", s)
+	}
+	shot("phone-score")
 }

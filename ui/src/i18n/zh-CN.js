@@ -262,5 +262,7 @@ export default {
     sendNow: '立即发送',
     sentCount: '本次已发送 {n} 条',
     state: { waiting: '待发送', refused: '被退回' },
+    score: '我的得分',
+    noDeduction: '本期没有扣分',
   },
 }
