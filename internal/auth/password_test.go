@@ -115,6 +115,30 @@ func TestAllowed(t *testing.T) {
 		ReadSurveys:      "admin centre_staff community_staff inspector",
 		ManageSurveys:    "admin centre_staff",
 		PrintSurveyCodes: "centre_staff community_staff",
+		// Patrols: a worker's phone posts their own points.
+		PostPatrol: "grid_worker",
+		ReadPatrol: "admin centre_staff community_staff inspector grid_worker",
+		// Spot checks: the centre draws, the drawn inspector records, the
+		// worker fixes and answers their quiz, the centre verifies.
+		ReadInspections:  "admin centre_staff community_staff inspector grid_worker",
+		PlanInspections:  "admin centre_staff",
+		RecordInspection: "centre_staff inspector",
+		FixInspectTasks:  "centre_staff community_staff grid_worker",
+		TakeQuiz:         "grid_worker",
+		ReportFailing:    "centre_staff inspector",
+		VerifyFailing:    "centre_staff",
+		// Events: workers report and handle, the centre approves.
+		ReadEvents:      "admin centre_staff community_staff inspector grid_worker",
+		ReportEvent:     "centre_staff community_staff grid_worker",
+		HandleEvents:    "centre_staff community_staff grid_worker",
+		ApproveEvents:   "centre_staff",
+		ConfigureEvents: "admin centre_staff",
+		// Duty: nobody reviews what they are ranked on.
+		ReadDuty:     "admin centre_staff community_staff inspector grid_worker",
+		WriteDuty:    "centre_staff community_staff grid_worker",
+		ManageDuty:   "admin centre_staff community_staff",
+		ApproveLeave: "centre_staff community_staff",
+		ReviewDuty:   "centre_staff inspector",
 	}
 	for a, roles := range want {
 		for _, r := range Roles {
