@@ -7,10 +7,10 @@ package catalog
 
 import (
 	_ "gridwork/internal/care"    // special care
-	_ "gridwork/internal/duty"    // duty (declared, issue 4)
-	_ "gridwork/internal/events"  // events (declared, issue 4)
-	_ "gridwork/internal/inspect" // supervision (declared, issue 6)
-	_ "gridwork/internal/patrol"  // patrols (declared, issue 4)
+	_ "gridwork/internal/duty"    // duty: logins, meetings, leave, work sheets, activities, reports
+	_ "gridwork/internal/events"  // events, their clocks and cards
+	_ "gridwork/internal/inspect" // spot checks, quizzes, undercover findings and complaints
+	_ "gridwork/internal/patrol"  // GPS patrols
 	_ "gridwork/internal/records" // base records and platforms
-	_ "gridwork/internal/survey"  // surveys (declared, issue 6)
+	_ "gridwork/internal/survey"  // satisfaction surveys
 )
