@@ -37,13 +37,16 @@ import (
 	_ "gridwork/internal/catalog" // every fact the built-in templates name, as in the server
 	"gridwork/internal/dates"
 	"gridwork/internal/demo"
+	"gridwork/internal/events"
 	"gridwork/internal/facts"
 	"gridwork/internal/files"
 	"gridwork/internal/metric"
 	"gridwork/internal/org"
 	"gridwork/internal/records"
 	"gridwork/internal/seal"
+	"gridwork/internal/store"
 	"gridwork/internal/store/storetest"
+	"gridwork/internal/workcal"
 )
 
 const centrePassword = "browser-test-pass"
@@ -59,6 +62,7 @@ type town struct {
 	id      string
 	recName string // the text its detail page shows as its name
 	grid    string // a grid code for the import
+	db      *store.DB
 	assess  *assess.Store
 	records *records.Store
 }
@@ -133,7 +137,7 @@ func startTown(t *testing.T) *town {
 	if err := users.SetPassword(ctx, "test", wu.ID, centrePassword, false); err != nil {
 		t.Fatal(err)
 	}
-	out := &town{run: run, assess: as, records: rec}
+	out := &town{run: run, assess: as, records: rec, db: db}
 	if !out.findDeduction(t, ctx) {
 		t.Fatal("no worker in the run has a deduction backed by a person, house or rental record")
 	}
@@ -143,7 +147,7 @@ func startTown(t *testing.T) *town {
 	}
 	out.grid = grids[0].Code
 	srv := api.New(db, orgs, users, api.Options{Version: "test", PublicURL: "http://grid.test",
-		Records: rec, Care: cs, Files: fs, Facts: col, Assess: as})
+		Records: rec, Care: cs, Files: fs, Facts: col, Assess: as, Events: events.NewStore(db, workcal.NewStore(db))})
 	ts := httptest.NewServer(srv)
 	t.Cleanup(ts.Close)
 	out.url = ts.URL
@@ -425,9 +429,23 @@ func TestBrowser(t *testing.T) {
 	setOffline(true)
 	run("offline visit", chromedp.WaitVisible(chromedp.CSS("#net-state")), click(fmt.Sprintf(`.m-house[data-house="%s"]`, house)),
 		chromedp.SendKeys(chromedp.CSS("#m-notes"), "入户走访，家中情况正常"), click("#m-visit-submit"),
-		click("#m-tab-outbox"), chromedp.WaitVisible(chromedp.CSS(".m-item")))
-	if s := text("waiting", "#m-waiting"); !strings.Contains(s, "1 条待发送") {
-		t.Errorf("the outbox says %q, want 1 waiting", s)
+		click("#m-tab-event"), click(".m-category"), chromedp.SendKeys(chromedp.CSS("#m-event-text"), "小区门口井盖破损，有安全隐患"),
+		chromedp.WaitVisible(chromedp.CSS("#m-event-text")))
+	shot("phone-event")
+	run("report event offline", click("#m-event-submit"), click("#m-tab-outbox"), chromedp.WaitVisible(chromedp.CSS(".m-item")))
+	if s := text("waiting", "#m-waiting"); !strings.Contains(s, "2 条待发送") {
+		t.Errorf("the outbox says %q, want 2 waiting (a visit and an event)", s)
+	}
+	eventID := value("event id", chromedp.Evaluate[string]("[...document.querySelectorAll('.m-item')].map((e) => e.dataset.client).find((id) => id !== document.querySelector('.m-item').dataset.client)"))
+	events := func() int {
+		var n int
+		if err := tw.db.QueryRowContext(context.Background(), `SELECT COUNT(*) FROM events WHERE client_id = $1`, eventID).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	if n := events(); n != 0 {
+		t.Fatalf("offline, %d events arrived", n)
 	}
 	if s := text("net state", "#net-state"); s != "离线" {
 		t.Errorf("the network badge says %q offline", s)
@@ -458,8 +476,12 @@ func TestBrowser(t *testing.T) {
 	if n := arrived(); n != 1 {
 		t.Fatalf("the visit arrived %d times, want once", n)
 	}
+	if n := events(); n != 1 {
+		t.Fatalf("the event arrived %d times, want once", n)
+	}
 	shot("phone-outbox-sent")
-	// The answer lost: the same record is back in the outbox and is sent again.
+	// The answer lost: the same record is back in the outbox and is sent
+	// again (the third send of this session: the visit, the event, this).
 	resend := fmt.Sprintf(`new Promise((ok, fail) => { const r = indexedDB.open('gridwork-m'); r.onsuccess = () => {
 		const tx = r.result.transaction('outbox', 'readwrite');
 		tx.objectStore('outbox').put({client_id: %q, kind: 'home_visit', path: '/api/houses/%s/visits',
@@ -470,7 +492,7 @@ func TestBrowser(t *testing.T) {
 		t.Fatalf("put the visit back in the outbox: %v", err)
 	}
 	run("resend", click("#m-send"))
-	if _, err := chromedp.Run(ctx, chromedp.Poll[bool](`document.querySelector('#m-sent').textContent.includes('已发送 2 条')`,
+	if _, err := chromedp.Run(ctx, chromedp.Poll[bool](`document.querySelector('#m-sent').textContent.includes('已发送 3 条')`,
 		chromedp.WithPollingTimeout(time.Minute))); err != nil {
 		t.Fatalf("the resend was not answered: %v (%s)", err, value("sent", chromedp.Text(chromedp.CSS("#m-sent"))))
 	}

@@ -263,6 +263,11 @@ export default {
     sentCount: '本次已发送 {n} 条',
     state: { waiting: '待发送', refused: '被退回' },
     score: '我的得分',
+    event: '事件上报',
+    eventText: '事件描述',
+    where: '位置',
+    myGrid: '本人网格',
+    report: '上报',
     noDeduction: '本期没有扣分',
   },
 }
