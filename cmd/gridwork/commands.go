@@ -290,7 +290,7 @@ func loadDemo(ctx context.Context, a *app, seed uint64, households int, stdout i
 	fmt.Fprintf(stdout, "Loaded the demo duty in %s: %d logins, %d work sheets (%d late), %d leave slips, %d meetings (%d absences), %d activities (%d invalid), %d articles, %d reports (%d late), %d systems, %d findings.\n",
 		ds.Took.Round(time.Millisecond), ds.Logins, ds.Sheets, ds.LateArrivals, ds.Leave, ds.Meetings, ds.Absences, ds.Activities, ds.InvalidActivities,
 		ds.Articles, ds.Reports, ds.LateReports, ds.Systems, ds.Findings)
-	pt, err := demo.LoadPatrols(ctx, db, orgs, a.patrol, demo.Generate(seed, demo.DefaultFrom), demo.PatrolOptions{Seed: seed})
+	pt, err := demo.LoadPatrols(ctx, db, orgs, a.patrol, demo.Generate(seed, demo.DefaultFrom), demo.PatrolOptions{Seed: seed, Leave: a.duty})
 	if err != nil {
 		return err
 	}

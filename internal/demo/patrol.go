@@ -27,6 +27,9 @@ type PatrolOptions struct {
 	Step time.Duration
 	// From and To are the days patrolled (default February to April 2026).
 	From, To dates.Date
+	// Leave, when set, keeps the phones quiet during approved leave (the
+	// duty package's leave slips), except on one planted day.
+	Leave patrol.LeaveSource
 }
 
 // PatrolSummary counts what LoadPatrols stored.
@@ -51,8 +54,9 @@ var (
 // ps, as batches of a day each, and settles them: most working days two
 // patrols of 3 h in the worker's own grid, with realistic misses (a short
 // patrol, one patrol, no patrol, a walk out of the grid in working hours),
-// some weekend patrols, and three planted cheats: mock locations, a
-// teleport and a replayed track. Everything is one transaction. A second
+// some weekend patrols, and four planted cheats: mock locations, a
+// teleport, a replayed track and (with opt.Leave) a patrol during leave;
+// otherwise phones are quiet during approved leave. Everything is one transaction. A second
 // run sends the same batch ids and stores nothing new.
 func LoadPatrols(ctx context.Context, db *store.DB, orgs *org.Store, ps *patrol.Store, town Town, opt PatrolOptions) (PatrolSummary, error) {
 	start := time.Now()
@@ -82,6 +86,13 @@ func LoadPatrols(ctx context.Context, db *store.DB, orgs *org.Store, ps *patrol.
 	if err != nil {
 		return sum, err
 	}
+	var leave map[string][]workcal.Interval
+	if opt.Leave != nil {
+		if leave, err = opt.Leave.ApprovedLeave(ctx, opt.From.Start(), opt.To.AddDays(1).Start()); err != nil {
+			return sum, fmt.Errorf("demo: patrols: %w", err)
+		}
+	}
+	plantedLeave := false
 	err = db.Tx(ctx, func(tx store.Tx) error {
 		ctx := store.WithTx(ctx, tx)
 		defer ps.SetClock(time.Now)
@@ -116,6 +127,21 @@ func LoadPatrols(ctx context.Context, db *store.DB, orgs *org.Store, ps *patrol.
 						pts[i] = p
 					}
 				}
+				if ivs := leave[ids[w.Username]]; len(ivs) > 0 {
+					kept := pts[:0:0]
+					for _, p := range pts {
+						if !during(ivs, p.At) {
+							kept = append(kept, p)
+						}
+					}
+					// One worker walks a patrol during approved leave: the
+					// flag the centre should see.
+					if len(kept) < len(pts) && !plantedLeave {
+						plantedLeave = true
+					} else {
+						pts = kept
+					}
+				}
 				if len(pts) == 0 {
 					continue
 				}
@@ -144,6 +170,16 @@ func LoadPatrols(ctx context.Context, db *store.DB, orgs *org.Store, ps *patrol.
 	})
 	sum.Took = time.Since(start)
 	return sum, err
+}
+
+// during reports whether t falls in one of ivs.
+func during(ivs []workcal.Interval, t time.Time) bool {
+	for _, iv := range ivs {
+		if iv.Contains(t) {
+			return true
+		}
+	}
+	return false
 }
 
 // workerIDs maps the demo accounts' usernames to their workers.
