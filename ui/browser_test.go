@@ -17,6 +17,9 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"image"
+	"image/color"
+	"image/jpeg"
 	"net/http/httptest"
 	"os"
 	"os/exec"
@@ -198,6 +201,26 @@ func (tw *town) findDeduction(t *testing.T, ctx context.Context) bool {
 		}
 	}
 	return false
+}
+
+// photoFile writes a small JPEG, the photo the phone "takes".
+func photoFile(t *testing.T) string {
+	img := image.NewRGBA(image.Rect(0, 0, 64, 48))
+	for y := range 48 {
+		for x := range 64 {
+			img.Set(x, y, color.RGBA{uint8(x * 4), uint8(y * 5), 120, 255})
+		}
+	}
+	p := filepath.Join(t.TempDir(), "photo.jpg")
+	f, err := os.Create(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	if err := jpeg.Encode(f, img, nil); err != nil {
+		t.Fatal(err)
+	}
+	return p
 }
 
 // validID makes a GB 11643 identity number from its first 17 digits.
@@ -430,6 +453,7 @@ func TestBrowser(t *testing.T) {
 	run("offline visit", chromedp.WaitVisible(chromedp.CSS("#net-state")), click(fmt.Sprintf(`.m-house[data-house="%s"]`, house)),
 		chromedp.SendKeys(chromedp.CSS("#m-notes"), "入户走访，家中情况正常"), click("#m-visit-submit"),
 		click("#m-tab-event"), click(".m-category"), chromedp.SendKeys(chromedp.CSS("#m-event-text"), "小区门口井盖破损，有安全隐患"),
+		chromedp.SetUploadFiles(chromedp.CSS("#m-photo"), []string{photoFile(t)}),
 		chromedp.WaitVisible(chromedp.CSS("#m-event-text")))
 	shot("phone-event")
 	run("report event offline", click("#m-event-submit"), click("#m-tab-outbox"), chromedp.WaitVisible(chromedp.CSS(".m-item")))
@@ -478,6 +502,11 @@ func TestBrowser(t *testing.T) {
 	}
 	if n := events(); n != 1 {
 		t.Fatalf("the event arrived %d times, want once", n)
+	}
+	var photos int
+	if err := tw.db.QueryRowContext(context.Background(), `SELECT COUNT(*) FROM event_photos p JOIN events e ON e.id = p.event_id
+		WHERE e.client_id = $1 AND p.stage = 'report'`, eventID).Scan(&photos); err != nil || photos != 1 {
+		t.Errorf("the event arrived with %d photos (%v), want the one taken offline", photos, err)
 	}
 	shot("phone-outbox-sent")
 	// The answer lost: the same record is back in the outbox and is sent

@@ -268,6 +268,9 @@ export default {
     where: '位置',
     myGrid: '本人网格',
     report: '上报',
+    photo: '现场照片',
+    photos: '{n} 张',
+    takePhoto: '拍照',
     noDeduction: '本期没有扣分',
   },
 }

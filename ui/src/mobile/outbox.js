@@ -75,9 +75,23 @@ export function flush() {
 
 async function doFlush() {
   let sent = 0
-  for (const item of await waiting()) {
+  for (let item of await waiting()) {
     if (item.state === 'refused') continue
     try {
+      // Photos taken offline wait as blobs; they go first, and the record
+      // names them by the hash the server answers (files are stored by
+      // content, so a photo sent twice is stored once).
+      if (item.blobs && item.blobs.length) {
+        const shas = []
+        for (const b of item.blobs) {
+          const fd = new FormData()
+          fd.append('file', b, b.name || 'photo.jpg')
+          const f = await request('POST', '/api/files', fd, { onUnauthorized: false })
+          shas.push(f.sha256)
+        }
+        item = { ...item, blobs: [], body: { ...item.body, photos: shas } }
+        await update(item)
+      }
       await request('POST', item.path, item.body, { onUnauthorized: false })
       await remove(item.client_id)
       sent++
