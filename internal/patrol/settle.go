@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 
 	"gridwork/internal/dates"
 	"gridwork/internal/geo"
@@ -403,4 +404,23 @@ func scanFlag(row interface{ Scan(...any) error }) (Flag, error) {
 // subtree returns a WITH clause naming "sub" the units under root today.
 func subtree(args *store.Args, root string) string {
 	return org.SubtreeCTE(args, root, dates.Today())
+}
+
+// RunSettler settles stale days every period until ctx ends, so that the
+// first reader after a busy day (the facts, the flag list) does not wait
+// for a whole city's analysis. Errors are passed to logf, which may be nil,
+// and the loop goes on.
+func (s *Store) RunSettler(ctx context.Context, period time.Duration, logf func(format string, args ...any)) {
+	t := time.NewTicker(period)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			if _, err := s.Settle(ctx); err != nil && ctx.Err() == nil && logf != nil {
+				logf("patrol: settle: %v", err)
+			}
+		}
+	}
 }

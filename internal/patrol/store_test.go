@@ -1,6 +1,7 @@
 package patrol_test
 
 import (
+	"context"
 	"math"
 	"testing"
 	"time"
@@ -344,4 +345,28 @@ func TestDecodeBatch(t *testing.T) {
 
 func workcalInterval(from, to time.Time) workcal.Interval {
 	return workcal.Interval{From: from, To: to}
+}
+
+// The background settler analyses what arrives without anyone asking.
+func TestRunSettler(t *testing.T) {
+	db := storetest.SQLite(t)
+	e := newEnv(t, db)
+	e.ingest(t, e.w1.ID, loop(at("2026-03-04 09:00:00"), 30*time.Minute, time.Minute, 0))
+	ctx, cancel := context.WithCancel(bg)
+	done := make(chan struct{})
+	go func() { e.patrol.RunSettler(ctx, 10*time.Millisecond, t.Logf); close(done) }()
+	for range 500 {
+		if e.count(t, `SELECT COUNT(*) FROM patrol_days WHERE rev > done_rev`) == 0 {
+			break
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	cancel()
+	<-done
+	if n := e.count(t, `SELECT COUNT(*) FROM patrol_days WHERE rev > done_rev`); n != 0 {
+		t.Errorf("%d stale days left", n)
+	}
+	if n := e.count(t, `SELECT COUNT(*) FROM patrol_segments`); n != 1 {
+		t.Errorf("%d patrols stored, want 1", n)
+	}
 }
