@@ -209,6 +209,9 @@ func runServe(ctx context.Context, args []string, stdout io.Writer) error {
 			}
 		}
 	}()
+	// Patrol days touched by new GPS batches are analysed in the
+	// background too, so that the first read after a busy day is quick.
+	go a.patrol.RunSettler(sweep, 5*time.Minute, func(format string, args ...any) { slog.Error(fmt.Sprintf(format, args...)) })
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	select {
