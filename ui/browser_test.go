@@ -326,6 +326,29 @@ func TestBrowser(t *testing.T) {
 		t.Error("the public board names no worker")
 	}
 	shot("public-board")
+	// A resident reports a problem in the grid they pick (Open311).
+	var eventsBefore int
+	if err := tw.db.QueryRowContext(context.Background(), `SELECT COUNT(*) FROM events`).Scan(&eventsBefore); err != nil {
+		t.Fatal(err)
+	}
+	run("resident report", click(".board"), chromedp.Func(func(ctx context.Context, _ *chromedp.Target) error {
+		_, err := chromedp.Run(ctx, chromedp.Poll[bool](`document.querySelectorAll('#report-service option').length > 1`))
+		return err
+	}),
+		chromedp.Func(func(ctx context.Context, _ *chromedp.Target) error {
+			_, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`(() => { const s = document.querySelector('#report-service');
+				s.value = s.options[1].value; s.dispatchEvent(new Event('change')); return true })()`))
+			return err
+		}),
+		chromedp.SendKeys(chromedp.CSS("#report-text"), "楼下路灯坏了好几天，晚上很黑"), click("#report-submit"))
+	if s := text("report done", "#report-done"); !strings.Contains(s, "受理编号") {
+		t.Errorf("the resident's report says %q", s)
+	}
+	shot("public-report")
+	var eventsAfter int
+	if err := tw.db.QueryRowContext(context.Background(), `SELECT COUNT(*) FROM events`).Scan(&eventsAfter); err != nil || eventsAfter != eventsBefore+1 {
+		t.Errorf("events %d → %d (%v): the resident's report should add one", eventsBefore, eventsAfter, err)
+	}
 
 	// A wrong password: the problem's code, in Chinese.
 	run("login page", chromedp.Navigate(tw.url+"/"), chromedp.WaitVisible(chromedp.CSS("#username")),
@@ -456,7 +479,12 @@ func TestBrowser(t *testing.T) {
 		chromedp.SetUploadFiles(chromedp.CSS("#m-photo"), []string{photoFile(t)}),
 		chromedp.WaitVisible(chromedp.CSS("#m-event-text")))
 	shot("phone-event")
-	run("report event offline", click("#m-event-submit"), click("#m-tab-outbox"), chromedp.WaitVisible(chromedp.CSS(".m-item")))
+	run("report event offline", click("#m-event-submit"), click("#m-tab-outbox"), chromedp.Func(func(ctx context.Context, _ *chromedp.Target) error {
+		// Both records stored: the event's queueing may still be under way
+		// when the outbox opens.
+		_, err := chromedp.Run(ctx, chromedp.Poll[bool](`document.querySelectorAll('.m-item').length === 2`))
+		return err
+	}))
 	if s := text("waiting", "#m-waiting"); !strings.Contains(s, "2 条待发送") {
 		t.Errorf("the outbox says %q, want 2 waiting (a visit and an event)", s)
 	}
