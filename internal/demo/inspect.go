@@ -57,15 +57,15 @@ func LoadInspections(ctx context.Context, st *inspect.Store, orgs *org.Store, us
 	for _, g := range grids {
 		code[g.ID] = g.Code
 	}
-	// A grid's carelessness, by its code: most grids slip now and then,
-	// one in ten often.
+	// A grid's carelessness, by its code: most grids slip now and then
+	// (one check in two hundred), one in ten often (one in twelve).
 	careless := func(grid string) float64 {
 		h := fnv.New64a()
 		fmt.Fprintf(h, "%d/%s", seed, code[grid])
 		if h.Sum64()%10 == 0 {
-			return 0.12
+			return 0.08
 		}
-		return 0.015
+		return 0.005
 	}
 	accounts, err := users.ListUsers(ctx)
 	if err != nil {
