@@ -472,7 +472,14 @@ func TestBrowser(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// The app itself opens without signal: the service worker keeps it,
+	// and the houses kept on the phone are there to choose from.
+	run("service worker", chromedp.Func(func(ctx context.Context, _ *chromedp.Target) error {
+		_, err := chromedp.Run(ctx, chromedp.Poll[bool](`navigator.serviceWorker.controller !== null && document.querySelector('#m-visit').dataset.saved === 'true'`))
+		return err
+	}))
 	setOffline(true)
+	run("reopen offline", chromedp.Reload(), chromedp.WaitVisible(chromedp.CSS(".m-house")))
 	run("offline visit", chromedp.WaitVisible(chromedp.CSS("#net-state")), click(fmt.Sprintf(`.m-house[data-house="%s"]`, house)),
 		chromedp.SendKeys(chromedp.CSS("#m-notes"), "入户走访，家中情况正常"), click("#m-visit-submit"),
 		click("#m-tab-event"), click(".m-category"), chromedp.SendKeys(chromedp.CSS("#m-event-text"), "小区门口井盖破损，有安全隐患"),

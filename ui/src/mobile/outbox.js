@@ -106,7 +106,9 @@ async function doFlush() {
 // remember and recall keep lists the app needs offline (the houses of the
 // worker's grids).
 export function remember(key, value) {
-  return tx(CACHE, 'readwrite', (s) => s.put({ key, value, at: new Date().toISOString() }))
+  // A plain copy: IndexedDB cannot clone Vue's reactive proxies.
+  const plain = JSON.parse(JSON.stringify(value))
+  return tx(CACHE, 'readwrite', (s) => s.put({ key, value: plain, at: new Date().toISOString() }))
 }
 
 export function recall(key) {
