@@ -193,25 +193,32 @@ func scanVisit(row interface{ Scan(...any) error }) (Visit, error) {
 }
 
 // visits returns the visits matching where, by round and seq, with their
-// checks.
+// checks (read in one query for all of them).
 func (s *Store) visits(ctx context.Context, where string, args ...any) ([]Visit, error) {
 	q := s.db.Q(ctx)
 	vs, err := store.All(ctx, q, "spot-check visits", `SELECT `+visitColumns+` FROM inspect_visits WHERE `+where+` ORDER BY round_id, seq`, args, scanVisit)
+	if err != nil || len(vs) == 0 {
+		return vs, err
+	}
+	type visitCheck struct {
+		visit string
+		Check
+	}
+	checks, err := store.All(ctx, q, "checks", `SELECT visit_id, id, item, house_id, ok, count, note, photo FROM inspect_checks
+		WHERE visit_id IN (SELECT id FROM inspect_visits WHERE `+where+`) ORDER BY visit_id, item, house_id`,
+		args, func(r interface{ Scan(...any) error }) (visitCheck, error) {
+			var c visitCheck
+			return c, r.Scan(&c.visit, &c.ID, &c.Item, &c.HouseID, &c.OK, &c.Count, &c.Note, &c.Photo)
+		})
 	if err != nil {
 		return nil, err
 	}
+	byVisit := map[string][]Check{}
+	for _, c := range checks {
+		byVisit[c.visit] = append(byVisit[c.visit], c.Check)
+	}
 	for i := range vs {
-		if vs[i].Status != "done" {
-			continue
-		}
-		vs[i].Checks, err = store.All(ctx, q, "checks", `SELECT id, item, house_id, ok, count, note, photo FROM inspect_checks WHERE visit_id = $1 ORDER BY item, house_id`,
-			store.Args{vs[i].ID}, func(r interface{ Scan(...any) error }) (Check, error) {
-				var c Check
-				return c, r.Scan(&c.ID, &c.Item, &c.HouseID, &c.OK, &c.Count, &c.Note, &c.Photo)
-			})
-		if err != nil {
-			return nil, err
-		}
+		vs[i].Checks = byVisit[vs[i].ID]
 	}
 	return vs, nil
 }
