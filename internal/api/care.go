@@ -48,11 +48,7 @@ func (s *Server) getCare(ctx context.Context, u auth.User, in *idInput) (*struct
 	if err := s.careGrid(ctx, u, in.ID, false); err != nil {
 		return nil, err
 	}
-	sub, err := s.care.Get(ctx, u.ID, in.ID)
-	if err != nil {
-		return nil, err
-	}
-	return &struct{ Body care.Subject }{sub}, nil
+	return reply(s.care.Get(ctx, u.ID, in.ID))
 }
 
 func (s *Server) registerCare(ctx context.Context, u auth.User, in *struct{ Body care.NewSubject }) (*struct{ Body care.Subject }, error) {
@@ -63,11 +59,7 @@ func (s *Server) registerCare(ctx context.Context, u auth.User, in *struct{ Body
 	if err := s.writeGrid(ctx, u, auth.WriteCare, p.GridID); err != nil {
 		return nil, err
 	}
-	sub, err := s.care.Register(ctx, u.ID, in.Body)
-	if err != nil {
-		return nil, err
-	}
-	return &struct{ Body care.Subject }{sub}, nil
+	return reply(s.care.Register(ctx, u.ID, in.Body))
 }
 
 func (s *Server) updateCare(ctx context.Context, u auth.User, in *struct {
@@ -77,11 +69,7 @@ func (s *Server) updateCare(ctx context.Context, u auth.User, in *struct {
 	if err := s.careGrid(ctx, u, in.ID, true); err != nil {
 		return nil, err
 	}
-	sub, err := s.care.Update(ctx, u.ID, in.ID, in.Body)
-	if err != nil {
-		return nil, err
-	}
-	return &struct{ Body care.Subject }{sub}, nil
+	return reply(s.care.Update(ctx, u.ID, in.ID, in.Body))
 }
 
 // CareEvent marks a subject lost, found or ended on a date.
@@ -123,22 +111,14 @@ func (s *Server) recordCareVisit(ctx context.Context, u auth.User, in *struct {
 		return nil, err
 	}
 	in.Body.SubjectID = in.ID
-	v, err := s.care.RecordVisit(ctx, u.ID, u.WorkerID, in.Body)
-	if err != nil {
-		return nil, err
-	}
-	return &struct{ Body care.Visit }{v}, nil
+	return reply(s.care.RecordVisit(ctx, u.ID, u.WorkerID, in.Body))
 }
 
 func (s *Server) listCareVisits(ctx context.Context, u auth.User, in *idInput) (*struct{ Body []care.Visit }, error) {
 	if err := s.careGrid(ctx, u, in.ID, false); err != nil {
 		return nil, err
 	}
-	vs, err := s.care.Visits(ctx, u.ID, in.ID)
-	if err != nil {
-		return nil, err
-	}
-	return &struct{ Body []care.Visit }{vs}, nil
+	return reply(s.care.Visits(ctx, u.ID, in.ID))
 }
 
 func (s *Server) careOverdue(ctx context.Context, u auth.User, in *struct {
@@ -153,19 +133,11 @@ func (s *Server) careOverdue(ctx context.Context, u auth.User, in *struct {
 	if err != nil {
 		return nil, err
 	}
-	ds, err := s.care.Overdue(ctx, on, within)
-	if err != nil {
-		return nil, err
-	}
-	return &struct{ Body []care.Due }{ds}, nil
+	return reply(s.care.Overdue(ctx, on, within))
 }
 
 func (s *Server) listCareGroups(ctx context.Context, u auth.User, in *struct{}) (*struct{ Body []care.Group }, error) {
-	gs, err := s.care.Groups(ctx)
-	if err != nil {
-		return nil, err
-	}
-	return &struct{ Body []care.Group }{gs}, nil
+	return reply(s.care.Groups(ctx))
 }
 
 func (s *Server) setCareGroup(ctx context.Context, u auth.User, in *struct {
@@ -173,9 +145,5 @@ func (s *Server) setCareGroup(ctx context.Context, u auth.User, in *struct {
 	Body care.Group
 }) (*struct{ Body care.Group }, error) {
 	in.Body.Code = in.Code
-	g, err := s.care.SetGroup(ctx, u.ID, in.Body)
-	if err != nil {
-		return nil, err
-	}
-	return &struct{ Body care.Group }{g}, nil
+	return reply(s.care.SetGroup(ctx, u.ID, in.Body))
 }

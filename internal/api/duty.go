@@ -176,22 +176,14 @@ func (s *Server) listDutyLogins(ctx context.Context, u auth.User, in *DutyListIn
 	if err != nil {
 		return nil, err
 	}
-	ls, err := s.duty.Logins(ctx, sc, from, to)
-	if err != nil {
-		return nil, err
-	}
-	return &struct{ Body []duty.Login }{ls}, nil
+	return reply(s.duty.Logins(ctx, sc, from, to))
 }
 
 func (s *Server) recordDutyLogin(ctx context.Context, u auth.User, in *struct{ Body duty.NewLogin }) (*struct{ Body duty.Login }, error) {
 	if err := s.dutyWorkerInScope(ctx, u, in.Body.WorkerID); err != nil {
 		return nil, err
 	}
-	l, err := s.duty.RecordLogin(ctx, u.ID, in.Body)
-	if err != nil {
-		return nil, err
-	}
-	return &struct{ Body duty.Login }{l}, nil
+	return reply(s.duty.RecordLogin(ctx, u.ID, in.Body))
 }
 
 type workerPath struct {
@@ -202,11 +194,7 @@ func (s *Server) getDutyProfile(ctx context.Context, u auth.User, in *workerPath
 	if err := s.dutyWorkerInScope(ctx, u, in.WorkerID); err != nil {
 		return nil, err
 	}
-	p, err := s.duty.Profile(ctx, in.WorkerID)
-	if err != nil {
-		return nil, err
-	}
-	return &struct{ Body duty.Profile }{p}, nil
+	return reply(s.duty.Profile(ctx, in.WorkerID))
 }
 
 func (s *Server) setDutyProfile(ctx context.Context, u auth.User, in *struct {
@@ -217,11 +205,7 @@ func (s *Server) setDutyProfile(ctx context.Context, u auth.User, in *struct {
 		return nil, err
 	}
 	in.Body.WorkerID = in.WorkerID
-	p, err := s.duty.SetProfile(ctx, u.ID, in.Body)
-	if err != nil {
-		return nil, err
-	}
-	return &struct{ Body duty.Profile }{p}, nil
+	return reply(s.duty.SetProfile(ctx, u.ID, in.Body))
 }
 
 // ---- meetings
@@ -240,22 +224,14 @@ func (s *Server) listMeetings(ctx context.Context, u auth.User, in *listMeetings
 	if err != nil {
 		return nil, err
 	}
-	ms, err := s.duty.Meetings(ctx, duty.MeetingQuery{Scope: sc, Kind: duty.MeetingKind(in.Kind), From: from, To: to})
-	if err != nil {
-		return nil, err
-	}
-	return &struct{ Body []duty.Meeting }{ms}, nil
+	return reply(s.duty.Meetings(ctx, duty.MeetingQuery{Scope: sc, Kind: duty.MeetingKind(in.Kind), From: from, To: to}))
 }
 
 func (s *Server) recordMeeting(ctx context.Context, u auth.User, in *struct{ Body duty.NewMeeting }) (*struct{ Body duty.Meeting }, error) {
 	if err := s.dutyUnitInScope(ctx, u, in.Body.UnitID); err != nil {
 		return nil, err
 	}
-	m, err := s.duty.RecordMeeting(ctx, u.ID, in.Body)
-	if err != nil {
-		return nil, err
-	}
-	return &struct{ Body duty.Meeting }{m}, nil
+	return reply(s.duty.RecordMeeting(ctx, u.ID, in.Body))
 }
 
 // meetingInScope reads a meeting and checks the caller may see it: staff
@@ -277,11 +253,7 @@ func (s *Server) meetingInScope(ctx context.Context, u auth.User, id string) (du
 }
 
 func (s *Server) getMeeting(ctx context.Context, u auth.User, in *idInput) (*struct{ Body duty.Meeting }, error) {
-	m, err := s.meetingInScope(ctx, u, in.ID)
-	if err != nil {
-		return nil, err
-	}
-	return &struct{ Body duty.Meeting }{m}, nil
+	return reply(s.meetingInScope(ctx, u, in.ID))
 }
 
 func (s *Server) updateMeeting(ctx context.Context, u auth.User, in *struct {
@@ -291,11 +263,7 @@ func (s *Server) updateMeeting(ctx context.Context, u auth.User, in *struct {
 	if _, err := s.meetingInScope(ctx, u, in.ID); err != nil {
 		return nil, err
 	}
-	m, err := s.duty.UpdateMeeting(ctx, u.ID, in.ID, in.Body)
-	if err != nil {
-		return nil, err
-	}
-	return &struct{ Body duty.Meeting }{m}, nil
+	return reply(s.duty.UpdateMeeting(ctx, u.ID, in.ID, in.Body))
 }
 
 // ---- leave
@@ -314,11 +282,7 @@ func (s *Server) listLeave(ctx context.Context, u auth.User, in *listLeaveInput)
 	if err != nil {
 		return nil, err
 	}
-	ls, err := s.duty.ListLeave(ctx, duty.LeaveQuery{Scope: sc, Status: duty.LeaveStatus(in.Status), From: from, To: to})
-	if err != nil {
-		return nil, err
-	}
-	return &struct{ Body []duty.Leave }{ls}, nil
+	return reply(s.duty.ListLeave(ctx, duty.LeaveQuery{Scope: sc, Status: duty.LeaveStatus(in.Status), From: from, To: to}))
 }
 
 func (s *Server) requestLeave(ctx context.Context, u auth.User, in *struct{ Body duty.NewLeave }) (*struct{ Body duty.Leave }, error) {
@@ -326,11 +290,7 @@ func (s *Server) requestLeave(ctx context.Context, u auth.User, in *struct{ Body
 	if err := s.dutyWorkerInScope(ctx, u, in.Body.WorkerID); err != nil {
 		return nil, err
 	}
-	l, err := s.duty.RequestLeave(ctx, u.ID, in.Body)
-	if err != nil {
-		return nil, err
-	}
-	return &struct{ Body duty.Leave }{l}, nil
+	return reply(s.duty.RequestLeave(ctx, u.ID, in.Body))
 }
 
 // leaveInScope reads a slip and checks its worker is the caller's to act
@@ -360,22 +320,14 @@ func (s *Server) decideLeave(ctx context.Context, u auth.User, in *struct {
 	if u.WorkerID != "" && u.WorkerID == l.WorkerID {
 		return nil, apperr.New(apperr.Forbidden, "nobody approves their own leave")
 	}
-	l, err = s.duty.DecideLeave(ctx, u.ID, in.ID, in.Decision == "approve", in.Body.Note)
-	if err != nil {
-		return nil, err
-	}
-	return &struct{ Body duty.Leave }{l}, nil
+	return reply(s.duty.DecideLeave(ctx, u.ID, in.ID, in.Decision == "approve", in.Body.Note))
 }
 
 func (s *Server) withdrawLeave(ctx context.Context, u auth.User, in *idInput) (*struct{ Body duty.Leave }, error) {
 	if _, err := s.leaveInScope(ctx, u, in.ID); err != nil {
 		return nil, err
 	}
-	l, err := s.duty.WithdrawLeave(ctx, u.ID, in.ID)
-	if err != nil {
-		return nil, err
-	}
-	return &struct{ Body duty.Leave }{l}, nil
+	return reply(s.duty.WithdrawLeave(ctx, u.ID, in.ID))
 }
 
 // ---- work sheets
@@ -389,11 +341,7 @@ func (s *Server) listSheets(ctx context.Context, u auth.User, in *DutyListInput)
 	if err != nil {
 		return nil, err
 	}
-	xs, err := s.duty.Sheets(ctx, sc, from, to)
-	if err != nil {
-		return nil, err
-	}
-	return &struct{ Body []duty.Sheet }{xs}, nil
+	return reply(s.duty.Sheets(ctx, sc, from, to))
 }
 
 func (s *Server) signIn(ctx context.Context, u auth.User, in *struct{ Body duty.NewSignIn }) (*struct{ Body duty.Sheet }, error) {
@@ -401,11 +349,7 @@ func (s *Server) signIn(ctx context.Context, u auth.User, in *struct{ Body duty.
 	if err := s.dutyWorkerInScope(ctx, u, in.Body.WorkerID); err != nil {
 		return nil, err
 	}
-	x, err := s.duty.SignIn(ctx, u.ID, in.Body)
-	if err != nil {
-		return nil, err
-	}
-	return &struct{ Body duty.Sheet }{x}, nil
+	return reply(s.duty.SignIn(ctx, u.ID, in.Body))
 }
 
 func (s *Server) signOut(ctx context.Context, u auth.User, in *struct {
@@ -419,11 +363,7 @@ func (s *Server) signOut(ctx context.Context, u auth.User, in *struct {
 	if err := s.dutyWorkerInScope(ctx, u, x.WorkerID); err != nil {
 		return nil, err
 	}
-	x, err = s.duty.SignOut(ctx, u.ID, in.ID, in.Body)
-	if err != nil {
-		return nil, err
-	}
-	return &struct{ Body duty.Sheet }{x}, nil
+	return reply(s.duty.SignOut(ctx, u.ID, in.ID, in.Body))
 }
 
 // ---- activities
@@ -437,11 +377,7 @@ func (s *Server) listActivities(ctx context.Context, u auth.User, in *DutyListIn
 	if err != nil {
 		return nil, err
 	}
-	as, err := s.duty.Activities(ctx, sc, from, to)
-	if err != nil {
-		return nil, err
-	}
-	return &struct{ Body []duty.Activity }{as}, nil
+	return reply(s.duty.Activities(ctx, sc, from, to))
 }
 
 func (s *Server) recordActivity(ctx context.Context, u auth.User, in *struct{ Body duty.NewActivity }) (*struct{ Body duty.Activity }, error) {
@@ -456,11 +392,7 @@ func (s *Server) recordActivity(ctx context.Context, u auth.User, in *struct{ Bo
 	if err := s.writeGrid(ctx, u, auth.WriteDuty, in.Body.GridID); err != nil {
 		return nil, err
 	}
-	a, err := s.duty.RecordActivity(ctx, u.ID, in.Body)
-	if err != nil {
-		return nil, err
-	}
-	return &struct{ Body duty.Activity }{a}, nil
+	return reply(s.duty.RecordActivity(ctx, u.ID, in.Body))
 }
 
 func (s *Server) reviewActivity(ctx context.Context, u auth.User, in *struct {
@@ -474,11 +406,7 @@ func (s *Server) reviewActivity(ctx context.Context, u auth.User, in *struct {
 	if err := s.readGrid(ctx, u, a.GridID); err != nil {
 		return nil, err
 	}
-	a, err = s.duty.ReviewActivity(ctx, u.ID, in.ID, in.Body)
-	if err != nil {
-		return nil, err
-	}
-	return &struct{ Body duty.Activity }{a}, nil
+	return reply(s.duty.ReviewActivity(ctx, u.ID, in.ID, in.Body))
 }
 
 // ---- publicity, systems, reports, findings
@@ -499,22 +427,14 @@ func (s *Server) listArticles(ctx context.Context, u auth.User, in *DutyListInpu
 	if err != nil {
 		return nil, err
 	}
-	as, err := s.duty.Articles(ctx, sc, from, to)
-	if err != nil {
-		return nil, err
-	}
-	return &struct{ Body []duty.Article }{as}, nil
+	return reply(s.duty.Articles(ctx, sc, from, to))
 }
 
 func (s *Server) recordArticle(ctx context.Context, u auth.User, in *struct{ Body duty.Article }) (*struct{ Body duty.Article }, error) {
 	if err := s.dutyUnitInScope(ctx, u, in.Body.UnitID); err != nil {
 		return nil, err
 	}
-	a, err := s.duty.RecordArticle(ctx, u.ID, in.Body)
-	if err != nil {
-		return nil, err
-	}
-	return &struct{ Body duty.Article }{a}, nil
+	return reply(s.duty.RecordArticle(ctx, u.ID, in.Body))
 }
 
 func (s *Server) listSystems(ctx context.Context, u auth.User, in *DutyListInput) (*struct{ Body []duty.System }, error) {
@@ -522,22 +442,14 @@ func (s *Server) listSystems(ctx context.Context, u auth.User, in *DutyListInput
 	if err != nil {
 		return nil, err
 	}
-	xs, err := s.duty.Systems(ctx, sc)
-	if err != nil {
-		return nil, err
-	}
-	return &struct{ Body []duty.System }{xs}, nil
+	return reply(s.duty.Systems(ctx, sc))
 }
 
 func (s *Server) fileSystem(ctx context.Context, u auth.User, in *struct{ Body duty.System }) (*struct{ Body duty.System }, error) {
 	if err := s.dutyUnitInScope(ctx, u, in.Body.UnitID); err != nil {
 		return nil, err
 	}
-	x, err := s.duty.FileSystem(ctx, u.ID, in.Body)
-	if err != nil {
-		return nil, err
-	}
-	return &struct{ Body duty.System }{x}, nil
+	return reply(s.duty.FileSystem(ctx, u.ID, in.Body))
 }
 
 func (s *Server) withdrawSystem(ctx context.Context, u auth.User, in *struct {
@@ -572,11 +484,7 @@ func (s *Server) listDutyReports(ctx context.Context, u auth.User, in *DutyListI
 	if err != nil {
 		return nil, err
 	}
-	rs, err := s.duty.Reports(ctx, sc, from, to)
-	if err != nil {
-		return nil, err
-	}
-	return &struct{ Body []duty.Report }{rs}, nil
+	return reply(s.duty.Reports(ctx, sc, from, to))
 }
 
 func (s *Server) requireReport(ctx context.Context, u auth.User, in *struct{ Body duty.NewReport }) (*struct{ Body duty.Report }, error) {
@@ -588,11 +496,7 @@ func (s *Server) requireReport(ctx context.Context, u auth.User, in *struct{ Bod
 			return nil, err
 		}
 	}
-	r, err := s.duty.RequireReport(ctx, u.ID, in.Body)
-	if err != nil {
-		return nil, err
-	}
-	return &struct{ Body duty.Report }{r}, nil
+	return reply(s.duty.RequireReport(ctx, u.ID, in.Body))
 }
 
 // reportInScope reads a report and checks the caller may act on it: a
@@ -618,11 +522,7 @@ func (s *Server) submitReport(ctx context.Context, u auth.User, in *struct {
 	if _, err := s.reportInScope(ctx, u, in.ID); err != nil {
 		return nil, err
 	}
-	r, err := s.duty.SubmitReport(ctx, u.ID, in.ID, in.Body)
-	if err != nil {
-		return nil, err
-	}
-	return &struct{ Body duty.Report }{r}, nil
+	return reply(s.duty.SubmitReport(ctx, u.ID, in.ID, in.Body))
 }
 
 func (s *Server) reviewReport(ctx context.Context, u auth.User, in *struct {
@@ -632,11 +532,7 @@ func (s *Server) reviewReport(ctx context.Context, u auth.User, in *struct {
 	if _, err := s.reportInScope(ctx, u, in.ID); err != nil {
 		return nil, err
 	}
-	r, err := s.duty.ReviewReport(ctx, u.ID, in.ID, in.Body)
-	if err != nil {
-		return nil, err
-	}
-	return &struct{ Body duty.Report }{r}, nil
+	return reply(s.duty.ReviewReport(ctx, u.ID, in.ID, in.Body))
 }
 
 func (s *Server) listDutyFindings(ctx context.Context, u auth.User, in *DutyListInput) (*struct{ Body []duty.Finding }, error) {
@@ -648,11 +544,7 @@ func (s *Server) listDutyFindings(ctx context.Context, u auth.User, in *DutyList
 	if err != nil {
 		return nil, err
 	}
-	fs, err := s.duty.Findings(ctx, sc, from, to)
-	if err != nil {
-		return nil, err
-	}
-	return &struct{ Body []duty.Finding }{fs}, nil
+	return reply(s.duty.Findings(ctx, sc, from, to))
 }
 
 func (s *Server) recordDutyFinding(ctx context.Context, u auth.User, in *struct{ Body duty.Finding }) (*struct{ Body duty.Finding }, error) {
@@ -666,11 +558,7 @@ func (s *Server) recordDutyFinding(ctx context.Context, u auth.User, in *struct{
 			return nil, err
 		}
 	}
-	f, err := s.duty.RecordFinding(ctx, u.ID, in.Body)
-	if err != nil {
-		return nil, err
-	}
-	return &struct{ Body duty.Finding }{f}, nil
+	return reply(s.duty.RecordFinding(ctx, u.ID, in.Body))
 }
 
 // ---- month view
@@ -689,9 +577,5 @@ func (s *Server) dutyMonth(ctx context.Context, u auth.User, in *struct {
 	if err != nil {
 		return nil, apperr.Field("month", err.Error())
 	}
-	v, err := s.duty.MonthView(ctx, in.ID, p)
-	if err != nil {
-		return nil, err
-	}
-	return &struct{ Body duty.MonthView }{v}, nil
+	return reply(s.duty.MonthView(ctx, in.ID, p))
 }

@@ -121,11 +121,7 @@ func (s *Server) getEvent(ctx context.Context, u auth.User, in *idInput) (*struc
 	if err := s.eventScope(ctx, u, in.ID, false); err != nil {
 		return nil, err
 	}
-	e, err := s.events.Get(ctx, in.ID)
-	if err != nil {
-		return nil, err
-	}
-	return &struct{ Body events.Event }{e}, nil
+	return reply(s.events.Get(ctx, in.ID))
 }
 
 // ReportEventBody is an event to report. A grid worker's report is the
@@ -158,11 +154,7 @@ func (s *Server) reportEvent(ctx context.Context, u auth.User, in *struct{ Body 
 	default:
 		ne.Source = events.FromHotline
 	}
-	r, err := s.events.Report(ctx, actor(u), ne)
-	if err != nil {
-		return nil, err
-	}
-	return &struct{ Body events.ReportResult }{r}, nil
+	return reply(s.events.Report(ctx, actor(u), ne))
 }
 
 // roleSteps says which actions each role takes (the scope is checked
@@ -198,11 +190,7 @@ func (s *Server) eventAction(ctx context.Context, u auth.User, in *struct {
 			return nil, apperr.New(apperr.Forbidden, "event %s was not dispatched to you", in.ID)
 		}
 	}
-	e, err := s.events.Act(ctx, actor(u), in.ID, a, in.Body)
-	if err != nil {
-		return nil, err
-	}
-	return &struct{ Body events.Event }{e}, nil
+	return reply(s.events.Act(ctx, actor(u), in.ID, a, in.Body))
 }
 
 func (s *Server) eventDecision(ctx context.Context, u auth.User, in *struct {
@@ -213,11 +201,7 @@ func (s *Server) eventDecision(ctx context.Context, u auth.User, in *struct {
 	if err := s.eventScope(ctx, u, in.ID, true); err != nil {
 		return nil, err
 	}
-	e, err := s.events.Act(ctx, actor(u), in.ID, events.Action(in.Action), in.Body)
-	if err != nil {
-		return nil, err
-	}
-	return &struct{ Body events.Event }{e}, nil
+	return reply(s.events.Act(ctx, actor(u), in.ID, events.Action(in.Action), in.Body))
 }
 
 func (s *Server) listEventRequests(ctx context.Context, u auth.User, in *struct {
@@ -227,11 +211,7 @@ func (s *Server) listEventRequests(ctx context.Context, u auth.User, in *struct 
 	if err != nil {
 		return nil, err
 	}
-	rs, err := s.events.Requests(ctx, within)
-	if err != nil {
-		return nil, err
-	}
-	return &struct{ Body []events.Request }{rs}, nil
+	return reply(s.events.Requests(ctx, within))
 }
 
 func (s *Server) listEventCards(ctx context.Context, u auth.User, in *struct {
@@ -266,11 +246,7 @@ func (s *Server) listEventCards(ctx context.Context, u auth.User, in *struct {
 }
 
 func (s *Server) listEventCategories(ctx context.Context, u auth.User, in *struct{}) (*struct{ Body []events.Category }, error) {
-	cs, err := s.events.Categories(ctx)
-	if err != nil {
-		return nil, err
-	}
-	return &struct{ Body []events.Category }{cs}, nil
+	return reply(s.events.Categories(ctx))
 }
 
 // CategoryBody is a category to set. Without "active" a new category is
@@ -296,11 +272,7 @@ func (s *Server) setEventCategory(ctx context.Context, u auth.User, in *struct {
 	default:
 		return nil, err
 	}
-	c, err := s.events.SetCategory(ctx, u.ID, c)
-	if err != nil {
-		return nil, err
-	}
-	return &struct{ Body events.Category }{c}, nil
+	return reply(s.events.SetCategory(ctx, u.ID, c))
 }
 
 func (s *Server) deleteEventCategory(ctx context.Context, u auth.User, in *struct {

@@ -58,11 +58,7 @@ func (s *Server) listFacts(ctx context.Context, u auth.User, in *listFactsInput)
 			return nil, err
 		}
 	}
-	fs, err := facts.List(ctx, s.db, facts.Query{Period: p, Subject: metric.SubjectKind(in.SubjectKind), SubjectID: in.SubjectID, Name: name, WithEvidence: in.Evidence})
-	if err != nil {
-		return nil, err
-	}
-	return &struct{ Body []facts.Stored }{fs}, nil
+	return reply(facts.List(ctx, s.db, facts.Query{Period: p, Subject: metric.SubjectKind(in.SubjectKind), SubjectID: in.SubjectID, Name: name, WithEvidence: in.Evidence}))
 }
 
 // CollectResult says how many facts a collection stored.

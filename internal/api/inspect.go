@@ -68,11 +68,7 @@ func (s *Server) visibleVisit(ctx context.Context, u auth.User, v inspect.Visit)
 }
 
 func (s *Server) listInspectForms(ctx context.Context, u auth.User, in *struct{}) (*struct{ Body []inspect.Form }, error) {
-	fs, err := s.inspect.Forms(ctx)
-	if err != nil {
-		return nil, err
-	}
-	return &struct{ Body []inspect.Form }{fs}, nil
+	return reply(s.inspect.Forms(ctx))
 }
 
 func (s *Server) saveInspectForm(ctx context.Context, u auth.User, in *struct {
@@ -92,11 +88,7 @@ func (s *Server) planInspectRound(ctx context.Context, u auth.User, in *struct{ 
 	if err := s.readGrid(ctx, u, in.Body.UnitID); err != nil {
 		return nil, err
 	}
-	r, err := s.inspect.PlanRound(ctx, u.ID, in.Body)
-	if err != nil {
-		return nil, err
-	}
-	return &struct{ Body inspect.Round }{r}, nil
+	return reply(s.inspect.PlanRound(ctx, u.ID, in.Body))
 }
 
 func (s *Server) listInspectRounds(ctx context.Context, u auth.User, in *struct{}) (*struct{ Body []inspect.Round }, error) {
@@ -149,22 +141,14 @@ func (s *Server) publishInspectRound(ctx context.Context, u auth.User, in *idInp
 	if err := s.readGrid(ctx, u, r.UnitID); err != nil {
 		return nil, err
 	}
-	r, err = s.inspect.PublishRound(ctx, u.ID, in.ID)
-	if err != nil {
-		return nil, err
-	}
-	return &struct{ Body inspect.Round }{r}, nil
+	return reply(s.inspect.PublishRound(ctx, u.ID, in.ID))
 }
 
 func (s *Server) inspectRoundInput(ctx context.Context, u auth.User, in *idInput) (*struct{ Body inspect.RoundInput }, error) {
 	if _, err := s.getInspectRound(ctx, u, in); err != nil {
 		return nil, err
 	}
-	ri, err := s.inspect.RoundInput(ctx, in.ID, seesAllVisits(u))
-	if err != nil {
-		return nil, err
-	}
-	return &struct{ Body inspect.RoundInput }{ri}, nil
+	return reply(s.inspect.RoundInput(ctx, in.ID, seesAllVisits(u)))
 }
 
 type verifyBody struct {
@@ -232,11 +216,7 @@ func (s *Server) recordInspectVisit(ctx context.Context, u auth.User, in *struct
 	if v.InspectorID != u.ID && !(u.Role == auth.CentreStaff && s.readGrid(ctx, u, v.GridID) == nil) {
 		return nil, apperr.New(apperr.Forbidden, "visit %s was drawn for another inspector", v.ID)
 	}
-	got, err := s.inspect.RecordVisit(ctx, u.ID, in.ID, in.Body)
-	if err != nil {
-		return nil, err
-	}
-	return &struct{ Body inspect.Visit }{got}, nil
+	return reply(s.inspect.RecordVisit(ctx, u.ID, in.ID, in.Body))
 }
 
 type listInspectTasksInput struct {
@@ -281,11 +261,7 @@ func (s *Server) completeInspectTask(ctx context.Context, u auth.User, in *struc
 	if err := s.readGrid(ctx, u, t.GridID); err != nil {
 		return nil, err
 	}
-	done, err := s.inspect.CompleteTask(ctx, u.ID, in.ID, in.Body.Note)
-	if err != nil {
-		return nil, err
-	}
-	return &struct{ Body inspect.Task }{done}, nil
+	return reply(s.inspect.CompleteTask(ctx, u.ID, in.ID, in.Body.Note))
 }
 
 func (s *Server) inspectWorkload(ctx context.Context, u auth.User, in *struct {
@@ -306,19 +282,11 @@ func (s *Server) inspectWorkload(ctx context.Context, u auth.User, in *struct {
 }
 
 func (s *Server) listQuizQuestions(ctx context.Context, u auth.User, in *struct{}) (*struct{ Body []inspect.Question }, error) {
-	qs, err := s.inspect.Questions(ctx)
-	if err != nil {
-		return nil, err
-	}
-	return &struct{ Body []inspect.Question }{qs}, nil
+	return reply(s.inspect.Questions(ctx))
 }
 
 func (s *Server) addQuizQuestion(ctx context.Context, u auth.User, in *struct{ Body inspect.Question }) (*struct{ Body inspect.Question }, error) {
-	q, err := s.inspect.AddQuestion(ctx, u.ID, in.Body)
-	if err != nil {
-		return nil, err
-	}
-	return &struct{ Body inspect.Question }{q}, nil
+	return reply(s.inspect.AddQuestion(ctx, u.ID, in.Body))
 }
 
 // workerInScope checks that a worker's home unit is in u's scope.
@@ -340,11 +308,7 @@ func (s *Server) drawQuiz(ctx context.Context, u auth.User, in *struct {
 	if err := s.workerInScope(ctx, u, in.Body.WorkerID); err != nil {
 		return nil, err
 	}
-	q, err := s.inspect.DrawQuiz(ctx, u.ID, in.Body.WorkerID, in.Body.VisitID, in.Body.Questions)
-	if err != nil {
-		return nil, err
-	}
-	return &struct{ Body inspect.Quiz }{q}, nil
+	return reply(s.inspect.DrawQuiz(ctx, u.ID, in.Body.WorkerID, in.Body.VisitID, in.Body.Questions))
 }
 
 func (s *Server) listQuizzes(ctx context.Context, u auth.User, in *struct {
@@ -379,22 +343,14 @@ func (s *Server) submitQuiz(ctx context.Context, u auth.User, in *struct {
 	if q.WorkerID != u.WorkerID {
 		return nil, apperr.New(apperr.Forbidden, "quiz %s is another worker's", q.ID)
 	}
-	done, err := s.inspect.SubmitQuiz(ctx, u.ID, in.ID, in.Body.Answers)
-	if err != nil {
-		return nil, err
-	}
-	return &struct{ Body inspect.Quiz }{done}, nil
+	return reply(s.inspect.SubmitQuiz(ctx, u.ID, in.ID, in.Body.Answers))
 }
 
 func (s *Server) recordFailing(ctx context.Context, u auth.User, in *struct{ Body inspect.NewReport }) (*struct{ Body inspect.Report }, error) {
 	if err := s.workerInScope(ctx, u, in.Body.WorkerID); err != nil {
 		return nil, err
 	}
-	r, err := s.inspect.RecordReport(ctx, u.ID, in.Body)
-	if err != nil {
-		return nil, err
-	}
-	return &struct{ Body inspect.Report }{r}, nil
+	return reply(s.inspect.RecordReport(ctx, u.ID, in.Body))
 }
 
 func (s *Server) listFailings(ctx context.Context, u auth.User, in *struct {
@@ -434,11 +390,7 @@ func (s *Server) decideFailing(ctx context.Context, u auth.User, in *struct {
 	if err := s.workerInScope(ctx, u, r.WorkerID); err != nil {
 		return nil, err
 	}
-	r, err = s.inspect.DecideReport(ctx, u.ID, in.ID, in.Body.Verified, in.Body.Decision)
-	if err != nil {
-		return nil, err
-	}
-	return &struct{ Body inspect.Report }{r}, nil
+	return reply(s.inspect.DecideReport(ctx, u.ID, in.ID, in.Body.Verified, in.Body.Decision))
 }
 
 func (s *Server) inspectRoundResults(ctx context.Context, u auth.User, in *idInput) (*struct{ Body []inspect.CommunityResult }, error) {

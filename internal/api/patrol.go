@@ -64,11 +64,7 @@ func (s *Server) postPatrolBatch(ctx context.Context, u auth.User, in *struct {
 	if err != nil {
 		return nil, err
 	}
-	r, err := s.patrol.Ingest(ctx, u.ID, worker, b)
-	if err != nil {
-		return nil, err
-	}
-	return &struct{ Body patrol.Receipt }{r}, nil
+	return reply(s.patrol.Ingest(ctx, u.ID, worker, b))
 }
 
 // PatrolTap is a start or stop tapped in the app (one marker, sent alone).
@@ -119,11 +115,7 @@ func (s *Server) getPatrolDay(ctx context.Context, u auth.User, in *struct {
 	if err := s.checkPatrolReader(ctx, u, in.ID); err != nil {
 		return nil, err
 	}
-	v, err := s.patrol.Day(ctx, in.ID, d)
-	if err != nil {
-		return nil, err
-	}
-	return &struct{ Body patrol.DayView }{v}, nil
+	return reply(s.patrol.Day(ctx, in.ID, d))
 }
 
 func (s *Server) listPatrolFlags(ctx context.Context, u auth.User, in *struct {

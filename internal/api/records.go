@@ -109,11 +109,7 @@ func (s *Server) createPerson(ctx context.Context, u auth.User, in *struct{ Body
 	if err := s.writeGrid(ctx, u, auth.WriteRecords, in.Body.GridID); err != nil {
 		return nil, err
 	}
-	p, err := s.records.CreatePerson(ctx, u.ID, in.Body)
-	if err != nil {
-		return nil, err
-	}
-	return &struct{ Body records.Person }{p}, nil
+	return reply(s.records.CreatePerson(ctx, u.ID, in.Body))
 }
 
 func (s *Server) updatePerson(ctx context.Context, u auth.User, in *struct {
@@ -132,11 +128,7 @@ func (s *Server) updatePerson(ctx context.Context, u auth.User, in *struct {
 			return nil, err
 		}
 	}
-	p, err := s.records.UpdatePerson(ctx, u.ID, in.ID, in.Body)
-	if err != nil {
-		return nil, err
-	}
-	return &struct{ Body records.Person }{p}, nil
+	return reply(s.records.UpdatePerson(ctx, u.ID, in.ID, in.Body))
 }
 
 type endInput struct {
@@ -152,11 +144,7 @@ func (s *Server) endPerson(ctx context.Context, u auth.User, in *endInput) (*str
 	if err := s.writeGrid(ctx, u, auth.WriteRecords, cur.GridID); err != nil {
 		return nil, err
 	}
-	p, err := s.records.EndPerson(ctx, u.ID, in.ID, in.Body)
-	if err != nil {
-		return nil, err
-	}
-	return &struct{ Body records.Person }{p}, nil
+	return reply(s.records.EndPerson(ctx, u.ID, in.ID, in.Body))
 }
 
 // Unmasked is a full identity number.
@@ -194,11 +182,7 @@ func (s *Server) importPeople(ctx context.Context, u auth.User, in *struct {
 }) (*struct{ Body exchange.Report }, error) {
 	f := in.RawBody.Data().File
 	allowed := func(grid string) bool { return s.writeGrid(ctx, u, auth.ImportRecords, grid) == nil }
-	rep, err := s.records.ImportPeople(ctx, u.ID, f.Filename, f, allowed)
-	if err != nil {
-		return nil, err
-	}
-	return &struct{ Body exchange.Report }{rep}, nil
+	return reply(s.records.ImportPeople(ctx, u.ID, f.Filename, f, allowed))
 }
 
 // fileOutput is a download.
@@ -266,11 +250,7 @@ func (s *Server) createHouse(ctx context.Context, u auth.User, in *struct{ Body 
 	if err := s.writeGrid(ctx, u, auth.WriteRecords, in.Body.GridID); err != nil {
 		return nil, err
 	}
-	h, err := s.records.CreateHouse(ctx, u.ID, in.Body)
-	if err != nil {
-		return nil, err
-	}
-	return &struct{ Body records.House }{h}, nil
+	return reply(s.records.CreateHouse(ctx, u.ID, in.Body))
 }
 
 func (s *Server) updateHouse(ctx context.Context, u auth.User, in *struct {
@@ -284,11 +264,7 @@ func (s *Server) updateHouse(ctx context.Context, u auth.User, in *struct {
 	if err := s.writeGrid(ctx, u, auth.WriteRecords, cur.GridID); err != nil {
 		return nil, err
 	}
-	h, err := s.records.UpdateHouse(ctx, u.ID, in.ID, in.Body)
-	if err != nil {
-		return nil, err
-	}
-	return &struct{ Body records.House }{h}, nil
+	return reply(s.records.UpdateHouse(ctx, u.ID, in.ID, in.Body))
 }
 
 func (s *Server) endHouse(ctx context.Context, u auth.User, in *endInput) (*struct{ Body records.House }, error) {
@@ -299,11 +275,7 @@ func (s *Server) endHouse(ctx context.Context, u auth.User, in *endInput) (*stru
 	if err := s.writeGrid(ctx, u, auth.WriteRecords, cur.GridID); err != nil {
 		return nil, err
 	}
-	h, err := s.records.EndHouse(ctx, u.ID, in.ID, in.Body)
-	if err != nil {
-		return nil, err
-	}
-	return &struct{ Body records.House }{h}, nil
+	return reply(s.records.EndHouse(ctx, u.ID, in.ID, in.Body))
 }
 
 func (s *Server) recordHomeVisit(ctx context.Context, u auth.User, in *struct {
@@ -318,11 +290,7 @@ func (s *Server) recordHomeVisit(ctx context.Context, u auth.User, in *struct {
 		return nil, err
 	}
 	in.Body.HouseID = in.ID
-	v, err := s.records.RecordHomeVisit(ctx, u.ID, u.WorkerID, in.Body)
-	if err != nil {
-		return nil, err
-	}
-	return &struct{ Body records.HomeVisit }{v}, nil
+	return reply(s.records.RecordHomeVisit(ctx, u.ID, u.WorkerID, in.Body))
 }
 
 func (s *Server) listHomeVisits(ctx context.Context, u auth.User, in *idInput) (*struct{ Body []records.HomeVisit }, error) {
@@ -333,19 +301,11 @@ func (s *Server) listHomeVisits(ctx context.Context, u auth.User, in *idInput) (
 	if err := s.readGrid(ctx, u, cur.GridID); err != nil {
 		return nil, err
 	}
-	vs, err := s.records.HomeVisits(ctx, in.ID, 200)
-	if err != nil {
-		return nil, err
-	}
-	return &struct{ Body []records.HomeVisit }{vs}, nil
+	return reply(s.records.HomeVisits(ctx, in.ID, 200))
 }
 
 func (s *Server) listHouseholdClasses(ctx context.Context, u auth.User, in *struct{}) (*struct{ Body []records.HouseholdClass }, error) {
-	cs, err := s.records.HouseholdClasses(ctx)
-	if err != nil {
-		return nil, err
-	}
-	return &struct{ Body []records.HouseholdClass }{cs}, nil
+	return reply(s.records.HouseholdClasses(ctx))
 }
 
 // ---- Rentals ----
@@ -415,11 +375,7 @@ func (s *Server) createRental(ctx context.Context, u auth.User, in *struct{ Body
 	if err := s.writeGrid(ctx, u, auth.WriteRecords, h.GridID); err != nil {
 		return nil, err
 	}
-	r, err := s.records.CreateRental(ctx, u.ID, in.Body)
-	if err != nil {
-		return nil, err
-	}
-	return &struct{ Body records.Rental }{r}, nil
+	return reply(s.records.CreateRental(ctx, u.ID, in.Body))
 }
 
 // rentalForWrite returns a rental u may write to.
@@ -435,11 +391,7 @@ func (s *Server) endRental(ctx context.Context, u auth.User, in *endInput) (*str
 	if _, err := s.rentalForWrite(ctx, u, in.ID); err != nil {
 		return nil, err
 	}
-	r, err := s.records.EndRental(ctx, u.ID, in.ID, in.Body)
-	if err != nil {
-		return nil, err
-	}
-	return &struct{ Body records.Rental }{r}, nil
+	return reply(s.records.EndRental(ctx, u.ID, in.ID, in.Body))
 }
 
 func (s *Server) addTenant(ctx context.Context, u auth.User, in *struct {
@@ -465,11 +417,7 @@ func (s *Server) markQRPosted(ctx context.Context, u auth.User, in *struct {
 	if _, err := s.rentalForWrite(ctx, u, in.ID); err != nil {
 		return nil, err
 	}
-	r, err := s.records.MarkQRPosted(ctx, u.ID, in.ID, in.Body.On, in.Body.Version)
-	if err != nil {
-		return nil, err
-	}
-	return &struct{ Body records.Rental }{r}, nil
+	return reply(s.records.MarkQRPosted(ctx, u.ID, in.ID, in.Body.On, in.Body.Version))
 }
 
 func (s *Server) recordScan(ctx context.Context, u auth.User, in *struct {
@@ -577,11 +525,7 @@ func (s *Server) createPlace(ctx context.Context, u auth.User, in *struct{ Body 
 	if err := s.writeGrid(ctx, u, auth.WriteRecords, in.Body.GridID); err != nil {
 		return nil, err
 	}
-	p, err := s.records.CreatePlace(ctx, u.ID, in.Body)
-	if err != nil {
-		return nil, err
-	}
-	return &struct{ Body records.Place }{p}, nil
+	return reply(s.records.CreatePlace(ctx, u.ID, in.Body))
 }
 
 func (s *Server) endPlace(ctx context.Context, u auth.User, in *endInput) (*struct{ Body records.Place }, error) {
@@ -592,11 +536,7 @@ func (s *Server) endPlace(ctx context.Context, u auth.User, in *endInput) (*stru
 	if err := s.writeGrid(ctx, u, auth.WriteRecords, cur.GridID); err != nil {
 		return nil, err
 	}
-	p, err := s.records.EndPlace(ctx, u.ID, in.ID, in.Body)
-	if err != nil {
-		return nil, err
-	}
-	return &struct{ Body records.Place }{p}, nil
+	return reply(s.records.EndPlace(ctx, u.ID, in.ID, in.Body))
 }
 
 // ---- Files and documents ----
@@ -605,11 +545,7 @@ func (s *Server) uploadFile(ctx context.Context, u auth.User, in *struct {
 	RawBody huma.MultipartFormFiles[uploadForm]
 }) (*struct{ Body files.File }, error) {
 	f := in.RawBody.Data().File
-	out, err := s.files.Put(ctx, u.ID, f.Filename, f)
-	if err != nil {
-		return nil, err
-	}
-	return &struct{ Body files.File }{out}, nil
+	return reply(s.files.Put(ctx, u.ID, f.Filename, f))
 }
 
 func (s *Server) downloadFile(ctx context.Context, u auth.User, in *struct {
@@ -672,11 +608,7 @@ func (s *Server) attachDocument(ctx context.Context, u auth.User, in *struct{ Bo
 // ---- Configuration and platform imports ----
 
 func (s *Server) listRequirements(ctx context.Context, u auth.User, in *struct{}) (*struct{ Body []records.Requirement }, error) {
-	rs, err := s.records.Requirements(ctx)
-	if err != nil {
-		return nil, err
-	}
-	return &struct{ Body []records.Requirement }{rs}, nil
+	return reply(s.records.Requirements(ctx))
 }
 
 func (s *Server) setRequirements(ctx context.Context, u auth.User, in *struct {
@@ -690,11 +622,7 @@ func (s *Server) setRequirements(ctx context.Context, u auth.User, in *struct {
 }
 
 func (s *Server) listPlatforms(ctx context.Context, u auth.User, in *struct{}) (*struct{ Body []records.Platform }, error) {
-	ps, err := s.records.Platforms(ctx)
-	if err != nil {
-		return nil, err
-	}
-	return &struct{ Body []records.Platform }{ps}, nil
+	return reply(s.records.Platforms(ctx))
 }
 
 func (s *Server) setPlatformMapping(ctx context.Context, u auth.User, in *struct {
@@ -722,9 +650,5 @@ func (s *Server) importPlatform(ctx context.Context, u auth.User, in *struct {
 	if err != nil {
 		return nil, apperr.Field("as_of", err.Error())
 	}
-	imp, err := s.records.ImportPlatform(ctx, u.ID, in.Code, asOf, d.File.Filename, d.File)
-	if err != nil {
-		return nil, err
-	}
-	return &struct{ Body records.PlatformImport }{imp}, nil
+	return reply(s.records.ImportPlatform(ctx, u.ID, in.Code, asOf, d.File.Filename, d.File))
 }

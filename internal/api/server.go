@@ -292,6 +292,15 @@ type ListBody[T any] struct {
 	PerPage int `json:"per_page"`
 }
 
+// reply wraps a store call's result as an operation's response body, or
+// passes its error on: the last step of most handlers.
+func reply[T any](v T, err error) (*struct{ Body T }, error) {
+	if err != nil {
+		return nil, err
+	}
+	return &struct{ Body T }{v}, nil
+}
+
 func list[T any](items []T, total int, p Page) *struct{ Body ListBody[T] } {
 	if items == nil {
 		items = []T{}

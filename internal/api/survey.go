@@ -75,11 +75,7 @@ func (s *Server) createSurvey(ctx context.Context, u auth.User, in *struct{ Body
 	if err := s.readGrid(ctx, u, in.Body.UnitID); err != nil {
 		return nil, err
 	}
-	v, err := s.survey.Create(ctx, u.ID, in.Body)
-	if err != nil {
-		return nil, err
-	}
-	return &struct{ Body survey.Survey }{v}, nil
+	return reply(s.survey.Create(ctx, u.ID, in.Body))
 }
 
 func (s *Server) listSurveys(ctx context.Context, u auth.User, in *struct {
@@ -100,11 +96,7 @@ func (s *Server) listSurveys(ctx context.Context, u auth.User, in *struct {
 }
 
 func (s *Server) getSurvey(ctx context.Context, u auth.User, in *idInput) (*struct{ Body survey.Survey }, error) {
-	v, err := s.visibleSurvey(ctx, u, in.ID)
-	if err != nil {
-		return nil, err
-	}
-	return &struct{ Body survey.Survey }{v}, nil
+	return reply(s.visibleSurvey(ctx, u, in.ID))
 }
 
 func (s *Server) moveSurvey(ctx context.Context, u auth.User, id string, open bool) (*struct{ Body survey.Survey }, error) {
@@ -190,11 +182,7 @@ func (s *Server) issueSurveyBallots(ctx context.Context, u auth.User, in *struct
 	if err := s.readGrid(ctx, u, in.Body.CommunityID); err != nil {
 		return nil, err
 	}
-	bs, err := s.survey.IssueBallots(ctx, u.ID, in.ID, in.Body.Audience, in.Body.CommunityID, in.Body.Count)
-	if err != nil {
-		return nil, err
-	}
-	return &struct{ Body []survey.Ballot }{bs}, nil
+	return reply(s.survey.IssueBallots(ctx, u.ID, in.ID, in.Body.Audience, in.Body.CommunityID, in.Body.Count))
 }
 
 func (s *Server) gridHouseholdCodes(ctx context.Context, u auth.User, in *idInput) (*struct{ Body []survey.HouseholdCode }, error) {
@@ -212,11 +200,7 @@ func (s *Server) gridHouseholdCodes(ctx context.Context, u auth.User, in *idInpu
 }
 
 func (s *Server) publicGridSurvey(ctx context.Context, _ auth.User, in *idInput) (*struct{ Body survey.PublicSurvey }, error) {
-	ps, err := s.survey.PublicFor(ctx, in.ID)
-	if err != nil {
-		return nil, err
-	}
-	return &struct{ Body survey.PublicSurvey }{ps}, nil
+	return reply(s.survey.PublicFor(ctx, in.ID))
 }
 
 // SurveyCodeSent says until when an SMS code is valid.
@@ -241,11 +225,7 @@ func (s *Server) publicSurveyAnswer(ctx context.Context, _ auth.User, in *struct
 	ID   string `path:"id"`
 	Body survey.PublicAnswer
 }) (*struct{ Body survey.Receipt }, error) {
-	r, err := s.survey.Answer(ctx, in.ID, in.Body, remoteAddr(ctx))
-	if err != nil {
-		return nil, err
-	}
-	return &struct{ Body survey.Receipt }{r}, nil
+	return reply(s.survey.Answer(ctx, in.ID, in.Body, remoteAddr(ctx)))
 }
 
 // SurveyLink is the address of a grid's survey on the public side (the
