@@ -24,7 +24,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -40,15 +39,19 @@ import (
 	_ "gridwork/internal/catalog" // every fact the built-in templates name, as in the server
 	"gridwork/internal/dates"
 	"gridwork/internal/demo"
+	"gridwork/internal/duty"
 	"gridwork/internal/events"
 	"gridwork/internal/facts"
 	"gridwork/internal/files"
+	"gridwork/internal/inspect"
 	"gridwork/internal/metric"
 	"gridwork/internal/org"
+	"gridwork/internal/patrol"
 	"gridwork/internal/records"
 	"gridwork/internal/seal"
 	"gridwork/internal/store"
 	"gridwork/internal/store/storetest"
+	"gridwork/internal/survey"
 	"gridwork/internal/workcal"
 )
 
@@ -66,8 +69,23 @@ type town struct {
 	recName string // the text its detail page shows as its name
 	grid    string // a grid code for the import
 	db      *store.DB
+	orgs    *org.Store
+	users   *auth.Store
 	assess  *assess.Store
 	records *records.Store
+	care    *care.Store
+	files   *files.Store
+	facts   *facts.Collector
+	workcal *workcal.Store
+	events  *events.Store
+	patrol  *patrol.Store
+	duty    *duty.Store
+	inspect *inspect.Store
+	survey  *survey.Store
+	// demo is the generated town (its org tree and people); a test that
+	// needs more activity than records loads it with the demo's loaders
+	// (demo.LoadEvents, LoadPatrols, LoadDuty, LoadInspections, LoadSurveys).
+	demo demo.Town
 }
 
 func chromePath(t *testing.T) string {
@@ -109,7 +127,19 @@ func startTown(t *testing.T) *town {
 	if _, err := demo.LoadRecords(ctx, db, orgs, rec, fs, tw, demo.RecordOptions{Seed: demo.DefaultSeed, HouseholdsPerGrid: 3, Care: cs}); err != nil {
 		t.Fatalf("load demo records: %v", err)
 	}
-	col := facts.NewCollector(db, orgs, rec, cs)
+	wc := workcal.NewStore(db)
+	ins := inspect.NewStore(db, orgs, rec, users, wc)
+	if err := ins.InstallQuestions(ctx); err != nil {
+		t.Fatal(err)
+	}
+	ps := patrol.NewStore(db)
+	ev := events.NewStore(db, wc)
+	ds := duty.NewStore(db, orgs)
+	ps.SetLeaveSource(ds)
+	sv := survey.NewStore(db, orgs, rec)
+	// The collector reads every source, as in the server: a test that loads
+	// events or patrols and refreshes sees their facts.
+	col := facts.NewCollector(db, orgs, rec, cs, ins, ps, ev, ds, sv)
 	march := metric.Period{Year: 2026, Month: 3}
 	if _, err := col.Refresh(ctx, march); err != nil {
 		t.Fatalf("collect facts: %v", err)
@@ -140,7 +170,8 @@ func startTown(t *testing.T) *town {
 	if err := users.SetPassword(ctx, "test", wu.ID, centrePassword, false); err != nil {
 		t.Fatal(err)
 	}
-	out := &town{run: run, assess: as, records: rec, db: db}
+	out := &town{run: run, assess: as, records: rec, db: db, orgs: orgs, users: users, care: cs, files: fs, facts: col,
+		workcal: wc, events: ev, patrol: ps, duty: ds, inspect: ins, survey: sv, demo: tw}
 	if !out.findDeduction(t, ctx) {
 		t.Fatal("no worker in the run has a deduction backed by a person, house or rental record")
 	}
@@ -150,7 +181,7 @@ func startTown(t *testing.T) *town {
 	}
 	out.grid = grids[0].Code
 	srv := api.New(db, orgs, users, api.Options{Version: "test", PublicURL: "http://grid.test",
-		Records: rec, Care: cs, Files: fs, Facts: col, Assess: as, Events: events.NewStore(db, workcal.NewStore(db))})
+		Records: rec, Care: cs, Files: fs, Facts: col, Assess: as, Events: ev, Patrol: ps, Duty: ds, Inspect: ins, Survey: sv})
 	ts := httptest.NewServer(srv)
 	t.Cleanup(ts.Close)
 	out.url = ts.URL
@@ -236,88 +267,8 @@ func validID(first17 string) string {
 func TestBrowser(t *testing.T) {
 	chrome := chromePath(t)
 	tw := startTown(t)
-	shots := os.Getenv("GRIDWORK_SCREENSHOTS")
-
-	opts := append(chromedp.DefaultExecAllocatorOptions[:],
-		chromedp.ExecPath(chrome),
-		chromedp.Flag("headless", true),
-		chromedp.NoSandbox,
-		chromedp.DisableGPU,
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true),
-		chromedp.Flag("lang", "zh-CN"),
-		chromedp.UserDataDir(t.TempDir()),
-		chromedp.WindowSize(1366, 860),
-	)
-	actx, cancel := chromedp.NewExecAllocator(context.Background(), opts...)
-	defer cancel()
-	ctx, cancel := chromedp.NewContext(actx)
-	defer cancel()
-	// Start the browser on a context without a deadline (a deadline on the
-	// first call would bound the browser's life, not the call's).
-	if err := chromedp.Do(ctx); err != nil {
-		t.Fatalf("start %s: %v", chrome, err)
-	}
-
-	// Each step has its own bound, so that after a screen that never
-	// appears the page can still be read and pictured for the report.
-	run := func(step string, actions ...chromedp.Action[chromedp.Void]) {
-		t.Helper()
-		sctx, cancel := context.WithTimeout(ctx, time.Minute)
-		defer cancel()
-		if err := chromedp.Do(sctx, actions...); err != nil {
-			loc, _ := chromedp.Run(ctx, chromedp.Location())
-			if os.Getenv("GRIDWORK_TEST_DEBUG") != "" {
-				html, _ := chromedp.Run(ctx, chromedp.Evaluate[string]("document.querySelector('main') ? document.querySelector('main').outerHTML : document.body.outerHTML"))
-				t.Logf("page:\n%s", html)
-			}
-			if shots != "" {
-				if png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100)); err == nil {
-					os.WriteFile(filepath.Join(shots, "failed.png"), png, 0o644)
-				}
-			}
-			t.Fatalf("%s: %v (page %s)", step, err, loc)
-		}
-	}
-	value := func(step string, a chromedp.Action[string]) string {
-		t.Helper()
-		v, err := chromedp.Run(ctx, a)
-		if err != nil {
-			t.Fatalf("%s: %v", step, err)
-		}
-		return v
-	}
-	shot := func(name string) {
-		t.Helper()
-		if shots == "" {
-			return
-		}
-		// Let fonts, charts and the map settle before the picture.
-		run("settle", chromedp.Sleep(400*time.Millisecond))
-		png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
-		if err != nil {
-			t.Fatalf("screenshot %s: %v", name, err)
-		}
-		if err := os.WriteFile(filepath.Join(shots, name+".png"), png, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	// click waits for an element and clicks it through the DOM
-	// (HTMLElement.click): the app's own handlers run, without depending on
-	// where the element lies under the synthetic mouse.
-	click := func(sel string) chromedp.Action[chromedp.Void] {
-		return chromedp.Steps(chromedp.WaitVisible(chromedp.CSS(sel)),
-			chromedp.Func(func(ctx context.Context, _ *chromedp.Target) error {
-				_, err := chromedp.Run(ctx, chromedp.Evaluate[bool](fmt.Sprintf("(document.querySelector(%s).click(), true)", strconv.Quote(sel))))
-				return err
-			}))
-	}
-	text := func(step, sel string) string {
-		t.Helper()
-		run(step, chromedp.WaitVisible(chromedp.CSS(sel)))
-		return value(step, chromedp.Text(chromedp.CSS(sel)))
-	}
+	b := newBrowser(t, chrome)
+	ctx, run, value, shot, click, text := b.ctx, b.run, b.value, b.shot, b.click, b.text
 
 	// The public side: no sign-in, a community's grid map and boards.
 	run("public board", chromedp.Navigate(tw.url+"/p/"), chromedp.WaitVisible(chromedp.CSS(".board .worker-name")),

@@ -1,6 +1,7 @@
 import { createRouter, createWebHistory } from 'vue-router'
 import { session, loadSession } from './session.js'
 import { setUnauthorizedHandler } from '../api.js'
+import { areas } from './areas/index.js'
 
 // Every screen is its own chunk: the first load carries the login page and
 // the layout, not the charts, maps or tables of screens not yet opened.
@@ -17,6 +18,7 @@ const routes = [
       { path: 'assess/appeals', name: 'appeals', component: () => import('./views/Appeals.vue') },
       { path: 'records/import', name: 'import', component: () => import('./views/Import.vue') },
       { path: 'records/:entity/:id', name: 'record', component: () => import('./views/Record.vue'), props: true },
+      ...areas.flatMap((a) => a.routes),
     ],
   },
   { path: '/:rest(.*)*', redirect: '/' },

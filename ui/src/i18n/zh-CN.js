@@ -1,7 +1,17 @@
 // Every string the front end shows, in one catalogue. Another language is a
 // file of the same shape (see index.js); keys are stable, texts may change.
 // {name} placeholders are filled by t(key, {name: …}).
-export default {
+//
+// The catalogue is one object; each group of screens keeps its sections in
+// its own file under zh-CN/ so that screens are added without touching
+// each other's texts. A section name must be unique across the files.
+import ops from './zh-CN/ops.js'
+import events from './zh-CN/events.js'
+import assess from './zh-CN/assess.js'
+import supervise from './zh-CN/supervise.js'
+import phone from './zh-CN/phone.js'
+
+const base = {
   app: {
     console: '网格化管理中心',
     mobile: '网格员',
@@ -283,3 +293,14 @@ export default {
     noDeduction: '本期没有扣分',
   },
 }
+
+const parts = [ops, events, assess, supervise, phone]
+const catalogue = { ...base }
+for (const part of parts) {
+  for (const [section, texts] of Object.entries(part)) {
+    // Two files naming one section would hide texts: merge, never replace.
+    catalogue[section] = { ...(catalogue[section] || {}), ...texts }
+  }
+}
+
+export default catalogue

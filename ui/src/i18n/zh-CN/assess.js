@@ -1,0 +1,3 @@
+// The assess screens' texts: top-level sections of the zh-CN catalogue
+// (merged in ../zh-CN.js). Keep keys stable; texts may change.
+export default {}
