@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
@@ -75,6 +76,13 @@ func (f *dbFlags) openApp(ctx context.Context) (*app, error) {
 	a.inspect = inspect.NewStore(db, a.orgs, a.records, a.users, a.workcal)
 	a.patrol = patrol.NewStore(db)
 	a.events = events.NewStore(db, a.workcal)
+	a.events.SealContacts(keys) // residents' contacts sealed at rest, as identity numbers are
+	if n, err := a.events.SealStoredContacts(ctx); err != nil {
+		db.Close()
+		return nil, err
+	} else if n > 0 {
+		slog.Info("sealed residents' contacts stored in plain text", "events", n)
+	}
 	a.duty = duty.NewStore(db, a.orgs)
 	a.patrol.SetLeaveSource(a.duty) // points during approved leave are flagged
 	a.survey = survey.NewStore(db, a.orgs, a.records)

@@ -1,6 +1,7 @@
 package api_test
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -15,6 +16,7 @@ import (
 	"gridwork/internal/events"
 	"gridwork/internal/files"
 	"gridwork/internal/geo"
+	"gridwork/internal/seal"
 	"gridwork/internal/store"
 	"gridwork/internal/store/storetest"
 	"gridwork/internal/workcal"
@@ -25,6 +27,12 @@ import (
 func withEvents(t *testing.T, f *fixture) (photo string) {
 	t.Helper()
 	ev := events.NewStore(f.db, workcal.NewStore(f.db))
+	// Residents' contacts sealed at rest, as the server runs.
+	keys, err := seal.New("test", bytes.Repeat([]byte{2}, seal.MaterialSize))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ev.SealContacts(keys)
 	f.srv = api.New(f.db, f.orgs, f.users, api.Options{Version: "test", PublicURL: "http://grid.test", Records: f.records,
 		Files: files.NewStore(f.db, t.TempDir()), Events: ev})
 	f.ts = httptest.NewServer(f.srv)
@@ -254,6 +262,12 @@ func TestOpen311(t *testing.T) {
 		f.signIn(t, "centre01").get(t, "/api/events/"+id, &full)
 		if full.Source != events.FromResident || full.Contact == nil || full.Contact.Phone != "13912345678" || full.Contact.Name != "张小明" {
 			t.Errorf("stored %+v contact %+v", full, full.Contact)
+		}
+		// At rest the phone is sealed.
+		var storedPhone string
+		if err := f.db.QueryRowContext(context.Background(), `SELECT contact_phone FROM events WHERE id = $1`, id).Scan(&storedPhone); err != nil ||
+			strings.Contains(storedPhone, "13912345678") {
+			t.Errorf("stored phone %q (%v), want sealed", storedPhone, err)
 		}
 		// Nor does the audit log keep the contact.
 		r = f.signIn(t, "admin").do(t, http.MethodGet, "/api/audit?entity=event&entity_id="+id, nil)

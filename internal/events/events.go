@@ -10,6 +10,7 @@ package events
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -19,6 +20,7 @@ import (
 
 	"gridwork/internal/apperr"
 	"gridwork/internal/dates"
+	"gridwork/internal/seal"
 	"gridwork/internal/store"
 	"gridwork/internal/workcal"
 )
@@ -78,6 +80,119 @@ type Store struct {
 	// pinned, when set, is the calendar used instead of the stored one.
 	pinned *workcal.Calendar
 	bulk   bulkState
+	// keys, when set, seal a resident's contact (name, phone, email) at
+	// rest, as identity numbers are: personal data of people who are not
+	// the centre's staff (SealContacts).
+	keys *seal.Keys
+}
+
+// Contexts a resident's contact fields are sealed under.
+const (
+	sealContactName  = "event.contact_name"
+	sealContactPhone = "event.contact_phone"
+	sealContactEmail = "event.contact_email"
+)
+
+// SealContacts makes the store keep residents' contacts sealed with keys.
+// Values stored before (plain text) are still read; SealStoredContacts
+// seals them.
+func (s *Store) SealContacts(keys *seal.Keys) { s.keys = keys }
+
+// sealContact returns c with each field sealed (or c when no keys are set).
+func (s *Store) sealContact(c Contact) (Contact, error) {
+	if s.keys == nil {
+		return c, nil
+	}
+	var out Contact
+	for _, f := range []struct {
+		dst   *string
+		value string
+		ctx   string
+	}{{&out.Name, c.Name, sealContactName}, {&out.Phone, c.Phone, sealContactPhone}, {&out.Email, c.Email, sealContactEmail}} {
+		v, err := s.keys.Seal(f.value, f.ctx)
+		if err != nil {
+			return Contact{}, fmt.Errorf("events: seal contact: %w", err)
+		}
+		*f.dst = v
+	}
+	return out, nil
+}
+
+// openContact opens e's contact in place. A field that is not a sealed
+// value was stored before sealing began and is plain text already; a
+// sealed value that does not open (another key, tampering) is an error.
+func (s *Store) openContact(e *Event) error {
+	if e.Contact == nil || s.keys == nil {
+		return nil
+	}
+	for _, f := range []struct {
+		v   *string
+		ctx string
+	}{{&e.Contact.Name, sealContactName}, {&e.Contact.Phone, sealContactPhone}, {&e.Contact.Email, sealContactEmail}} {
+		plain, err := s.keys.Open(*f.v, f.ctx)
+		switch {
+		case errors.Is(err, seal.ErrFormat):
+		case err != nil:
+			return fmt.Errorf("events: contact of event %s: %w", e.ID, err)
+		default:
+			*f.v = plain
+		}
+	}
+	return nil
+}
+
+// SealStoredContacts seals the residents' contacts stored in plain text
+// (before SealContacts was in force) and reports how many events it
+// changed. It is idempotent; the server runs it at start.
+func (s *Store) SealStoredContacts(ctx context.Context) (int, error) {
+	if s.keys == nil {
+		return 0, nil
+	}
+	type row struct {
+		id string
+		c  Contact
+	}
+	// Sealed values begin "v1."; only rows with a field that does not are
+	// read (a start with everything sealed reads nothing).
+	rows, err := store.All(ctx, s.db.Q(ctx), "events", `SELECT id, contact_name, contact_phone, contact_email FROM events
+		WHERE (contact_name <> '' AND contact_name NOT LIKE 'v1.%') OR (contact_phone <> '' AND contact_phone NOT LIKE 'v1.%')
+		OR (contact_email <> '' AND contact_email NOT LIKE 'v1.%')`, nil, func(r interface{ Scan(...any) error }) (row, error) {
+		var x row
+		err := r.Scan(&x.id, &x.c.Name, &x.c.Phone, &x.c.Email)
+		return x, err
+	})
+	if err != nil {
+		return 0, fmt.Errorf("events: read contacts: %w", err)
+	}
+	n := 0
+	for _, x := range rows {
+		c, changed := x.c, false
+		for _, f := range []struct {
+			v   *string
+			ctx string
+		}{{&c.Name, sealContactName}, {&c.Phone, sealContactPhone}, {&c.Email, sealContactEmail}} {
+			_, err := s.keys.Open(*f.v, f.ctx)
+			if err == nil {
+				continue // sealed already (or empty)
+			}
+			if !errors.Is(err, seal.ErrFormat) {
+				return n, fmt.Errorf("events: contact of event %s: %w", x.id, err)
+			}
+			if *f.v, err = s.keys.Seal(*f.v, f.ctx); err != nil {
+				return n, fmt.Errorf("events: seal contact of %s: %w", x.id, err)
+			}
+			changed = true
+		}
+		if !changed {
+			continue
+		}
+		if _, err := s.db.Q(ctx).ExecContext(ctx, `UPDATE events SET contact_name = $1, contact_phone = $2, contact_email = $3 WHERE id = $4`,
+			c.Name, c.Phone, c.Email, x.id); err != nil {
+			return n, fmt.Errorf("events: seal contact of %s: %w", x.id, err)
+		}
+		n++
+	}
+	return n, nil
 }
 
 // NewStore returns a Store counting limits on the calendar cal keeps.
@@ -268,7 +383,18 @@ const eventColumns = `e.id, COALESCE(e.client_id, ''), e.category_code, e.severi
 	e.accepted_at, e.dispatched_at, e.handled_at, e.verified_at, e.closed_at, e.voided_at,
 	COALESCE(e.assignee_worker_id, ''), COALESCE(e.assignee_unit_id, ''), e.badly_described, e.quality_notes, e.version, e.entered_at`
 
-func scanEvent(row interface{ Scan(...any) error }) (Event, error) {
+// scanEvent reads one row of eventColumns, the resident's contact opened.
+func (s *Store) scanEvent(row interface{ Scan(...any) error }) (Event, error) {
+	e, err := scanStoredEvent(row)
+	if err != nil {
+		return Event{}, err
+	}
+	return e, s.openContact(&e)
+}
+
+// scanStoredEvent reads one row of eventColumns as stored (a contact
+// possibly sealed).
+func scanStoredEvent(row interface{ Scan(...any) error }) (Event, error) {
 	var e Event
 	var c Contact
 	err := row.Scan(&e.ID, &e.ClientID, &e.CategoryCode, &e.Severity, &e.State, &e.ParkedFrom, &e.Source, &e.GridID,
@@ -294,8 +420,8 @@ func scanEvent(row interface{ Scan(...any) error }) (Event, error) {
 	return e, nil
 }
 
-func getEvent(ctx context.Context, q store.Queryer, id string) (Event, error) {
-	e, err := scanEvent(q.QueryRowContext(ctx, `SELECT `+eventColumns+` FROM events e WHERE e.id = $1`, id))
+func (s *Store) getEvent(ctx context.Context, q store.Queryer, id string) (Event, error) {
+	e, err := s.scanEvent(q.QueryRowContext(ctx, `SELECT `+eventColumns+` FROM events e WHERE e.id = $1`, id))
 	if store.IsNoRows(err) {
 		return Event{}, apperr.New(apperr.NotFound, "no event %s", id)
 	}

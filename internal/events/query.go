@@ -17,7 +17,7 @@ func (s *Store) loadEvents(ctx context.Context, q store.Queryer, where string, a
 }
 
 func (s *Store) loadEventsPrefixed(ctx context.Context, q store.Queryer, prefix, where string, args store.Args, now time.Time) ([]Event, error) {
-	es, err := store.All(ctx, q, "events", prefix+`SELECT `+eventColumns+` FROM events e WHERE `+where+` ORDER BY e.reported_at, e.id`, args, scanEvent)
+	es, err := store.All(ctx, q, "events", prefix+`SELECT `+eventColumns+` FROM events e WHERE `+where+` ORDER BY e.reported_at, e.id`, args, s.scanEvent)
 	if err != nil {
 		return nil, fmt.Errorf("events: %w", err)
 	}
@@ -73,7 +73,7 @@ func (s *Store) withClocks(ctx context.Context, q store.Queryer, es []Event, now
 // get reads one event with its clocks, and with its whole timeline when
 // full.
 func (s *Store) get(ctx context.Context, q store.Queryer, id string, full bool) (Event, error) {
-	e, err := getEvent(ctx, q, id)
+	e, err := s.getEvent(ctx, q, id)
 	if err != nil {
 		return Event{}, err
 	}
@@ -199,7 +199,7 @@ func (s *Store) List(ctx context.Context, q Query) ([]Event, int, error) {
 	q2 := s.db.Q(ctx)
 	if q.Light == "" {
 		es, total, err := store.List(ctx, q2, "events", store.ListQuery{Prefix: prefix, Cols: eventColumns, From: ` FROM events e WHERE ` + w.String(),
-			Order: "e.reported_at DESC, e.id", Limit: q.Limit, Offset: q.Offset}, w.Args, scanEvent)
+			Order: "e.reported_at DESC, e.id", Limit: q.Limit, Offset: q.Offset}, w.Args, s.scanEvent)
 		if err != nil {
 			return nil, 0, fmt.Errorf("events: %w", err)
 		}

@@ -196,7 +196,9 @@ func (s *Store) report(ctx context.Context, rawTx store.Tx, by Actor, in NewEven
 	e.BadlyDescribed, e.QualityNotes = len(notes) > 0, strings.Join(notes, "; ")
 	c := Contact{}
 	if in.Contact != nil {
-		c = *in.Contact
+		if c, err = s.sealContact(*in.Contact); err != nil {
+			return Event{}, err
+		}
 	}
 	// The steps of the new event, all at the time of the report. 自办自结
 	// records every step as the reporter's, so the event is stored closed.

@@ -91,7 +91,7 @@ func (s *Store) Step(ctx context.Context, by Actor, id string, a Action, in ActI
 
 func (s *Store) act(ctx context.Context, rawTx store.Tx, by Actor, id string, a Action, in ActInput) (Event, error) {
 	tx := s.q(rawTx)
-	e, err := getEvent(ctx, tx, id)
+	e, err := s.getEvent(ctx, tx, id)
 	if err != nil {
 		return Event{}, err
 	}
