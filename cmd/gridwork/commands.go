@@ -143,8 +143,13 @@ func runServe(ctx context.Context, args []string, stdout io.Writer) error {
 	secure := fs.Bool("secure-cookies", false, "mark the session cookie Secure (when served behind HTTPS)")
 	publicURL := fs.String("public-url", "", "the address phones reach this server at, e.g. https://grid.example.gov.cn (QR codes encode it; default http://<addr>)")
 	verbose := fs.Bool("v", false, "log every request")
+	proxies := fs.String("trusted-proxy", "", "comma-separated addresses or CIDR prefixes of reverse proxies whose X-Forwarded-For names the client (rate limits, login throttle, audit)")
 	if err := parse(fs, args); err != nil {
 		return err
+	}
+	trusted, err := api.ParseTrustedProxies(*proxies)
+	if err != nil {
+		return fmt.Errorf("%w: --trusted-proxy: %v", errUsage, err)
 	}
 	level := slog.LevelInfo
 	if *verbose {
@@ -174,7 +179,7 @@ func runServe(ctx context.Context, args []string, stdout io.Writer) error {
 	srv := &http.Server{
 		Handler: withHome(api.New(db, orgs, users, api.Options{Version: currentVersion(), SecureCookies: *secure,
 			PublicURL: strings.TrimSuffix(*publicURL, "/"), Records: a.records, Care: a.care, Files: a.files, Facts: a.facts, Assess: a.assess,
-			Inspect: a.inspect, Patrol: a.patrol, Duty: a.duty, Events: a.events, Survey: a.survey})),
+			Inspect: a.inspect, Patrol: a.patrol, Duty: a.duty, Events: a.events, Survey: a.survey, TrustedProxies: trusted})),
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       60 * time.Second,
 		WriteTimeout:      120 * time.Second,

@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
-	"net"
 	"net/http"
 	"strings"
 
@@ -33,11 +32,7 @@ func (s *Server) authenticate(next http.Handler) http.Handler {
 		id := make([]byte, 8)
 		rand.Read(id)
 		ctx = context.WithValue(ctx, keyRequestID, hex.EncodeToString(id))
-		host, _, err := net.SplitHostPort(r.RemoteAddr)
-		if err != nil {
-			host = r.RemoteAddr
-		}
-		ctx = context.WithValue(ctx, keyRemote, host)
+		ctx = context.WithValue(ctx, keyRemote, clientAddr(r, s.trustedProxies))
 		token, viaCookie := "", false
 		if h := r.Header.Get("Authorization"); strings.HasPrefix(h, "Bearer ") {
 			token = strings.TrimSpace(strings.TrimPrefix(h, "Bearer "))

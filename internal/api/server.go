@@ -9,6 +9,7 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
+	"net/netip"
 	"path"
 	"reflect"
 	"strconv"
@@ -62,6 +63,9 @@ type Server struct {
 	// publicURL is where residents' phones reach this server: QR codes
 	// encode it.
 	publicURL string
+	// trustedProxies are the reverse proxies whose X-Forwarded-For is
+	// believed (clientAddr).
+	trustedProxies []netip.Prefix
 }
 
 // datePattern accepts YYYY-MM-DD with a day that exists in its month (29
@@ -102,6 +106,10 @@ type Options struct {
 	Inspect *inspect.Store
 	Duty    *duty.Store
 	Survey  *survey.Store
+	// TrustedProxies are the reverse proxies in front of the server: from
+	// them, the client's address is read from X-Forwarded-For, so that
+	// rate limits and the login throttle see residents, not the proxy.
+	TrustedProxies []netip.Prefix
 }
 
 // New returns a Server on the given stores.
@@ -113,6 +121,7 @@ func New(db *store.DB, orgs *org.Store, users *auth.Store, opt Options) *Server 
 	s.patrol = opt.Patrol
 	s.duty = opt.Duty
 	s.survey = opt.Survey
+	s.trustedProxies = opt.TrustedProxies
 	mux := http.NewServeMux()
 	cfg := huma.DefaultConfig("gridwork API", opt.Version)
 	cfg.Info.Description = "网格化管理中心 API. Sign in with POST /api/login (cookie) or send `Authorization: Bearer <token>`."
