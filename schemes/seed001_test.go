@@ -249,7 +249,7 @@ func TestSeed001TownQuarterly(t *testing.T) {
 		"E1": {"full-time-performance", 39000},
 	}
 	for _, r := range rs {
-		lines := assess.Pay(s, r, 3, nil, false)
+		lines := assess.Pay(s, r, 3, nil, false, nil)
 		w, ok := pay[r.Subject.ID]
 		if !ok {
 			if len(lines) != 0 {

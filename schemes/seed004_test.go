@@ -112,17 +112,19 @@ func TestSeed004Month(t *testing.T) {
 }
 
 // TestSeed004Revocation: "一年内连续两次考核不合格或累计三次考核不合格的网格员取消其
-// “减员增效”的资格", and the talk at the second failure ("屡次不合格的……谈话").
+// “减员增效”的资格" reads the extra grid's inspections (inspect.extra_revoked,
+// measured by package inspect from them: see its TestExtraGridFacts), and
+// the talk at the second failure of the worker's own grid ("屡次不合格的……谈话").
 func TestSeed004Revocation(t *testing.T) {
 	s := tplLoad(t, seed004, seed004Warnings)
 	cases := []struct {
-		pattern string // X's months from January: F failed an inspection, . did not
+		pattern string // X's months from January: F own grid failed, R extra grid's revocation condition met, . neither
 		want    []string
 	}{
-		{"F.F", []string{"2026-03 talk"}},                                // two, not consecutive: a talk only
-		{"FF", []string{"2026-02 revoke_extra_grid", "2026-02 talk"}},    // two consecutive
-		{"F.F.F", []string{"2026-03 talk", "2026-05 revoke_extra_grid"}}, // the third in the year
-		{"F.FF", []string{"2026-03 talk", "2026-04 revoke_extra_grid"}},  // two consecutive after one
+		{"F.F", []string{"2026-03 talk"}},              // two own failures, not consecutive: a talk
+		{"FF", []string{"2026-02 talk"}},               // own failures never revoke the extra grid
+		{"..R", []string{"2026-03 revoke_extra_grid"}}, // the extra grid's condition met in March
+		{"F.R.F", []string{"2026-03 revoke_extra_grid", "2026-05 talk"}},
 		{"F...", nil}, // once
 		{"....", nil},
 	}
@@ -135,16 +137,21 @@ func TestSeed004Revocation(t *testing.T) {
 				if p == 'F' {
 					failed = 1
 				}
+				x := facts004(0, 0, 0, 40, 40, 0, 0, 60, 60, failed, 0)
+				if p == 'R' {
+					x["inspect.extra_failed"], x["inspect.extra_revoked"] = tplCount(1), tplCount(1)
+				}
 				span := assess.Span{Kind: assess.Month, Year: 2026, Index: i + 1}
 				ins := []assess.Input{
 					{Subject: worker004("W1"), Months: []assess.Facts{facts004(0, 0, 0, 40, 40, 0, 0, 60, 60, 0, 0)}},
-					{Subject: worker004("X"), Months: []assess.Facts{facts004(0, 0, 0, 40, 40, 0, 0, 60, 60, failed, 0)}},
+					{Subject: worker004("X"), Months: []assess.Facts{x}},
 				}
 				rs, err := assess.Evaluate(s, span, ins, assess.Options{})
 				if err != nil {
 					t.Fatal(err)
 				}
-				// X scores 100 − 10 in a failed month ("考绩" −10), else 100.
+				// X scores 100 − 10 in a month its own grid failed ("考绩"
+				// −10), else 100: the extra grid does not touch its score.
 				if x := tplResult(t, rs, "X"); x.Total != 100-10*failed {
 					t.Errorf("%s X total = %v, want %v", span, x.Total, 100-10*failed)
 				}
@@ -175,21 +182,25 @@ func TestSeed004Pay(t *testing.T) {
 		id      string
 		shares  []float64
 		revoked bool
+		signals map[string]float64
 		want    map[string]int64
 	}{
 		// 100 points: 500 + 300 × 100/100 + 200 × 0.5 × 100/100.
-		{"W1", []float64{0.5}, false, map[string]int64{"base": 50000, "year_end": 30000, "extra_grid": 10000}},
+		{"W1", []float64{0.5}, false, nil, map[string]int64{"base": 50000, "year_end": 30000, "extra_grid": 10000}},
 		// 76.5: 300 × 0.765 = 229.50 yuan; 200 × 0.5 × 0.765 = 76.50 yuan.
-		{"W2", []float64{0.5}, false, map[string]int64{"base": 50000, "year_end": 22950, "extra_grid": 7650}},
+		{"W2", []float64{0.5}, false, map[string]float64{"inspect.extra_failed": 0}, map[string]int64{"base": 50000, "year_end": 22950, "extra_grid": 7650}},
 		// 94.7 and no extra grid: 300 × 0.947 = 284.10 yuan, no bonus line.
-		{"W3", nil, false, map[string]int64{"base": 50000, "year_end": 28410}},
+		{"W3", nil, false, nil, map[string]int64{"base": 50000, "year_end": 28410}},
 		// 15 and the extra grid revoked: 300 × 0.15 = 45 yuan, bonus 0.
-		{"W4", []float64{0.5}, true, map[string]int64{"base": 50000, "year_end": 4500, "extra_grid": 0}},
+		{"W4", []float64{0.5}, true, nil, map[string]int64{"base": 50000, "year_end": 4500, "extra_grid": 0}},
+		// The extra grid failed its spot check this month: no bonus this
+		// month, though the worker's own score is full.
+		{"W1", []float64{0.5}, false, map[string]float64{"inspect.extra_failed": 1}, map[string]int64{"base": 50000, "year_end": 30000, "extra_grid": 0}},
 	}
 	for _, c := range cases {
 		t.Run(c.id, func(t *testing.T) {
 			got := map[string]int64{}
-			for _, l := range assess.Pay(s, tplResult(t, rs, c.id), 1, c.shares, c.revoked) {
+			for _, l := range assess.Pay(s, tplResult(t, rs, c.id), 1, c.shares, c.revoked, c.signals) {
 				got[l.Item] = l.Fen
 			}
 			if !reflect.DeepEqual(got, c.want) {

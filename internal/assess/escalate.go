@@ -122,9 +122,16 @@ func trigger(e *Escalation, run []Standing, evidence string) Triggered {
 	return t
 }
 
-// EscalationFacts returns the facts s's escalations name, canonical.
+// EscalationFacts returns the facts s's escalations and pay items name,
+// canonical: each result keeps their values over the span (its signals),
+// which escalations and the payroll read.
 func EscalationFacts(s *Scheme) []string {
 	var out []string
+	for _, p := range s.Pay {
+		if p.WithholdIf != "" {
+			out = append(out, canonical(p.WithholdIf))
+		}
+	}
 	for _, e := range s.Escalations {
 		if e.Fact != "" {
 			out = append(out, canonical(e.Fact))

@@ -110,7 +110,7 @@ total: 100
 pay:
   - {id: perf, name: 绩效工资, employment: [full_time], monthly_fen: 20000, scale: score}
   - {id: allow, name: 补助, employment: [part_time], monthly_fen: 33333, scale: score}
-  - {id: extra, name: 减员增效补贴, monthly_fen: 10000, scale: none, per_extra_grid: true}
+  - {id: extra, name: 减员增效补贴, monthly_fen: 10000, scale: none, per_extra_grid: true, withhold_if: t.count}
 categories:
   - {id: a, name: 项, max: 100, rules: [{id: r, kind: per, fact: t.count, points: -1}]}
 `)
@@ -122,23 +122,28 @@ categories:
 		res     Result
 		shares  []float64
 		revoked bool
+		signals map[string]float64
 		want    map[string]int64
 	}{
 		// 200 yuan × 3 months × 87.5/100 = 525 yuan.
-		{"full time", res("full_time", 87.5), nil, false, map[string]int64{"perf": 52500}},
+		{"full time", res("full_time", 87.5), nil, false, nil, map[string]int64{"perf": 52500}},
 		// 333.33 × 3 = 99999 fen × 0.873 = 87299.127 → 87299 fen.
-		{"part time rounds once", res("part_time", 87.3), nil, false, map[string]int64{"allow": 87299}},
+		{"part time rounds once", res("part_time", 87.3), nil, false, nil, map[string]int64{"allow": 87299}},
 		// A bonus above 100 pays back the withheld amount in full, no more.
-		{"capped", res("full_time", 104), nil, false, map[string]int64{"perf": 60000}},
+		{"capped", res("full_time", 104), nil, false, nil, map[string]int64{"perf": 60000}},
 		// Half an extra grid: 100 yuan × 3 × 0.5 = 150 yuan.
-		{"extra grid", res("full_time", 100), []float64{0.5}, false, map[string]int64{"perf": 60000, "extra": 15000}},
-		{"revoked", res("full_time", 100), []float64{0.5}, true, map[string]int64{"perf": 60000, "extra": 0}},
-		{"not assessed", Result{Subject: Subject{Employment: "full_time"}}, nil, false, map[string]int64{}},
+		{"extra grid", res("full_time", 100), []float64{0.5}, false, map[string]float64{"t.count": 0}, map[string]int64{"perf": 60000, "extra": 15000}},
+		{"revoked", res("full_time", 100), []float64{0.5}, true, nil, map[string]int64{"perf": 60000, "extra": 0}},
+		// withhold_if: the extra grid failed its check in the period.
+		{"withheld", res("full_time", 100), []float64{0.5}, false, map[string]float64{"t.count": 1}, map[string]int64{"perf": 60000, "extra": 0}},
+		// No extra share: no line, whatever the signal.
+		{"no share, signal set", res("full_time", 100), nil, false, map[string]float64{"t.count": 2}, map[string]int64{"perf": 60000}},
+		{"not assessed", Result{Subject: Subject{Employment: "full_time"}}, nil, false, nil, map[string]int64{}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			got := map[string]int64{}
-			for _, l := range Pay(s, c.res, 3, c.shares, c.revoked) {
+			for _, l := range Pay(s, c.res, 3, c.shares, c.revoked, c.signals) {
 				got[l.Item] = l.Fen
 			}
 			if !reflect.DeepEqual(got, c.want) {

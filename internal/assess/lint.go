@@ -624,4 +624,9 @@ func (l *linter) pay(p *PayItem) {
 			l.errorf(p.Pos, "pay item %s: employment %q is not full_time or part_time", p.ID, e)
 		}
 	}
+	if p.WithholdIf != "" {
+		if _, ok := metric.Lookup(p.WithholdIf); !ok {
+			l.errorf(p.Pos, "pay item %s: unknown fact %q in withhold_if", p.ID, p.WithholdIf)
+		}
+	}
 }

@@ -32,6 +32,8 @@ func TestLint(t *testing.T) {
 			`11:9: error: rule r: kind "perr" is not one of`},
 		{"quota", "categories:\n  - id: a\n    name: A\n    max: 10\n    rules:\n      - {id: r, kind: short_quota, fact: t.events, quota: {fulltime: 5}, points: -1}\n",
 			`rule r: quota: "fulltime" is not full_time, part_time or all`},
+		{"withhold_if fact", "pay:\n  - {id: x, name: 兼格奖, monthly_fen: 100, scale: none, withhold_if: t.nope}\ncategories:\n  - {id: a, name: A, max: 10, rules: [{id: r, kind: per, fact: t.count, points: -1}]}\n",
+			`7:5: error: pay item x: unknown fact "t.nope" in withhold_if`},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

@@ -20,8 +20,9 @@ type PayLine struct {
 // the total's one decimal, rounded half up to the fen once; the share is
 // at most 1 (withheld pay is at most paid back in full, whatever bonuses
 // lift the score to). A subject not assessed gets no lines; a vetoed one
-// scores 0.
-func Pay(s *Scheme, res Result, months int, extraShares []float64, revoked bool) []PayLine {
+// scores 0. signals are the result's facts over the period (EscalationFacts):
+// an item with withhold_if is not paid when its fact is non-zero.
+func Pay(s *Scheme, res Result, months int, extraShares []float64, revoked bool, signals map[string]float64) []PayLine {
 	if !res.Assessed {
 		return nil
 	}
@@ -38,6 +39,16 @@ func Pay(s *Scheme, res Result, months int, extraShares []float64, revoked bool)
 		}
 		base := p.MonthlyFen * int64(months)
 		line := PayLine{Item: p.ID, Name: p.Name}
+		if p.PerExtraGrid && len(extraShares) == 0 {
+			continue
+		}
+		if p.WithholdIf != "" {
+			if n := signals[canonical(p.WithholdIf)]; n > 0 {
+				line.Explain = fmt.Sprintf("本期%s %s,不发", alias(p.WithholdIf), num(n))
+				out = append(out, line)
+				continue
+			}
+		}
 		scale := func(amount int64) (int64, string) {
 			if p.Scale != "score" {
 				return amount, ""
@@ -56,9 +67,6 @@ func Pay(s *Scheme, res Result, months int, extraShares []float64, revoked bool)
 			return (2*amount*t10 + m10) / (2 * m10), fmt.Sprintf(" × %s/%s", num(float64(t10)/10), num(float64(m10)/10))
 		}
 		if p.PerExtraGrid {
-			if len(extraShares) == 0 {
-				continue
-			}
 			if revoked {
 				line.Explain = "减员增效已取消,不发"
 				out = append(out, line)

@@ -482,6 +482,27 @@ func (s *Store) Payroll(ctx context.Context, runID string) (RunInfo, []PayRow, e
 			shares[a.WorkerID] = append(shares[a.WorkerID], float64(a.SharePct)/100)
 		}
 	}
+	// Each result's signals: the facts pay items withhold on.
+	signals := map[string]map[string]float64{}
+	type signalRow struct {
+		id string
+		m  map[string]float64
+	}
+	sig, err := store.All(ctx, s.db.Q(ctx), "run_results", `SELECT subject_id, signals FROM run_results WHERE run_id = $1 AND subject_kind = $2`,
+		store.Args{runID, string(Worker)}, func(row interface{ Scan(...any) error }) (signalRow, error) {
+			var x signalRow
+			var raw string
+			if err := row.Scan(&x.id, &raw); err != nil {
+				return x, err
+			}
+			return x, json.Unmarshal([]byte(raw), &x.m)
+		})
+	if err != nil {
+		return info, nil, fmt.Errorf("assess: payroll signals: %w", err)
+	}
+	for _, x := range sig {
+		signals[x.id] = x.m
+	}
 	out := []PayRow{}
 	for _, r := range results {
 		if r.Subject.Kind != Worker {
@@ -489,7 +510,7 @@ func (s *Store) Payroll(ctx context.Context, runID string) (RunInfo, []PayRow, e
 		}
 		row := PayRow{SubjectID: r.Subject.ID, Name: r.Subject.Name, Community: r.Subject.CommunityName, Employment: r.Subject.Employment,
 			Total: r.Total, Max: r.Max, NotAssessed: r.NotAssessed}
-		row.Lines = Pay(sch, r, len(span.Months()), shares[r.Subject.ID], revoked[r.Subject.ID])
+		row.Lines = Pay(sch, r, len(span.Months()), shares[r.Subject.ID], revoked[r.Subject.ID], signals[r.Subject.ID])
 		for _, l := range row.Lines {
 			row.Fen += l.Fen
 		}

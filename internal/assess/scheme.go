@@ -332,9 +332,13 @@ type PayItem struct {
 	Scale string `yaml:"scale"`
 	// PerExtraGrid pays the amount for each extra grid share, times the
 	// share, unless the worker's extra grid was revoked (seed 004).
-	PerExtraGrid bool   `yaml:"per_extra_grid"`
-	Quote        string `yaml:"seed"`
-	Pos          Pos    `yaml:"-"`
+	PerExtraGrid bool `yaml:"per_extra_grid"`
+	// WithholdIf names a fact: in a period where it is non-zero for the
+	// worker, the item is not paid (seed 004 pays the 减员增效奖 by "所兼格的
+	// 考核情况": not for a month the extra grid failed its spot check).
+	WithholdIf string `yaml:"withhold_if"`
+	Quote      string `yaml:"seed"`
+	Pos        Pos    `yaml:"-"`
 }
 
 // UnmarshalYAML records the item's position.

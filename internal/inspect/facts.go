@@ -20,7 +20,7 @@ import (
 var measured = []string{"inspect.checks", "inspect.failed", "inspect.missed_registrations", "inspect.missed_cancellations", "inspect.rating_falsified"}
 
 // measuredPerWorker are the facts WorkerFacts measures.
-var measuredPerWorker = []string{"inspect.quiz_wrong", "inspect.undercover", "inspect.complaints"}
+var measuredPerWorker = []string{"inspect.quiz_wrong", "inspect.undercover", "inspect.complaints", "inspect.extra_failed", "inspect.extra_revoked"}
 
 func init() {
 	metric.Define(
@@ -30,6 +30,12 @@ func init() {
 		metric.Def{Name: "inspect.failed", Alias: "督查不合格次数", Kind: metric.Count, Part: "inspect.checks",
 			Seeds: "004 (extra shares revoked after 2 consecutive or 3 cumulative failures a year)",
 			Doc:   "of the grid inspections completed in the month, those failed (after any upheld appeal)"},
+		metric.Def{Name: "inspect.extra_failed", Alias: "兼管网格督查不合格次数", Kind: metric.Count,
+			Seeds: "004 (减员增效: the extra grid is inspected and paid for separately)",
+			Doc:   "failed inspections in the month of grids the worker held as an extra share on the inspection's day"},
+		metric.Def{Name: "inspect.extra_revoked", Alias: "兼格资格取消条件", Kind: metric.Flag,
+			Seeds: "004 (减员增效 revoked after 2 consecutive or 3 cumulative failed inspections in a year)",
+			Doc:   "1 in the month the worker's extra-grid inspections first reach 2 failed in a row or 3 failed in the year"},
 		metric.Def{Name: "inspect.quiz_wrong", Alias: "应知应会答错题数", Kind: metric.Count,
 			Seeds: "001 工作纪律 (−0.5 per wrong answer)",
 			Doc:   "wrong answers in the month's spot quizzes on the worker's handbook"},
@@ -179,5 +185,103 @@ func (s *Store) WorkerFacts(ctx context.Context, p metric.Period) (metric.Worker
 		}
 		w.At(worker, name).Add(metric.Ref{Entity: "inspect_report", ID: id, Note: fmt.Sprintf("found %s, verified %s", found, dates.Of(decided))})
 	}
-	return w, measuredPerWorker, rows.Err()
+	if err := rows.Err(); err != nil {
+		return nil, nil, err
+	}
+	rows.Close()
+	if err := s.extraGridFacts(ctx, p, w); err != nil {
+		return nil, nil, err
+	}
+	return w, measuredPerWorker, nil
+}
+
+// extraGridFacts measures the facts of seed 004's 减员增效 for the workers
+// who held a grid as an extra share: the failed inspections of that grid
+// while they held it (inspect.extra_failed), and the month their
+// extra-grid inspections of the year first reach two failures in a row or
+// three in all (inspect.extra_revoked, which the revocation escalation
+// reads).
+//
+// 取舍: "连续两次考核不合格" counts consecutive inspections of the worker's
+// extra grids (a pass in between breaks the streak; a month without an
+// inspection does not), across all the grids the worker held as extra
+// shares, within the calendar year.
+func (s *Store) extraGridFacts(ctx context.Context, p metric.Period, w metric.WorkerFacts) error {
+	yearStart := metric.Period{Year: p.Year, Month: 1}.Start()
+	rows, err := s.db.Q(ctx).QueryContext(ctx, `SELECT v.id, v.done_at, v.verdict, a.worker_id, a.valid_from, COALESCE(a.valid_to, '')
+		FROM inspect_visits v JOIN assignments a ON a.grid_id = v.grid_id AND a.kind = 'extra'
+		WHERE v.status = 'done' AND v.done_at >= $1 AND v.done_at < $2
+		ORDER BY a.worker_id, v.done_at, v.id`, yearStart, p.End())
+	if err != nil {
+		return fmt.Errorf("inspect: extra grid facts %s: %w", p, err)
+	}
+	defer rows.Close()
+	type visit struct {
+		id   string
+		at   time.Time
+		fail bool
+	}
+	byWorker := map[string][]visit{}
+	var order []string
+	for rows.Next() {
+		var id, verdict, worker, from, to string
+		var at time.Time
+		if err := rows.Scan(&id, &at, &verdict, &worker, &from, &to); err != nil {
+			return err
+		}
+		// The share must have been held on the inspection's day.
+		day := dates.Of(at).String()
+		if day < from || to != "" && day >= to {
+			continue
+		}
+		vs := byWorker[worker]
+		if len(vs) > 0 && vs[len(vs)-1].id == id {
+			continue // two extra assignments of one worker on one grid
+		}
+		if vs == nil {
+			order = append(order, worker)
+		}
+		byWorker[worker] = append(vs, visit{id: id, at: at, fail: verdict == "fail"})
+	}
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	start := p.Start()
+	ref := func(v visit) metric.Ref {
+		return metric.Ref{Entity: "inspect_visit", ID: v.id, Note: dates.Of(v.at).String() + " 兼管网格不合格"}
+	}
+	for _, worker := range order {
+		var failed, streak []visit
+		met := false
+		for _, v := range byWorker[worker] {
+			inMonth := !v.at.Before(start)
+			if !v.fail {
+				streak = streak[:0]
+				continue
+			}
+			failed, streak = append(failed, v), append(streak, v)
+			if inMonth {
+				w.At(worker, "inspect.extra_failed").Add(ref(v))
+			}
+			if met || len(streak) < 2 && len(failed) < 3 {
+				continue
+			}
+			// The condition is first met at this inspection: the flag
+			// stands in this month only, so the revocation falls due once.
+			met = true
+			if !inMonth {
+				continue
+			}
+			t := w.At(worker, "inspect.extra_revoked")
+			t.Num = 1
+			why := streak
+			if len(streak) < 2 {
+				why = failed
+			}
+			for _, f := range why {
+				t.Evidence = append(t.Evidence, ref(f))
+			}
+		}
+	}
+	return nil
 }

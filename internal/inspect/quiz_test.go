@@ -133,7 +133,7 @@ func TestQuizAndReports(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if len(names) != 3 {
+			if len(names) != 5 {
 				t.Errorf("measured %v", names)
 			}
 			got := [3]float64{w.At(worker, "inspect.quiz_wrong").Num, w.At(worker, "inspect.undercover").Num, w.At(worker, "inspect.complaints").Num}
