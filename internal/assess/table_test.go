@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"gridwork/internal/assess"
+	"gridwork/internal/org"
 	"gridwork/internal/store"
 	"gridwork/internal/store/storetest"
 )
@@ -21,7 +22,7 @@ type tableRow struct {
 
 // insertRun stores a run and its rows with SQL: the table reads stored rows
 // and need not compute them.
-func insertRun(t *testing.T, db *store.DB, id, schemeID, span, unit, supersededBy string, created time.Time, rows []tableRow) {
+func insertRun(t testing.TB, db *store.DB, id, schemeID, span, unit, supersededBy string, created time.Time, rows []tableRow) {
 	t.Helper()
 	var sup any
 	if supersededBy != "" {
@@ -153,4 +154,67 @@ func TestTablePaging(t *testing.T) {
 			t.Error("an unknown run gives no error")
 		}
 	})
+}
+
+// BenchmarkTablePage: one page of a run of 30,000 workers in 600
+// communities, with the previous period's run of the same size, read by
+// assess.Store.TablePage (count, page, previous values) as the league API
+// asks for it: the first page, a page deep in the table, a name search, one
+// community, and a community staff's scope. docs/performance.md records
+// the figures.
+//
+//	go test -run '^$' -bench TablePage -benchtime 50x ./internal/assess/
+func BenchmarkTablePage(b *testing.B) {
+	for _, engine := range []struct {
+		name string
+		open func(testing.TB) *store.DB
+	}{{"sqlite", storetest.SQLite}, {"postgres", storetest.Postgres}} {
+		b.Run(engine.name, func(b *testing.B) {
+			db := engine.open(b)
+			as := assess.NewStore(db, org.NewStore(db))
+			v, _, err := as.SaveScheme(bg, "test", []byte(runScheme), false)
+			if err != nil {
+				b.Fatal(err)
+			}
+			const n = 30_000
+			rows := make([]tableRow, n)
+			for i := range rows {
+				rows[i] = tableRow{kind: "worker", id: fmt.Sprintf("w-%06d", i), name: fmt.Sprintf("工作者%05d", i),
+					community: fmt.Sprintf("c-%03d", i%600), assessed: i%50 != 0, total: float64(100 - i%100)}
+				if rows[i].assessed {
+					rows[i].rank = i + 1
+				}
+			}
+			t0 := time.Date(2026, 4, 1, 8, 0, 0, 0, time.UTC)
+			insertRun(b, db, "feb", v.ID, "2026-02", "street", "", t0.AddDate(0, -1, 0), rows)
+			insertRun(b, db, "mar", v.ID, "2026-03", "street", "", t0, rows)
+			if db.Engine == store.Postgres {
+				// What autovacuum does within a minute of a run's 30,000
+				// inserts: without statistics the planner may read the
+				// previous run through the table's index, not its key.
+				if _, err := db.ExecContext(bg, `VACUUM ANALYZE run_results`); err != nil {
+					b.Fatal(err)
+				}
+			}
+			for _, bc := range []struct {
+				name string
+				q    assess.TableQuery
+			}{
+				{"first", assess.TableQuery{Kind: assess.Worker, Limit: 20}},
+				{"deep", assess.TableQuery{Kind: assess.Worker, Limit: 20, Offset: 24_000}},
+				{"search", assess.TableQuery{Kind: assess.Worker, Name: "工作者123", Limit: 20}},
+				{"community", assess.TableQuery{Kind: assess.Worker, CommunityID: "c-123", Limit: 20, Offset: 20}},
+				{"scope", assess.TableQuery{Kind: assess.Worker, Communities: []string{"c-007"}, Limit: 20}},
+			} {
+				b.Run(bc.name, func(b *testing.B) {
+					for b.Loop() {
+						_, page, total, err := as.TablePage(bg, "mar", bc.q)
+						if err != nil || total == 0 || len(page) == 0 || (page[0].Assessed && page[0].PrevTotal == nil) {
+							b.Fatalf("%d of %d rows (%v), first %+v", len(page), total, err, page)
+						}
+					}
+				})
+			}
+		})
+	}
 }
