@@ -285,6 +285,22 @@ func TestBrowserAssess(t *testing.T) {
 	if loc := value("new run", chromedp.Location()); !strings.HasSuffix(loc, "/assess/runs/"+payRun.ID) {
 		t.Errorf("after the run the console shows %s, want the league table of %s", loc, payRun.ID)
 	}
+	// The league table filtered by a community, in SQL: the pager counts
+	// what the store counts.
+	var comm string
+	if err := tw.db.QueryRowContext(ctx, `SELECT community_id FROM run_results WHERE run_id = $1 AND subject_kind = 'worker' ORDER BY subject_id LIMIT 1`, payRun.ID).Scan(&comm); err != nil {
+		t.Fatal(err)
+	}
+	_, _, inComm, err := tw.assess.TablePage(ctx, payRun.ID, assess.TableQuery{Kind: assess.Worker, CommunityID: comm})
+	if err != nil || inComm == 0 {
+		t.Fatalf("workers of community %s: %d (%v)", comm, inComm, err)
+	}
+	run("community filter", poll(`!!document.querySelector('.el-select-dropdown__item[data-community="`+comm+`"]')`),
+		chromedp.Func(func(ctx context.Context, _ *chromedp.Target) error {
+			_, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`(document.querySelector('.el-select-dropdown__item[data-community="`+comm+`"]').click(), true)`))
+			return err
+		}),
+		poll(fmt.Sprintf(`[...document.querySelectorAll('#league-table tbody tr')].length === %d && document.querySelector('#league-pager').textContent.includes('共 %d 条')`, min(inComm, 20), inComm)))
 	_, pay, err := tw.assess.Payroll(ctx, payRun.ID)
 	if err != nil {
 		t.Fatal(err)

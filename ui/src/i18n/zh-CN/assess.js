@@ -44,6 +44,7 @@ export default {
     subject: '对象',
     oldTotal: '原得分',
     newTotal: '试算得分',
+    change: '分差',
     oldRank: '原名次',
     newRank: '试算名次',
     moved: '名次变化',
