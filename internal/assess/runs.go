@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"log/slog"
 	"slices"
 	"sort"
 	"strings"
@@ -361,6 +362,17 @@ func (s *Store) storeRun(ctx context.Context, actor string, v SchemeVersion, sch
 				"supersedes": supersedes, "reason": reason}})
 		return err
 	})
+	if err == nil && s.db.Engine == store.Postgres {
+		// A run adds thousands of rows at once: refresh PostgreSQL's
+		// statistics now, or until autovacuum does, the planner may read
+		// the league table's previous-period lookups through the wrong
+		// index (tens of milliseconds a page instead of a fraction of one;
+		// docs/performance.md). Runs are monthly; this takes well under a
+		// second. A failure here costs speed, not data: log it and go on.
+		if _, aerr := s.db.ExecContext(ctx, `ANALYZE run_results`); aerr != nil {
+			slog.Warn("assess: analyze run_results after a run", "err", aerr)
+		}
+	}
 	return info, err
 }
 
