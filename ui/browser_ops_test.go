@@ -13,16 +13,19 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/chromedp/cdproto/cdp"
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/chromedp"
+	"github.com/google/uuid"
 
 	"gridwork/internal/care"
 	"gridwork/internal/dates"
 	"gridwork/internal/demo"
 	"gridwork/internal/events"
 	"gridwork/internal/org"
+	"gridwork/internal/patrol"
 	"gridwork/internal/records"
 )
 
@@ -60,6 +63,21 @@ func TestBrowserOps(t *testing.T) {
 	if want[events.Green]+want[events.Yellow]+want[events.Red] == 0 {
 		t.Fatal("the loaded events left none open: the home screen would show only zeros")
 	}
+	// One worker sends fixes today: the coverage counts them.
+	wu, err := tw.users.GetUserByUsername(ctx, "w001")
+	if err != nil {
+		t.Fatal(err)
+	}
+	start := time.Now().Add(-10 * time.Minute).UTC().Truncate(time.Second)
+	var pts []patrol.Point
+	for i := range 5 {
+		pts = append(pts, patrol.Point{Lat: 39.9 + float64(i)*0.0001, Lon: 116.4, Accuracy: 8, At: start.Add(time.Duration(i) * time.Minute), Speed: 1})
+	}
+	if _, err := tw.patrol.Ingest(ctx, wu.ID, wu.WorkerID, patrol.Batch{ClientID: uuid.NewString(), Points: pts}); err != nil {
+		t.Fatal(err)
+	}
+	patrolledToday := dates.Of(start) == dates.Today()
+
 	login("centre01")
 	run("home", chromedp.WaitVisible(chromedp.CSS("#home-light-red .num")), chromedp.WaitVisible(chromedp.CSS("#home-map .gridmap path")),
 		chromedp.WaitVisible(chromedp.CSS("#home-top .el-table__row")))
@@ -71,6 +89,9 @@ func TestBrowserOps(t *testing.T) {
 		if href != "/events?light="+string(l) {
 			t.Errorf("the %s count links to %q", l, href)
 		}
+	}
+	if s := text("patrol", "#home-patrol"); patrolledToday && !strings.Contains(s, "网格员 1 /") {
+		t.Errorf("the patrol coverage says %q; one worker sent fixes today", s)
 	}
 	if got := text("top", "#home-top .el-table__row"); !strings.Contains(got, "1") {
 		t.Errorf("the league's first row says %q", got)
@@ -132,6 +153,63 @@ func TestBrowserOps(t *testing.T) {
 	}
 	shot("ops-people")
 
+	// Workers: a part of a name finds the worker; their assignments open.
+	var wk org.Worker
+	for _, w := range tw.demo.Workers {
+		if w.Post == org.GridWorker && len([]rune(w.Name)) >= 2 {
+			ws, _, err := tw.orgs.ListWorkers(ctx, org.WorkerQuery{Name: w.Name, On: today, InPostOnly: true})
+			if err == nil && len(ws) > 0 {
+				wk = ws[0]
+				break
+			}
+		}
+	}
+	if wk.ID == "" {
+		t.Fatal("no grid worker to search for")
+	}
+	part := string([]rune(wk.Name)[1:])
+	wantWorkers, nw, err := tw.orgs.ListWorkers(ctx, org.WorkerQuery{Name: part, On: today, InPostOnly: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	workerLink := fmt.Sprintf(`.worker-name[data-worker="%s"]`, wk.ID)
+	run("workers", click("#nav-workers"), chromedp.WaitVisible(chromedp.CSS("#workers-table .worker-name")),
+		chromedp.SendKeys(chromedp.CSS("#workers-search"), part+"\r"), chromedp.WaitVisible(chromedp.CSS(workerLink)),
+		poll(fmt.Sprintf(`document.querySelectorAll('#workers-table .worker-name').length === %d`, min(nw, 20))))
+	if s := text("workers pager", "#workers-pager"); !strings.Contains(s, fmt.Sprint(nw)) {
+		t.Errorf("searching %q, the pager says %q; the store finds %d (%d listed)", part, s, nw, len(wantWorkers))
+	}
+	run("worker assignments", click(workerLink), chromedp.WaitVisible(chromedp.CSS("#worker-assignments .el-table__row")))
+
+	// Accounts: reset a community staff account's password; the one-time
+	// password is shown once and the account must change it.
+	staff, err := tw.users.GetUserByUsername(ctx, "c01staff")
+	if err != nil {
+		t.Fatal(err)
+	}
+	run("users", click("#nav-users"), chromedp.WaitVisible(chromedp.CSS(`.reset-btn[data-user="c01staff"]`)),
+		click(`.reset-btn[data-user="c01staff"]`), click(".el-message-box__btns .el-button--primary"),
+		chromedp.WaitVisible(chromedp.CSS("#users-password")))
+	if pw := text("one-time password", "#users-password"); len(pw) < 8 {
+		t.Errorf("the reset shows the password %q", pw)
+	}
+	if after, err := tw.users.GetUser(ctx, staff.ID); err != nil || !after.PasswordGenerated {
+		t.Errorf("after the reset c01staff is %+v (%v); want a generated password", after, err)
+	}
+
+	// Rentals: the list is paged by the server, with the store's total.
+	_, nr, err := tw.records.ListRentals(ctx, records.RentalQuery{Status: records.Active, Limit: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	run("rentals", click("#nav-rentals"), chromedp.WaitVisible(chromedp.CSS("#rentals-pager")))
+	if nr > 0 {
+		run("rental rows", chromedp.WaitVisible(chromedp.CSS("#rentals-table .rental-link")))
+	}
+	if s := text("rentals pager", "#rentals-pager"); !strings.Contains(s, fmt.Sprint(nr)) {
+		t.Errorf("the rentals pager says %q, want the store's %d", s, nr)
+	}
+
 	// Special care: the centre reads the list.
 	_, careTotal, err := tw.care.List(ctx, "test", care.Query{Status: care.Active, Limit: 1})
 	if err != nil {
@@ -144,6 +222,7 @@ func TestBrowserOps(t *testing.T) {
 	if s := text("care pager", "#care-pager"); !strings.Contains(s, fmt.Sprint(careTotal)) {
 		t.Errorf("the care pager says %q, want the store's %d subjects", s, careTotal)
 	}
+	shot("ops-care")
 
 	// The import wizard: a title row and a column whose header the
 	// importer does not know, mapped by hand.
