@@ -3,6 +3,7 @@ package exchange
 import (
 	"fmt"
 	"io"
+	"strings"
 )
 
 // Column is one column of a file's header row, as an import wizard offers
@@ -107,10 +108,15 @@ func Peek(r io.Reader, format Format, m Mapping, n int, lim Limits) (Sample, err
 		header, headerRow, pending = head[best].cells, head[best].num, head[best+1:]
 	}
 
+	// clean is a cell as a Sample shows it: valid UTF-8 (as Row.Get's
+	// values), trimmed, at most MaxCell runes.
+	clean := func(c string) string {
+		return trimCell(cutRunes(trimCell(strings.ToValidUTF8(c, "\uFFFD")), lim.MaxCell))
+	}
 	s := Sample{HeaderRow: headerRow, Suggested: map[string]string{}, Rows: [][]string{}}
 	var cols []int
 	for ci, c := range header {
-		c = cutRunes(trimCell(c), lim.MaxCell)
+		c = clean(c)
 		if c == "" {
 			continue
 		}
@@ -126,7 +132,7 @@ func Peek(r io.Reader, format Format, m Mapping, n int, lim Limits) (Sample, err
 		row := make([]string, len(cols))
 		for i, ci := range cols {
 			if ci < len(cells) {
-				row[i] = cutRunes(trimCell(cells[ci]), lim.MaxCell)
+				row[i] = clean(cells[ci])
 			}
 		}
 		s.Rows = append(s.Rows, row)
