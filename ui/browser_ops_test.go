@@ -197,6 +197,29 @@ func TestBrowserOps(t *testing.T) {
 		t.Errorf("after the reset c01staff is %+v (%v); want a generated password", after, err)
 	}
 
+	// Accounts: a new community staff account for c01, with its one-time
+	// password shown once.
+	c01, err := tw.orgs.GetUnit(ctx, grid.ParentID, today)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pickOption := func(text string) chromedp.Action[chromedp.Void] {
+		find := fmt.Sprintf(`[...document.querySelectorAll('.el-select-dropdown__item')].find((e) => e.offsetParent !== null && e.textContent.trim() === %q)`, text)
+		return chromedp.Steps(poll(find+` !== undefined`), chromedp.Func(func(ctx context.Context, _ *chromedp.Target) error {
+			_, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`(`+find+`.click(), true)`))
+			return err
+		}))
+	}
+	run("create account", click("#users-create"), chromedp.WaitVisible(chromedp.CSS("#new-username")),
+		chromedp.SendKeys(chromedp.CSS("#new-username"), "opstest01"), chromedp.SendKeys(chromedp.CSS("#new-display-name"), "测试账号"),
+		click(".pick-scope .el-select__wrapper"), pickOption(c01.Name),
+		poll(fmt.Sprintf(`document.querySelector('.pick-scope').textContent.includes(%q)`, c01.Name)),
+		click("#new-submit"), poll(`document.querySelector('#users-notice') && document.querySelector('#users-notice').textContent.includes('opstest01')`))
+	created, err := tw.users.GetUserByUsername(ctx, "opstest01")
+	if err != nil || created.Role != "community_staff" || created.ScopeUnitID != c01.ID || !created.PasswordGenerated {
+		t.Errorf("the new account is %+v (%v); want community staff of %s with a one-time password", created, err, c01.Name)
+	}
+
 	// Rentals: the list is paged by the server, with the store's total.
 	_, nr, err := tw.records.ListRentals(ctx, records.RentalQuery{Status: records.Active, Limit: 1})
 	if err != nil {
