@@ -11,7 +11,8 @@ import (
 // OpenLights counts the open events of each grid under within ("" for
 // all) by the light of their current stage's clock now (green, yellow,
 // red, parked): the home screen's counts. A light is computed, not stored,
-// so this reads the open events (closed and voided ones never) with their
+// so this reads the open events (closed and voided ones never; the partial
+// index events_open, migration 00011, finds them) with their
 // clocks, the same way List filters by light, and the counts agree with
 // List's totals.
 func (s *Store) OpenLights(ctx context.Context, within string) (map[string]map[Light]int, error) {
