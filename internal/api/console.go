@@ -62,8 +62,8 @@ type GridSummary struct {
 	Events        LightCounts `json:"events"`
 	CareOverdue   int         `json:"care_overdue"`
 	Patrolled     bool        `json:"patrolled"`
-	Worker        string      `json:"worker,omitempty" doc:"the primary worker scored in the run"`
-	Score         *float64    `json:"score" doc:"the primary worker's total in the run; null when none"`
+	Worker        string      `json:"worker,omitempty" doc:"the workers scored in the run, the primary one first"`
+	Score         *float64    `json:"score" doc:"their totals in the run weighted by their shares of the grid; null when none was assessed"`
 	MaxScore      float64     `json:"max_score,omitempty"`
 	OverdueWork   int         `json:"overdue_work" doc:"red events plus overdue special-care visits"`
 	WithoutWorker bool        `json:"without_worker"`

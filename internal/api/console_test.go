@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"math"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -13,12 +14,16 @@ import (
 	"github.com/google/uuid"
 
 	"gridwork/internal/api"
+	"gridwork/internal/assess"
 	"gridwork/internal/care"
 	"gridwork/internal/dates"
 	"gridwork/internal/demo"
 	"gridwork/internal/events"
 	"gridwork/internal/exchange"
+	"gridwork/internal/facts"
 	"gridwork/internal/files"
+	"gridwork/internal/metric"
+	"gridwork/internal/org"
 	"gridwork/internal/patrol"
 	"gridwork/internal/records"
 	"gridwork/internal/seal"
@@ -51,7 +56,23 @@ func TestConsoleSummary(t *testing.T) {
 			t.Fatal(err)
 		}
 		ps := patrol.NewStore(db)
-		f.srv = api.New(db, f.orgs, f.users, api.Options{Version: "test", Records: f.records, Care: cs, Events: ev, Patrol: ps})
+		// March assessed under seed 000's template: its scores colour the map.
+		as := assess.NewStore(db, f.orgs)
+		if err := as.InstallBuiltins(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := facts.NewCollector(db, f.orgs, f.records, cs, ev).Refresh(ctx, metric.Period{Year: 2026, Month: 3}); err != nil {
+			t.Fatal(err)
+		}
+		streets, _, err := f.orgs.ListUnits(ctx, org.UnitQuery{On: dates.New(2026, 3, 31), Level: org.Street, WithoutGeometry: true})
+		if err != nil || len(streets) != 1 {
+			t.Fatalf("street: %v %v", streets, err)
+		}
+		run, err := as.Run(ctx, "system", "seed000-housing-station-monthly", "2026-03", streets[0].ID, "console test")
+		if err != nil {
+			t.Fatal(err)
+		}
+		f.srv = api.New(db, f.orgs, f.users, api.Options{Version: "test", Records: f.records, Care: cs, Events: ev, Patrol: ps, Assess: as})
 		f.ts = httptest.NewServer(f.srv)
 		t.Cleanup(f.ts.Close)
 
@@ -115,6 +136,49 @@ func TestConsoleSummary(t *testing.T) {
 		}
 		if without == 0 || without == len(sum.Grids) {
 			t.Errorf("%d of %d grids without a worker; the demo leaves some, not all, without", without, len(sum.Grids))
+		}
+
+		// Each grid's score is its workers' totals weighted by their shares.
+		if sum.Run == nil || sum.Run.ID != run.ID {
+			t.Fatalf("the summary's run is %+v, want %s", sum.Run, run.ID)
+		}
+		_, rows, err := as.Table(ctx, run.ID, assess.TableQuery{Kind: assess.Worker})
+		if err != nil {
+			t.Fatal(err)
+		}
+		totals := map[string]float64{}
+		for _, r := range rows {
+			if r.Assessed {
+				totals[r.SubjectID] = r.Total
+			}
+		}
+		as2, _, err := f.orgs.ListAssignments(ctx, org.AssignmentQuery{On: dates.Today()})
+		if err != nil {
+			t.Fatal(err)
+		}
+		weighted, shares := map[string]float64{}, map[string]int{}
+		for _, a := range as2 {
+			if tot, ok := totals[a.WorkerID]; ok {
+				weighted[a.GridID] += tot * float64(a.SharePct)
+				shares[a.GridID] += a.SharePct
+			}
+		}
+		scored := 0
+		for _, g := range sum.Grids {
+			if shares[g.GridID] == 0 {
+				if g.Score != nil {
+					t.Errorf("grid %s has score %v without an assessed worker", g.Code, *g.Score)
+				}
+				continue
+			}
+			want := weighted[g.GridID] / float64(shares[g.GridID])
+			if g.Score == nil || math.Abs(*g.Score-want) > 1e-9 {
+				t.Errorf("grid %s: score %v, want %v", g.Code, g.Score, want)
+			}
+			scored++
+		}
+		if scored == 0 {
+			t.Error("no grid has a score")
 		}
 
 		// Community staff see their community only.
