@@ -77,7 +77,7 @@ type ConsoleSummary struct {
 	Events *LightCounts    `json:"events"`
 	Care   *CareCounts     `json:"care"`
 	Patrol *PatrolCoverage `json:"patrol"`
-	Run    *assess.RunInfo `json:"run" doc:"the run whose scores colour the map: the one asked for, else the latest current run of workers the caller may see"`
+	Run    *assess.RunInfo `json:"run" doc:"the run whose scores colour the map: the one asked for, else the latest current monthly run of workers the caller may see (else of any period)"`
 	Grids  []GridSummary   `json:"grids"`
 }
 
@@ -170,8 +170,9 @@ func (s *Server) consoleSummary(ctx context.Context, u auth.User, in *struct {
 	return &struct{ Body ConsoleSummary }{out}, nil
 }
 
-// summaryRun is the run asked for, or the latest current run of workers
-// whose unit lies in the caller's scope or encloses it; nil when none.
+// summaryRun is the run asked for, or the latest current monthly run of
+// workers whose unit lies in the caller's scope or encloses it (else the
+// latest of any period); nil when none.
 func (s *Server) summaryRun(ctx context.Context, u auth.User, id string) (*assess.RunInfo, error) {
 	if id != "" {
 		r, err := s.assess.GetRun(ctx, id)
@@ -185,14 +186,31 @@ func (s *Server) summaryRun(ctx context.Context, u auth.User, id string) (*asses
 		return nil, err
 	}
 	today := dates.Today()
+	var first *assess.RunInfo
 	for i := range runs {
 		r := &runs[i]
-		if s.auth.CheckScope(ctx, u, r.UnitID, today) == nil {
+		visible := s.auth.CheckScope(ctx, u, r.UnitID, today) == nil
+		if !visible {
+			in, err := s.org.InSubtree(ctx, u.ScopeUnitID, r.UnitID, today)
+			visible = err == nil && in
+		}
+		if !visible {
+			continue
+		}
+		// The home shows this month's table: a monthly run first, else
+		// the latest run of any period.
+		if monthly(r.Span) {
 			return r, nil
 		}
-		if in, err := s.org.InSubtree(ctx, u.ScopeUnitID, r.UnitID, today); err == nil && in {
-			return r, nil
+		if first == nil {
+			first = r
 		}
 	}
-	return nil, nil
+	return first, nil
+}
+
+// monthly reports whether span names a month ("2026-03"), not a quarter
+// ("2026-Q2") or a year.
+func monthly(span string) bool {
+	return len(span) == 7 && span[4] == '-' && span[5] >= '0' && span[5] <= '1'
 }
