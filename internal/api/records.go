@@ -3,8 +3,10 @@ package api
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
+	"strings"
 
 	"github.com/danielgtaylor/huma/v2"
 
@@ -177,12 +179,36 @@ type uploadForm struct {
 	File huma.FormFile `form:"file" required:"true" doc:"the file"`
 }
 
+// importPeopleForm is a people import: the file, and the wizard's column
+// mapping and dry-run switch.
+type importPeopleForm struct {
+	File    huma.FormFile `form:"file" required:"true" doc:"the file"`
+	Mapping string        `form:"mapping" required:"false" doc:"JSON object: field name → the header text of its column; when given only those columns are read (see import-people-sample)"`
+	DryRun  bool          `form:"dry_run" required:"false" doc:"check every row and store nothing: the report's stored counts the rows that would be stored"`
+}
+
 func (s *Server) importPeople(ctx context.Context, u auth.User, in *struct {
-	RawBody huma.MultipartFormFiles[uploadForm]
+	RawBody huma.MultipartFormFiles[importPeopleForm]
 }) (*struct{ Body exchange.Report }, error) {
-	f := in.RawBody.Data().File
+	form := in.RawBody.Data()
+	opt := records.ImportOptions{DryRun: form.DryRun}
+	if m := strings.TrimSpace(form.Mapping); m != "" {
+		if err := json.Unmarshal([]byte(m), &opt.Mapping); err != nil {
+			return nil, apperr.Field("mapping", "is not a JSON object of field names to header texts")
+		}
+	}
 	allowed := func(grid string) bool { return s.writeGrid(ctx, u, auth.ImportRecords, grid) == nil }
-	return reply(s.records.ImportPeople(ctx, u.ID, f.Filename, f, allowed))
+	return reply(s.records.ImportPeopleWith(ctx, u.ID, form.File.Filename, form.File, allowed, opt))
+}
+
+// importSampleRows is how many rows the wizard's mapping step shows.
+const importSampleRows = 5
+
+func (s *Server) sampleImportPeople(ctx context.Context, u auth.User, in *struct {
+	RawBody huma.MultipartFormFiles[uploadForm]
+}) (*struct{ Body records.PeopleImportSample }, error) {
+	f := in.RawBody.Data().File
+	return reply(s.records.SamplePeopleImport(f.Filename, f, importSampleRows))
 }
 
 // fileOutput is a download.

@@ -73,6 +73,7 @@ func (s *Server) routes() {
 		op(s, huma.Operation{OperationID: "league-page", Method: http.MethodGet, Path: "/api/assess/runs/{id}/rows", Summary: "One page of a run's league table, filtered by kind, community and name", Tags: []string{"assessment"}}, needs(auth.ReadAssessment), s.leaguePage)
 	}
 	s.publicRoutes()
+	s.consoleRoutes()
 
 	// Audit.
 	op(s, huma.Operation{OperationID: "list-audit", Method: http.MethodGet, Path: "/api/audit", Summary: "Audit entries of one entity, newest first", Tags: []string{"audit"}}, needs(auth.ReadAudit), s.listAudit)
@@ -90,6 +91,7 @@ func (s *Server) recordRoutes() {
 	op(s, o("export-people", get, "/api/people/export", "People in your scope as an xlsx sheet (masked)"), needs(auth.ReadRecords), s.exportPeople)
 	op(s, created(o("create-person", post, "/api/people", "Register a person")), needs(auth.WriteRecords), s.createPerson)
 	op(s, upload(o("import-people", post, "/api/people/import", "Import people from xlsx or CSV; bad rows are reported one by one")), needs(auth.ImportRecords), s.importPeople)
+	op(s, upload(o("import-people-sample", post, "/api/people/import/sample", "The head of a people file for the import wizard: its columns, the usual mapping and the first rows (identity numbers masked); stores nothing")), needs(auth.ImportRecords), s.sampleImportPeople)
 	op(s, o("get-person", get, "/api/people/{id}", "One person with changes, documents and missing items"), needs(auth.ReadRecords), s.getPerson)
 	op(s, o("update-person", http.MethodPatch, "/api/people/{id}", "Change a person (with the date it happened)"), needs(auth.WriteRecords), s.updatePerson)
 	op(s, o("end-person", post, "/api/people/{id}/end", "Record a move-out, death or entry in error"), needs(auth.WriteRecords), s.endPerson)

@@ -14,6 +14,7 @@ type listWorkersInput struct {
 	InPost   bool   `query:"in_post" doc:"only workers in post on the date"`
 	WithinID string `query:"within_id" doc:"only workers of this unit's subtree"`
 	On       string `query:"on" doc:"the date (YYYY-MM-DD); default today"`
+	Name     string `query:"q" maxLength:"50" doc:"only workers whose name contains this"`
 	Page
 }
 
@@ -32,7 +33,7 @@ func (s *Server) listWorkers(ctx context.Context, u auth.User, in *listWorkersIn
 		within = in.WithinID
 	}
 	limit, offset := in.limitOffset()
-	ws, total, err := s.org.ListWorkers(ctx, org.WorkerQuery{WithinID: within, On: on, Post: org.Post(in.Post), InPostOnly: in.InPost, Limit: limit, Offset: offset})
+	ws, total, err := s.org.ListWorkers(ctx, org.WorkerQuery{WithinID: within, On: on, Post: org.Post(in.Post), InPostOnly: in.InPost, Name: in.Name, Limit: limit, Offset: offset})
 	if err != nil {
 		return nil, err
 	}

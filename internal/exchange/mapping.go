@@ -196,3 +196,12 @@ func (e *DuplicateColumnError) Error() string {
 	return fmt.Sprintf("exchange: columns %s (%q) and %s (%q) in row %d both map to field %s: delete or rename one of them",
 		e.Columns[0], e.Headers[0], e.Columns[1], e.Headers[1], e.HeaderRow, e.Field)
 }
+
+// CheckOverride reports whether o is a consistent override of m: every
+// field it names exists, no header is empty, and no two fields share a
+// header. Open makes the same checks; an import calls this first to name
+// the override as the culprit.
+func CheckOverride(m Mapping, o Override) error {
+	_, err := headerIndex(m, o)
+	return err
+}

@@ -196,7 +196,9 @@ type WorkerQuery struct {
 	On       dates.Date
 	Post     Post // optional
 	// InPostOnly keeps workers in post on On (joined, not left).
-	InPostOnly    bool
+	InPostOnly bool
+	// Name keeps workers whose name contains it (the console's search).
+	Name          string
 	Limit, Offset int
 }
 
@@ -216,6 +218,9 @@ func (s *Store) ListWorkers(ctx context.Context, q WorkerQuery) ([]Worker, int, 
 	if q.InPostOnly {
 		on := args.Add(q.On)
 		where = append(where, "w.in_post_since <= "+on+" AND (w.left_post_on IS NULL OR w.left_post_on > "+on+")")
+	}
+	if n := strings.NewReplacer("%", "", "_", "").Replace(strings.TrimSpace(q.Name)); n != "" {
+		where = append(where, "w.name LIKE "+args.Add("%"+n+"%"))
 	}
 	from := ` FROM workers w WHERE ` + strings.Join(where, " AND ")
 	return store.List(ctx, s.db.Q(ctx), "workers", store.ListQuery{Prefix: prefix, Cols: "w." + strings.ReplaceAll(workerColumns, ", ", ", w."),

@@ -5,14 +5,17 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"io"
+	"regexp"
 	"strings"
 
 	"gridwork/internal/apperr"
 	"gridwork/internal/audit"
 	"gridwork/internal/dates"
 	"gridwork/internal/exchange"
+	"gridwork/internal/idnum"
 	"gridwork/internal/org"
 	"gridwork/internal/store"
 )
@@ -78,7 +81,41 @@ func (c *gridCache) resolve(ref string) string {
 // rejected. Errors (nothing stored): Invalid for an unreadable file or
 // missing columns.
 func (s *Store) ImportPeople(ctx context.Context, actor, name string, r io.Reader, allowed func(gridID string) bool) (exchange.Report, error) {
+	return s.ImportPeopleWith(ctx, actor, name, r, allowed, ImportOptions{})
+}
+
+// ImportOptions change how ImportPeopleWith reads a file.
+type ImportOptions struct {
+	// Mapping, when not empty, is the column mapping the user chose:
+	// field name (PeopleMapping) → the header text of its column. Only
+	// those columns are read; the fields' usual headers are not looked
+	// for, so a column the user left unmapped stays unread.
+	Mapping exchange.Override
+	// DryRun checks every row exactly as the import would, duplicates in
+	// the ledger included, and stores nothing (the transaction is rolled
+	// back): the report's Stored counts the rows that would be stored.
+	DryRun bool
+}
+
+// errDryRun rolls a dry run's transaction back.
+var errDryRun = errors.New("records: dry run")
+
+// ImportPeopleWith is ImportPeople with a chosen column mapping, or as a
+// dry run (see ImportOptions). Errors as ImportPeople's, and Invalid
+// (field "mapping") for a mapping that names an unknown field, gives a
+// field an empty header or gives two fields one header.
+func (s *Store) ImportPeopleWith(ctx context.Context, actor, name string, r io.Reader, allowed func(gridID string) bool, opt ImportOptions) (exchange.Report, error) {
 	rep := exchange.Report{File: name}
+	mapping := PeopleMapping
+	if len(opt.Mapping) > 0 {
+		mapping = make(exchange.Mapping, len(PeopleMapping))
+		for i, f := range PeopleMapping {
+			mapping[i] = exchange.Field{Name: f.Name, Required: f.Required}
+		}
+		if err := exchange.CheckOverride(mapping, opt.Mapping); err != nil {
+			return rep, apperr.Field("mapping", err.Error())
+		}
+	}
 	data, err := io.ReadAll(io.LimitReader(r, exchange.DefaultMaxBytes+1))
 	if err != nil {
 		return rep, fmt.Errorf("records: read import: %w", err)
@@ -87,7 +124,11 @@ func (s *Store) ImportPeople(ctx context.Context, actor, name string, r io.Reade
 	if err != nil {
 		return rep, apperr.Field("file", err.Error())
 	}
-	tab, err := exchange.Open(bytes.NewReader(data), format, PeopleMapping, nil, exchange.Limits{})
+	var override exchange.Override
+	if len(opt.Mapping) > 0 {
+		override = opt.Mapping
+	}
+	tab, err := exchange.Open(bytes.NewReader(data), format, mapping, override, exchange.Limits{})
 	if err != nil {
 		return rep, apperr.Field("file", err.Error())
 	}
@@ -128,11 +169,17 @@ func (s *Store) ImportPeople(ctx context.Context, actor, name string, r io.Reade
 		if err := tab.Err(); err != nil {
 			return apperr.Field("file", err.Error())
 		}
+		if opt.DryRun {
+			return errDryRun
+		}
 		sum := sha256.Sum256(data)
 		_, err := audit.Append(ctx, tx, audit.Entry{Actor: actor, Action: "import", Entity: "people_import", EntityID: hex.EncodeToString(sum[:]),
 			After: map[string]any{"file": name, "rows": rep.Rows, "stored": rep.Stored, "skipped": rep.Skipped, "errors": len(rep.Errors)}})
 		return err
 	})
+	if opt.DryRun && errors.Is(err, errDryRun) {
+		return rep, nil
+	}
 	if err != nil {
 		return exchange.Report{File: name}, err
 	}
@@ -252,4 +299,55 @@ func WritePeopleXLSX(w io.Writer, ps []Person) error {
 			return []any{p.Name, p.IDMasked, sex, p.BirthDate.String(), categoryLabel[p.Category], p.GridID, p.Phone, p.Address, p.BeganOn.String(),
 				string(p.PermitStatus), string(p.Status), p.EnteredAt.In(dates.Shanghai).Format("2006-01-02 15:04")}, true
 		})
+}
+
+// PeopleImportSample is the head of a people file for the import wizard's
+// mapping step: its columns, the mapping the usual headers give, its first
+// rows (identity numbers masked), and the fields an import reads.
+type PeopleImportSample struct {
+	File string `json:"file"`
+	exchange.Sample
+	Fields []ImportField `json:"fields"`
+}
+
+// ImportField is one field a people import reads.
+type ImportField struct {
+	Name     string   `json:"name"`
+	Required bool     `json:"required"`
+	Headers  []string `json:"headers" doc:"the header texts recognised without a mapping"`
+}
+
+// looksLikeIDNumber matches a resident identity number (18 or 15
+// characters): such cells are masked in a sample, whichever column they
+// are in, since the wizard shows the file before anyone has said which
+// column holds the numbers.
+var looksLikeIDNumber = regexp.MustCompile(`^(\d{17}[\dXx]|\d{15})$`)
+
+// SamplePeopleImport reads the head of a people file (up to rows data
+// rows) for the import wizard, storing nothing. Errors: Invalid (field
+// "file") for an unreadable or empty file.
+func (s *Store) SamplePeopleImport(name string, r io.Reader, rows int) (PeopleImportSample, error) {
+	out := PeopleImportSample{File: name, Fields: make([]ImportField, len(PeopleMapping))}
+	for i, f := range PeopleMapping {
+		out.Fields[i] = ImportField{Name: f.Name, Required: f.Required, Headers: f.Headers}
+	}
+	data, err := io.ReadAll(io.LimitReader(r, exchange.DefaultMaxBytes+1))
+	if err != nil {
+		return out, fmt.Errorf("records: read import: %w", err)
+	}
+	format, err := exchange.DetectFormat(name, data)
+	if err != nil {
+		return out, apperr.Field("file", err.Error())
+	}
+	if out.Sample, err = exchange.Peek(bytes.NewReader(data), format, PeopleMapping, rows, exchange.Limits{}); err != nil {
+		return out, apperr.Field("file", err.Error())
+	}
+	for _, row := range out.Rows {
+		for i, c := range row {
+			if looksLikeIDNumber.MatchString(c) {
+				row[i] = idnum.Mask(c)
+			}
+		}
+	}
+	return out, nil
 }
