@@ -1,0 +1,207 @@
+package ui_test
+
+// The events and supervision screens in a real browser: the centre's
+// queue per stage (its counts against the store), an event's detail with
+// its timeline, a step taken and an extension approved; a worker's patrol
+// day on the map with its inside and outside parts and a flag; a
+// spot-check round planned and published with its progress; a survey's
+// results.
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+
+	"gridwork/internal/dates"
+	"gridwork/internal/demo"
+	"gridwork/internal/events"
+	"gridwork/internal/patrol"
+)
+
+// signIn opens the console's login page and signs in as centre01.
+func signIn(b *browser, url string) {
+	b.run("login", chromedp.Navigate(url+"/login"), chromedp.WaitVisible(chromedp.CSS("#username")),
+		chromedp.SendKeys(chromedp.CSS("#username"), "centre01"), chromedp.SendKeys(chromedp.CSS("#password"), centrePassword),
+		b.click("#login-submit"), chromedp.WaitVisible(chromedp.CSS("#current-user")))
+}
+
+// pickFirstOption clicks the first option of the open select's list (the
+// lists of closed selects stay in the page, hidden).
+func pickFirstOption() chromedp.Action[chromedp.Void] {
+	return chromedp.Steps(poll(`[...document.querySelectorAll('.el-select-dropdown__item')].some((e) => e.offsetParent !== null)`),
+		poll(`([...document.querySelectorAll('.el-select-dropdown__item')].find((e) => e.offsetParent !== null).click(), true)`))
+}
+
+// poll waits until the JavaScript expression is true.
+func poll(expr string) chromedp.Action[chromedp.Void] {
+	return chromedp.Func(func(ctx context.Context, _ *chromedp.Target) error {
+		_, err := chromedp.Run(ctx, chromedp.Poll[bool](expr))
+		return err
+	})
+}
+
+func TestBrowserEvents(t *testing.T) {
+	chrome := chromePath(t)
+	tw := startTown(t)
+	ctx := context.Background()
+	if _, err := demo.LoadEvents(ctx, tw.db, tw.orgs, tw.events, tw.files, tw.demo, demo.EventOptions{Seed: demo.DefaultSeed, Scale: 0.1}); err != nil {
+		t.Fatalf("load events: %v", err)
+	}
+	if _, err := tw.events.IssueCards(ctx, time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	// Two open events: one reported, to accept; one further on, whose
+	// worker asks for more time, for the centre to approve.
+	open, _, err := tw.events.List(ctx, events.Query{Open: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var asking events.Event
+	for _, e := range open {
+		if e.State != events.Reported && e.State != events.Parked {
+			asking = e
+			break
+		}
+	}
+	if asking.ID == "" {
+		t.Fatalf("no open event past reported among %d open events", len(open))
+	}
+	wu, err := tw.users.GetUserByUsername(ctx, "w001")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := tw.events.Act(ctx, events.Actor{UserID: wu.ID, WorkerID: wu.WorkerID}, asking.ID, events.RequestExtension,
+		events.ActInput{Note: "需要市政部门配合，申请延期", Extra: "3workdays"}); err != nil {
+		t.Fatalf("request an extension: %v", err)
+	}
+
+	b := newBrowser(t, chrome)
+	run, value, text, click, shot := b.run, b.value, b.text, b.click, b.shot
+	signIn(b, tw.url)
+
+	// The queue: every stage's count is the store's.
+	run("queue", click("#nav-events"), chromedp.WaitVisible(chromedp.CSS("#events-table .event-link")),
+		poll(`document.querySelector('.stage-count[data-state="closed"]').textContent.trim() !== ''`))
+	for _, st := range []string{"reported", "accepted", "dispatched", "handled", "verified", "closed", "parked", "voided"} {
+		_, n, err := tw.events.List(ctx, events.Query{State: events.State(st), Limit: 1})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := strings.TrimSpace(text("count "+st, fmt.Sprintf(`.stage-count[data-state="%s"]`, st))); got != fmt.Sprint(n) {
+			t.Errorf("the %s tab counts %q, the store %d", st, got, n)
+		}
+	}
+	// Lights and cards as the store has them: every open event is long
+	// overdue (the demo is February to April 2026), so red.
+	if n := value("red lights", chromedp.Evaluate[string](`String(document.querySelectorAll('#events-table .light-red').length)`)); n == "0" {
+		t.Error("no red light in the open queue")
+	}
+	shot("events-queue")
+
+	// The accept queue; open its first event.
+	run("reported tab", click("#stage-reported"), poll(`document.querySelectorAll('#events-table .event-state').length > 0 &&
+		[...document.querySelectorAll('#events-table .event-state')].every((e) => e.textContent.trim() === '上报')`))
+	id := value("first reported", chromedp.Evaluate[string](`document.querySelector('#events-table .event-link').dataset.event`))
+	run("open event", click(fmt.Sprintf(`.event-link[data-event="%s"]`, id)), chromedp.WaitVisible(chromedp.CSS(`#event-timeline .step[data-action="report"]`)))
+	before, err := tw.events.Get(ctx, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := value("steps", chromedp.Evaluate[string](`String(document.querySelectorAll('#event-timeline .step').length)`)); got != fmt.Sprint(len(before.Steps)) {
+		t.Errorf("the timeline shows %s steps, the store has %d", got, len(before.Steps))
+	}
+	// Accept it with a note: the state and the timeline follow.
+	run("accept", chromedp.SendKeys(chromedp.CSS("#action-note"), "已受理，请尽快派遣"), click(`.action-btn[data-action="accept"]`),
+		chromedp.WaitVisible(chromedp.CSS(`#event-state[data-state="accepted"]`)), chromedp.WaitVisible(chromedp.CSS(`#event-timeline .step[data-action="accept"]`)))
+	if s := text("accept note", `#event-timeline .step[data-action="accept"]`); !strings.Contains(s, "已受理，请尽快派遣") || !strings.Contains(s, "受理") {
+		t.Errorf("the accept step reads %q", s)
+	}
+	after, err := tw.events.Get(ctx, id)
+	if err != nil || after.State != events.Accepted || len(after.Steps) != len(before.Steps)+1 {
+		t.Fatalf("after accepting in the browser the store has %s with %d steps (%v)", after.State, len(after.Steps), err)
+	}
+	// Dispatch it to a worker picked from the list.
+	run("pick worker", click(".dispatch .el-select__wrapper"), pickFirstOption(), click(`.action-btn[data-action="dispatch"]`),
+		chromedp.WaitVisible(chromedp.CSS(`#event-state[data-state="dispatched"]`)), chromedp.WaitVisible(chromedp.CSS(`#event-timeline .step[data-action="dispatch"]`)))
+	after, err = tw.events.Get(ctx, id)
+	if err != nil || after.State != events.Dispatched || after.AssigneeWorkerID == "" {
+		t.Fatalf("after dispatching the store has %s to %q (%v)", after.State, after.AssigneeWorkerID, err)
+	}
+	if s := text("assignee", "#event-assignee"); s == "" || s == after.AssigneeWorkerID {
+		t.Errorf("the assignee shows %q, want the worker's name", s)
+	}
+	shot("events-detail")
+
+	// The extension request: in the approvals list, and approved on its event.
+	run("requests", click("#nav-event-requests"), chromedp.WaitVisible(chromedp.CSS(fmt.Sprintf(`.request-event[data-event="%s"]`, asking.ID))),
+		click(fmt.Sprintf(`.request-event[data-event="%s"]`, asking.ID)),
+		chromedp.WaitVisible(chromedp.CSS(`.request-status[data-kind="extension"][data-status="pending"]`)),
+		click(`.approve-btn[data-kind="extension"]`),
+		chromedp.WaitVisible(chromedp.CSS(`.request-status[data-kind="extension"][data-status="approved"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`#event-timeline .step[data-action="approve_extension"]`)))
+	got, err := tw.events.Get(ctx, asking.ID)
+	if err != nil || len(got.Requests) == 0 || got.Requests[len(got.Requests)-1].Status != "approved" {
+		t.Fatalf("after approving the requests are %+v (%v)", got.Requests, err)
+	}
+
+	// The cards list holds the store's cards.
+	_, cards, err := tw.events.Cards(ctx, events.CardQuery{Limit: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	run("cards", click("#nav-event-cards"), chromedp.WaitVisible(chromedp.CSS("#cards-table")))
+	if cards > 0 {
+		run("card rows", chromedp.WaitVisible(chromedp.CSS("#cards-table .card")))
+	}
+
+	// A worker's patrol day: the demo's planted teleport, which jumps out
+	// of the worker's grid and back.
+	day := dates.New(2026, 3, 12)
+	if _, err := demo.LoadPatrols(ctx, tw.db, tw.orgs, tw.patrol, tw.demo, demo.PatrolOptions{Seed: demo.DefaultSeed, From: day, To: day}); err != nil {
+		t.Fatalf("load patrols: %v", err)
+	}
+	flags, _, err := tw.patrol.Flags(ctx, patrol.FlagQuery{Kind: patrol.FlagTeleport, From: day, To: day})
+	if err != nil || len(flags) == 0 {
+		t.Fatalf("no teleport flag on %s (%v)", day, err)
+	}
+	view, err := tw.patrol.Day(ctx, flags[0].WorkerID, day)
+	if err != nil {
+		t.Fatal(err)
+	}
+	teleports := 0
+	for _, f := range view.Flags {
+		if f.Kind == patrol.FlagTeleport {
+			teleports++
+		}
+	}
+	var in, out int
+	for _, p := range view.Points {
+		if p.Inside {
+			in++
+		} else {
+			out++
+		}
+	}
+	if in == 0 || out == 0 {
+		t.Fatalf("the day has %d fixes inside and %d outside; the test needs both", in, out)
+	}
+	run("patrol day", click("#nav-patrols"), chromedp.WaitVisible(chromedp.CSS(fmt.Sprintf(`.open-flag-day[data-worker="%s"][data-day="%s"]`, flags[0].WorkerID, day))),
+		click(fmt.Sprintf(`.open-flag-day[data-worker="%s"][data-day="%s"]`, flags[0].WorkerID, day)),
+		chromedp.WaitVisible(chromedp.CSS("#patrol-map path.own-grid")),
+		chromedp.WaitVisible(chromedp.CSS("#patrol-map path.track-inside")),
+		chromedp.WaitVisible(chromedp.CSS(".flag[data-kind=teleport]")))
+	if n := value("outside", chromedp.Evaluate[string](`String(document.querySelectorAll('#patrol-map path.track-outside, #patrol-map path.track-gap-outside').length)`)); n == "0" {
+		t.Error("the map draws no part of the track outside the grid")
+	}
+	if n := value("flag mark", chromedp.Evaluate[string](`String(document.querySelectorAll('#patrol-map path.flag-mark.flag-teleport').length)`)); n != fmt.Sprint(teleports) {
+		t.Errorf("the map marks %s teleports, want %d", n, teleports)
+	}
+	if s := text("summary", "#patrol-summary"); !strings.Contains(s, fmt.Sprintf("定位点 %d 个", view.Summary.Points)) {
+		t.Errorf("the summary reads %q, want %d fixes", s, view.Summary.Points)
+	}
+	shot("patrol-day")
+}
