@@ -20,6 +20,7 @@ import (
 	"gridwork/internal/demo"
 	"gridwork/internal/events"
 	"gridwork/internal/patrol"
+	"gridwork/internal/survey"
 )
 
 // signIn opens the console's login page and signs in as centre01.
@@ -204,4 +205,120 @@ func TestBrowserEvents(t *testing.T) {
 		t.Errorf("the summary reads %q, want %d fixes", s, view.Summary.Points)
 	}
 	shot("patrol-day")
+}
+
+func TestBrowserSupervise(t *testing.T) {
+	chrome := chromePath(t)
+	tw := startTown(t)
+	ctx := context.Background()
+	if _, err := demo.LoadInspections(ctx, tw.inspect, tw.orgs, tw.users, tw.demo, demo.DefaultSeed); err != nil {
+		t.Fatalf("load inspections: %v", err)
+	}
+	if _, err := demo.LoadSurveys(ctx, tw.db, tw.orgs, tw.records, demo.DefaultSeed); err != nil {
+		t.Fatalf("load surveys: %v", err)
+	}
+	demoRounds, err := tw.inspect.ListRounds(ctx)
+	if err != nil || len(demoRounds) == 0 {
+		t.Fatalf("demo rounds: %v %v", demoRounds, err)
+	}
+
+	b := newBrowser(t, chrome)
+	run, value, text, click, shot := b.run, b.value, b.text, b.click, b.shot
+	signIn(b, tw.url)
+
+	// Draw a round for next month with the defaults, then publish it.
+	run("rounds", click("#nav-rounds"), chromedp.WaitVisible(chromedp.CSS(".open-round")),
+		poll(`document.querySelector('.plan').dataset.unit !== ''`), click("#round-plan"),
+		chromedp.WaitVisible(chromedp.CSS("#round-progress")))
+	rounds, err := tw.inspect.ListRounds(ctx)
+	if err != nil || len(rounds) != len(demoRounds)+1 {
+		t.Fatalf("after planning the store has %d rounds (%v), want %d", len(rounds), err, len(demoRounds)+1)
+	}
+	var planned string
+	for _, r := range rounds {
+		if r.PublishedAt == nil {
+			planned = r.ID
+		}
+	}
+	drawn, err := tw.inspect.GetRound(ctx, planned, true)
+	if err != nil || len(drawn.Visits) == 0 {
+		t.Fatalf("the planned round %s: %d visits (%v)", planned, len(drawn.Visits), err)
+	}
+	if s := text("progress", "#round-progress"); s != fmt.Sprintf("已检 0 / 应检 %d", len(drawn.Visits)) {
+		t.Errorf("the new round's progress reads %q, want 0 of %d", s, len(drawn.Visits))
+	}
+	if n := value("visit rows", chromedp.Evaluate[string](`String(document.querySelectorAll('#round-visits .visit-status[data-status="planned"]').length)`)); n != fmt.Sprint(len(drawn.Visits)) {
+		t.Errorf("the round lists %s planned visits, the store drew %d", n, len(drawn.Visits))
+	}
+	run("publish", click("#round-publish"), chromedp.WaitVisible(chromedp.CSS("#round-published")))
+	pub, err := tw.inspect.GetRound(ctx, planned, true)
+	if err != nil || pub.PublishedAt == nil || pub.Seed == nil {
+		t.Fatalf("after publishing the round is %+v (%v)", pub, err)
+	}
+	if s := text("seed", "#round-seed"); s != *pub.Seed {
+		t.Errorf("the page shows seed %q, the store %q", s, *pub.Seed)
+	}
+
+	// A demo round with its visits done: progress, failures and the
+	// results per community as the store has them.
+	demoRound, err := tw.inspect.GetRound(ctx, demoRounds[0].ID, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	done, failed := 0, 0
+	for _, v := range demoRound.Visits {
+		if v.Status == "done" {
+			done++
+		}
+		if v.Verdict == "fail" {
+			failed++
+		}
+	}
+	run("demo round", click("#nav-rounds"), chromedp.WaitVisible(chromedp.CSS(fmt.Sprintf(`.open-round[data-round="%s"]`, demoRound.ID))),
+		click(fmt.Sprintf(`.open-round[data-round="%s"]`, demoRound.ID)), chromedp.WaitVisible(chromedp.CSS("#round-results .result-community")))
+	if s := text("demo progress", "#round-progress"); s != fmt.Sprintf("已检 %d / 应检 %d", done, len(demoRound.Visits)) {
+		t.Errorf("the demo round's progress reads %q, want %d of %d", s, done, len(demoRound.Visits))
+	}
+	if s := value("failed", chromedp.Evaluate[string](`document.querySelector('#round-failed').getAttribute('data-failed')`)); s != fmt.Sprint(failed) {
+		t.Errorf("the round counts %s failed visits, the store %d", s, failed)
+	}
+	shot("supervise-round")
+
+	// The first survey's results: totals, flags and each grid's rate.
+	surveys, err := tw.survey.List(ctx, survey.Query{})
+	if err != nil || len(surveys) == 0 {
+		t.Fatalf("surveys: %v %v", surveys, err)
+	}
+	res, err := tw.survey.Results(ctx, surveys[0].ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	run("surveys", click("#nav-surveys"), chromedp.WaitVisible(chromedp.CSS("#survey-total")), chromedp.WaitVisible(chromedp.CSS("#survey-grids .survey-rate")))
+	if s := value("valid", chromedp.Evaluate[string](`document.querySelector('#survey-total').getAttribute('data-valid')`)); s != fmt.Sprint(res.Total.Valid) {
+		t.Errorf("the survey counts %s valid answers, the store %d", s, res.Total.Valid)
+	}
+	g := res.Grids[0]
+	if s := text("grid rate", fmt.Sprintf(`.survey-rate[data-grid="%s"]`, g.GridID)); s != fmt.Sprintf("%.1f%%", g.Rate) {
+		t.Errorf("grid %s's rate reads %q, want %.1f%%", g.GridName, s, g.Rate)
+	}
+	if res.Flagged > 0 {
+		if s := value("flagged", chromedp.Evaluate[string](`document.querySelector('#survey-flagged').getAttribute('data-flagged')`)); s != fmt.Sprint(res.Flagged) {
+			t.Errorf("the page flags %s grids, the store %d", s, res.Flagged)
+		}
+		if n := value("flag tags", chromedp.Evaluate[string](`String(document.querySelectorAll('#survey-grids .survey-flag').length)`)); n == "0" {
+			t.Error("no grid carries its flag")
+		}
+	}
+	shot("supervise-surveys")
+
+	// The quizzes: every worker's, as the store has them.
+	quizzes, err := tw.inspect.AllQuizzes(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	run("quizzes", click("#nav-quizzes"), chromedp.WaitVisible(chromedp.CSS("#quiz-summary")),
+		poll(fmt.Sprintf(`document.querySelectorAll('#quiz-table .quiz-score').length === %d`, len(quizzes))))
+	if s := text("quiz summary", "#quiz-summary"); !strings.Contains(s, fmt.Sprintf("共 %d 份", len(quizzes))) {
+		t.Errorf("the quiz summary reads %q, want %d quizzes", s, len(quizzes))
+	}
 }
