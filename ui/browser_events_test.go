@@ -103,6 +103,22 @@ func TestBrowserEvents(t *testing.T) {
 	}
 	shot("events-queue")
 
+	// The home screen's link for a light: the tabs count that light only.
+	run("red queue", chromedp.Navigate(tw.url+"/events?light=red"), chromedp.WaitVisible(chromedp.CSS("#events-table .event-link")),
+		poll(`document.querySelector('.stage-count[data-state="reported"]').textContent.trim() !== ''`))
+	for _, st := range []string{"reported", "dispatched", "closed"} {
+		_, n, err := tw.events.List(ctx, events.Query{State: events.State(st), Light: events.Light("red"), Limit: 1})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := strings.TrimSpace(text("red count "+st, fmt.Sprintf(`.stage-count[data-state="%s"]`, st))); got != fmt.Sprint(n) {
+			t.Errorf("with ?light=red the %s tab counts %q, the store %d", st, got, n)
+		}
+	}
+	if n := value("not red", chromedp.Evaluate[string](`String(document.querySelectorAll('#events-table .light:not(.light-red)').length)`)); n != "0" {
+		t.Errorf("the red queue shows %s events of another light", n)
+	}
+
 	// The accept queue; open its first event.
 	run("reported tab", click("#stage-reported"), poll(`document.querySelectorAll('#events-table .event-state').length > 0 &&
 		[...document.querySelectorAll('#events-table .event-state')].every((e) => e.textContent.trim() === '上报')`))

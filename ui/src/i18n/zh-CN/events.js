@@ -1,6 +1,15 @@
 // The events screens' texts: top-level sections of the zh-CN catalogue
 // (merged in ../zh-CN.js). Keep keys stable; texts may change.
 export default {
+  // Fields the events API names in its problems.
+  fields: {
+    note: '意见',
+    assignee_worker_id: '派遣对象',
+    assignee_unit_id: '派遣单位',
+    extra: '延长时间',
+    stage: '环节',
+    photos: '照片',
+  },
   nav: {
     events: '事件处置',
     eventQueue: '事件队列',
@@ -12,6 +21,7 @@ export default {
     title: '事件队列',
     all: '全部',
     allLights: '全部亮灯',
+    allCommunities: '全部社区',
     lightFilter: '亮灯',
     filtered: '仅显示{light}事件',
     clearFilter: '清除',
