@@ -171,7 +171,7 @@ export default {
     legend: '图例',
     legendInside: '网格内轨迹',
     legendOutside: '网格外轨迹',
-    legendGap: '中断（间隔过长）',
+    legendGap: '未计入巡查（虚线：中断、瞬移、巡查外）',
     legendIdle: '停留',
     legendFlag: '异常标记',
     patrolList: '巡查段',
