@@ -16,9 +16,11 @@ import (
 
 	"github.com/chromedp/chromedp"
 
+	"gridwork/internal/auth"
 	"gridwork/internal/dates"
 	"gridwork/internal/demo"
 	"gridwork/internal/events"
+	"gridwork/internal/inspect"
 	"gridwork/internal/patrol"
 	"gridwork/internal/survey"
 )
@@ -337,4 +339,42 @@ func TestBrowserSupervise(t *testing.T) {
 	if s := text("quiz summary", "#quiz-summary"); !strings.Contains(s, fmt.Sprintf("共 %d 份", len(quizzes))) {
 		t.Errorf("the quiz summary reads %q, want %d quizzes", s, len(quizzes))
 	}
+
+	// A complaint recorded by an inspector, verified by the centre; the
+	// list holds every finding and complaint the store has.
+	insp, err := tw.users.GetUserByUsername(ctx, "insp01")
+	if err != nil {
+		t.Fatal(err)
+	}
+	complaint, err := tw.inspect.RecordReport(ctx, insp.ID, inspect.NewReport{Kind: inspect.Complaint, WorkerID: workerAccount(t, tw, "w001").WorkerID,
+		FoundOn: dates.Today(), Source: "12345热线", Description: "居民反映多次联系不上网格员"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	reports, err := tw.inspect.Reports(ctx, "", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	row := fmt.Sprintf(`.failing-status[data-report="%s"]`, complaint.ID)
+	run("failings", click("#nav-failings"), poll(fmt.Sprintf(`document.querySelectorAll('#failings-table .failing-status').length === %d`, len(reports))),
+		chromedp.WaitVisible(chromedp.CSS(row+`[data-status="pending"]`)))
+	run("verify", click(fmt.Sprintf(`.verify-btn[data-report="%s"]`, complaint.ID)), chromedp.WaitVisible(chromedp.CSS("#failing-error")))
+	if s := text("no decision", "#failing-error"); !strings.Contains(s, "决定理由") {
+		t.Errorf("verifying without a reason shows %q; want the field named", s)
+	}
+	run("verify with reason", chromedp.SendKeys(chromedp.CSS(fmt.Sprintf(`tr:has(%s) .note input`, row)), "经回访核实属实"),
+		click(fmt.Sprintf(`.verify-btn[data-report="%s"]`, complaint.ID)), chromedp.WaitVisible(chromedp.CSS(row+`[data-status="verified"]`)))
+	if got, err := tw.inspect.GetReport(ctx, complaint.ID); err != nil || got.Status != "verified" || got.Decision != "经回访核实属实" {
+		t.Errorf("after verifying the complaint is %+v (%v)", got, err)
+	}
+}
+
+// workerAccount is a grid worker's account.
+func workerAccount(t *testing.T, tw *town, username string) auth.User {
+	t.Helper()
+	u, err := tw.users.GetUserByUsername(context.Background(), username)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return u
 }

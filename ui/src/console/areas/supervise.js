@@ -11,6 +11,7 @@ export const routes = [
   { path: 'supervise/rounds/:id', name: 'round', component: () => import('../views/supervise/Round.vue'), props: true },
   { path: 'supervise/surveys', name: 'surveys', component: () => import('../views/supervise/Surveys.vue') },
   { path: 'supervise/quizzes', name: 'quizzes', component: () => import('../views/supervise/Quizzes.vue') },
+  { path: 'supervise/failings', name: 'failings', component: () => import('../views/supervise/Failings.vue') },
 ]
 export const menu = {
   title: 'nav.supervise',
@@ -18,5 +19,6 @@ export const menu = {
     { path: '/supervise/rounds', id: 'nav-rounds', label: 'nav.rounds' },
     { path: '/supervise/surveys', id: 'nav-surveys', label: 'nav.surveys' },
     { path: '/supervise/quizzes', id: 'nav-quizzes', label: 'nav.quizzes' },
+    { path: '/supervise/failings', id: 'nav-failings', label: 'nav.failings' },
   ],
 }
