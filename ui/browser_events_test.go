@@ -154,6 +154,23 @@ func TestBrowserEvents(t *testing.T) {
 		t.Errorf("the assignee shows %q, want the worker's name", s)
 	}
 	shot("events-detail")
+	// Handle it with a photo of the result, uploaded from the page.
+	run("handle", chromedp.SetUploadFiles(chromedp.CSS("#handle-photo"), []string{photoFile(t)}),
+		chromedp.SendKeys(chromedp.CSS("#action-note"), "现场已处置完毕"), click(`.action-btn[data-action="handle"]`),
+		chromedp.WaitVisible(chromedp.CSS(`#event-state[data-state="handled"]`)), chromedp.WaitVisible(chromedp.CSS(`#event-timeline .step[data-action="handle"]`)))
+	after, err = tw.events.Get(ctx, id)
+	if err != nil || after.State != events.Handled {
+		t.Fatalf("after handling the store has %s (%v)", after.State, err)
+	}
+	handlePhotos := 0
+	for _, p := range after.Photos {
+		if p.Stage == "handle" {
+			handlePhotos++
+		}
+	}
+	if handlePhotos != 1 {
+		t.Errorf("the handled event has %d result photos, want the one uploaded", handlePhotos)
+	}
 
 	// The extension request: in the approvals list, and approved on its event.
 	run("requests", click("#nav-event-requests"), chromedp.WaitVisible(chromedp.CSS(fmt.Sprintf(`.request-event[data-event="%s"]`, asking.ID))),
