@@ -293,6 +293,7 @@ func TestBrowserSupervise(t *testing.T) {
 	if s := text("seed", "#round-seed"); s != *pub.Seed {
 		t.Errorf("the page shows seed %q, the store %q", s, *pub.Seed)
 	}
+	run("verify the draw", click("#round-verify"), chromedp.WaitVisible(chromedp.CSS(`#round-verified[data-ok="true"]`)))
 
 	// A demo round with its visits done: progress, failures and the
 	// results per community as the store has them.

@@ -82,6 +82,12 @@ export default {
     failedCount: '不合格',
     failedGrids: '不合格网格',
     vacant: '（空缺）',
+    verify: '重新抽取核对',
+    verifyOK: '按公布的种子和输入重新抽取，与本轮抽检一致',
+    verifyBad: '重新抽取与本轮抽检不一致',
+    byInspector: '督查员分工',
+    visitCount: '抽检网格',
+    householdCount: '抽查户数',
   },
   surveys: {
     title: '满意度测评',
