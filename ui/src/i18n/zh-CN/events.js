@@ -135,6 +135,7 @@ export default {
     extraDays: '延长工作日',
     unclear: '描述不清（计入描述不规范）',
     handlePhoto: '处置结果照片',
+    pickPhoto: '选择照片',
     submit: '提交',
     done_: '已办理：{action}',
     contact: '联系人',
