@@ -240,6 +240,11 @@ func TestBrowserEvents(t *testing.T) {
 		t.Errorf("the summary reads %q, want %d fixes", s, view.Summary.Points)
 	}
 	shot("patrol-day")
+	// The next day was not loaded: an empty day, not an error.
+	run("next day", click("#patrol-next"), chromedp.WaitVisible(chromedp.CSS("#patrol-empty")))
+	if s := text("next summary", "#patrol-summary"); !strings.Contains(s, day.AddDays(1).String()) || !strings.Contains(s, "定位点 0 个") {
+		t.Errorf("the next day's summary reads %q", s)
+	}
 }
 
 func TestBrowserSupervise(t *testing.T) {

@@ -160,6 +160,8 @@ export default {
     worker: '网格员',
     day: '日期',
     show: '查看',
+    prev: '前一天',
+    next: '后一天',
     summary: '当日汇总',
     points: '定位点 {n} 个',
     counted: '计入巡查 {n} 个',
