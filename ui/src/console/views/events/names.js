@@ -3,13 +3,22 @@
 // per page load and shared by the screens that need it.
 import { reactive } from 'vue'
 import { get } from '../../../api.js'
+import { session } from '../../session.js'
 
 export const names = reactive({ grids: {}, units: {}, workers: {}, users: {}, categories: {} })
-const loaded = {}
+let loaded = {}
+let loadedFor = null
 
-// once runs load the first time key is asked for; a failure (a list the
-// account may not read) leaves the ids shown as they are.
+// once runs load the first time key is asked for by the signed-in user
+// (another account may see other lists); a failure (a list the account
+// may not read) leaves the ids shown as they are.
 function once(key, load) {
+  const who = session.user && session.user.id
+  if (who !== loadedFor) {
+    loaded = {}
+    loadedFor = who
+    for (const k of Object.keys(names)) names[k] = {}
+  }
   if (!loaded[key]) loaded[key] = load().catch(() => {})
   return loaded[key]
 }
