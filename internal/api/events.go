@@ -58,6 +58,7 @@ type listEventsInput struct {
 	Open         bool   `query:"open" doc:"only events neither closed nor voided"`
 	From         string `query:"from" doc:"reported on or after this day, YYYY-MM-DD"`
 	To           string `query:"to" doc:"reported on or before this day, YYYY-MM-DD"`
+	WithCards    bool   `query:"with_cards" doc:"include each event's yellow and red cards (as stored by the last sweep)"`
 	Page
 }
 
@@ -87,6 +88,19 @@ func (s *Server) listEvents(ctx context.Context, u auth.User, in *listEventsInpu
 	es, total, err := s.events.List(ctx, q)
 	if err != nil {
 		return nil, err
+	}
+	if in.WithCards {
+		ids := make([]string, len(es))
+		for i := range es {
+			ids[i] = es[i].ID
+		}
+		cards, err := s.events.CardsOf(ctx, ids)
+		if err != nil {
+			return nil, err
+		}
+		for i := range es {
+			es[i].Cards = cards[es[i].ID]
+		}
 	}
 	return list(es, total, in.Page), nil
 }

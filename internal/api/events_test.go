@@ -136,6 +136,44 @@ func TestEventsAPI(t *testing.T) {
 	})
 }
 
+// TestEventQueueCards: the queue with with_cards carries each listed
+// event's stored cards, and only its own; without it, none.
+func TestEventQueueCards(t *testing.T) {
+	t.Parallel()
+	eachEventsEngine(t, func(t *testing.T, f *fixture, photo string) {
+		u := f.user(t, "w001")
+		own := f.listAssignments(t, "worker_id="+u.WorkerID)[0].GridID
+		var ids []string
+		for i, text := range []string{"小区东门道路塌陷约一平方米", "北侧路灯不亮已有三天"} {
+			var r events.ReportResult
+			f.run(t, []scenario{{name: "report", method: "POST", path: "/api/events", as: "w001", wantStatus: 201,
+				body: map[string]any{"client_id": fmt.Sprintf("7f0c1d7e-2222-4000-8000-00000000000%d", i), "category_code": "part_road",
+					"grid_id": own, "description": text, "photos": []string{photo}},
+				check: func(t *testing.T, res *response) { res.decode(t, &r) }}})
+			ids = append(ids, r.Event.ID)
+		}
+		// A card as the sweep stores it, on the first event only.
+		if _, err := f.db.ExecContext(context.Background(), `INSERT INTO event_cards (id, event_id, stage, color, worker_id, line_at, issued_at)
+			VALUES ('card-1', $1, 'accept', 'yellow', $2, $3, $3)`, ids[0], u.WorkerID, store.Now()); err != nil {
+			t.Fatal(err)
+		}
+		var page struct{ Items []events.Event }
+		f.signIn(t, "centre01").get(t, "/api/events?with_cards=true&grid_id="+own, &page)
+		got := map[string][]events.Card{}
+		for _, e := range page.Items {
+			got[e.ID] = e.Cards
+		}
+		if c := got[ids[0]]; len(c) != 1 || c[0].Color != events.Color("yellow") || c[0].Stage != events.StageAccept || c[0].WorkerID != u.WorkerID {
+			t.Errorf("the first event's cards are %+v, want the one yellow accept card", c)
+		}
+		if c, ok := got[ids[1]]; !ok || len(c) != 0 {
+			t.Errorf("the second event (listed %v) has cards %+v, want none", ok, c)
+		}
+		f.run(t, []scenario{{name: "without with_cards no cards", method: "GET", path: "/api/events?grid_id=" + own, as: "centre01",
+			wantStatus: 200, wantBody: []string{ids[0]}, notBody: []string{"card-1"}}})
+	})
+}
+
 // TestEventConfigAPI: categories and the work calendar are the centre's to
 // change and everyone's to read.
 func TestEventConfigAPI(t *testing.T) {

@@ -312,9 +312,12 @@ func (s *Server) drawQuiz(ctx context.Context, u auth.User, in *struct {
 }
 
 func (s *Server) listQuizzes(ctx context.Context, u auth.User, in *struct {
-	WorkerID string `query:"worker_id" doc:"staff: whose quizzes; a grid worker always sees their own"`
+	WorkerID string `query:"worker_id" doc:"staff: whose quizzes (without it, those of every worker in your scope); a grid worker always sees their own"`
 }) (*struct{ Body []inspect.Quiz }, error) {
 	who := in.WorkerID
+	if u.Role != auth.GridWorkerRole && who == "" {
+		return s.listScopeQuizzes(ctx, u)
+	}
 	if u.Role == auth.GridWorkerRole {
 		who = u.WorkerID
 	} else if err := s.workerInScope(ctx, u, who); err != nil {
@@ -328,6 +331,28 @@ func (s *Server) listQuizzes(ctx context.Context, u auth.User, in *struct {
 		qs = []inspect.Quiz{}
 	}
 	return &struct{ Body []inspect.Quiz }{qs}, nil
+}
+
+// listScopeQuizzes lists the quizzes of every worker whose home unit lies
+// in u's scope, newest first.
+func (s *Server) listScopeQuizzes(ctx context.Context, u auth.User) (*struct{ Body []inspect.Quiz }, error) {
+	qs, err := s.inspect.AllQuizzes(ctx)
+	if err != nil {
+		return nil, err
+	}
+	inScope := map[string]bool{}
+	out := []inspect.Quiz{}
+	for _, q := range qs {
+		ok, seen := inScope[q.WorkerID]
+		if !seen {
+			ok = s.workerInScope(ctx, u, q.WorkerID) == nil
+			inScope[q.WorkerID] = ok
+		}
+		if ok {
+			out = append(out, q)
+		}
+	}
+	return &struct{ Body []inspect.Quiz }{out}, nil
 }
 
 func (s *Server) submitQuiz(ctx context.Context, u auth.User, in *struct {

@@ -203,6 +203,26 @@ func TestQuizAndFailingsAPI(t *testing.T) {
 			t.Errorf("wrong = %v, want %d (every answer 0)", marked.Wrong, want)
 		}
 
+		// Without a worker, staff see every quiz in their scope: the centre
+		// both (w002's too), w001's community staff only theirs.
+		if r := centre.do(t, http.MethodPost, "/api/inspect/quizzes", map[string]any{"worker_id": w2.WorkerID}); r.status != http.StatusCreated {
+			t.Fatalf("draw quiz: %d %s", r.status, r.body)
+		}
+		var all []inspect.Quiz
+		centre.get(t, "/api/inspect/quizzes", &all)
+		if len(all) != 2 || all[0].WorkerID != w2.WorkerID || all[1].ID != qz.ID || all[1].Wrong == nil {
+			t.Errorf("the centre's quizzes: %+v, want w002's open one then w001's marked one", all)
+		}
+		var scoped []inspect.Quiz
+		f.signIn(t, f.staffOf(t, w1.ScopeUnitID)).get(t, "/api/inspect/quizzes", &scoped)
+		wantScoped := 1
+		if w1.ScopeUnitID == w2.ScopeUnitID {
+			wantScoped = 2
+		}
+		if len(scoped) != wantScoped || scoped[len(scoped)-1].ID != qz.ID {
+			t.Errorf("w001's community staff see %+v, want %d quizzes ending with w001's", scoped, wantScoped)
+		}
+
 		complaint := map[string]any{"kind": "complaint", "worker_id": w2.WorkerID, "found_on": "2026-03-02", "source": "12345热线", "description": "多次联系不上"}
 		if r := f.signIn(t, "c01staff").do(t, http.MethodPost, "/api/inspect/reports", complaint); r.status != http.StatusForbidden {
 			t.Errorf("community staff recorded a complaint: %d", r.status)

@@ -3,6 +3,7 @@ package events
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 
 	"gridwork/internal/dates"
@@ -177,4 +178,28 @@ func (s *Store) Cards(ctx context.Context, q CardQuery) ([]Card, int, error) {
 		cs = []Card{}
 	}
 	return cs, total, nil
+}
+
+// CardsOf returns the stored cards of the events ids, grouped by event,
+// each event's oldest line first: a queue shows every listed event's cards
+// with one query.
+func (s *Store) CardsOf(ctx context.Context, ids []string) (map[string][]Card, error) {
+	out := map[string][]Card{}
+	if len(ids) == 0 {
+		return out, nil
+	}
+	var args store.Args
+	marks := make([]string, len(ids))
+	for i, id := range ids {
+		marks[i] = args.Add(id)
+	}
+	cs, err := store.All(ctx, s.db.Q(ctx), "event cards", `SELECT `+cardColumns+` FROM event_cards c JOIN events e ON e.id = c.event_id
+		WHERE c.event_id IN (`+strings.Join(marks, ", ")+`) ORDER BY c.line_at, c.id`, args, scanCard)
+	if err != nil {
+		return nil, fmt.Errorf("events: %w", err)
+	}
+	for _, c := range cs {
+		out[c.EventID] = append(out[c.EventID], c)
+	}
+	return out, nil
 }
