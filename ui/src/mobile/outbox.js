@@ -60,6 +60,13 @@ function update(item) {
 }
 
 let flushing = null
+const sentListeners = []
+
+// onSent calls fn(item) for every item the server has answered for (the
+// patrol counts the fixes it sent this way).
+export function onSent(fn) {
+  sentListeners.push(fn)
+}
 
 // flush sends what waits, oldest first. It stops at the first network
 // failure (still offline) and leaves a refused item in the outbox marked
@@ -95,6 +102,7 @@ async function doFlush() {
       await request('POST', item.path, item.body, { onUnauthorized: false })
       await remove(item.client_id)
       sent++
+      for (const fn of sentListeners) fn(item)
     } catch (e) {
       if (!(e instanceof ApiError) || e.network || e.status === 401 || e.status >= 500) break
       await update({ ...item, state: 'refused', error: describeError(e) + (e.message ? ' (' + e.message + ')' : '') })
