@@ -114,7 +114,7 @@ export async function stop() {
   clearInterval(timer)
   watch = timer = null
   await cut()
+  await marker('stop')
   patrol.active = false
   await save()
-  await marker('stop')
 }

@@ -16,6 +16,8 @@ export const state = reactive({
   rentals: [],
   // saved is true once the houses are kept on the phone.
   saved: false,
+  // areaLoaded: the work area was read (or kept copies taken) this session.
+  areaLoaded: false,
   position: null,
   items: [],
   sentTotal: 0,
@@ -90,6 +92,8 @@ export async function loadWorkArea() {
     state.saved = true
   } catch (e) {
     // Offline or signed out: the kept copies (if any) stay.
+  } finally {
+    state.areaLoaded = true
   }
 }
 
