@@ -22,7 +22,7 @@ export default {
     },
     patrol: {
       title: '巡查',
-      running: '巡查中，定位每隔片刻记录一次',
+      running: '巡查中，正在记录定位',
       idle: '未开始',
       fixes: '定位点',
       counts: '已发送 {sent} · 待发送 {waiting}',
