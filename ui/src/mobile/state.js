@@ -21,6 +21,8 @@ export const state = reactive({
   position: null,
   items: [],
   sentTotal: 0,
+  // pickHouse: a house chosen elsewhere (today's tasks) to visit.
+  pickHouse: '',
 })
 
 export async function refresh() {

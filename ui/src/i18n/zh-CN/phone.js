@@ -7,8 +7,8 @@ export default {
     today: {
       tab: '今日',
       tasks: '今日任务 {n} 项',
-      kinds: '走访 {care} · 整改 {fix} · 事件 {event}',
-      kind: { care: '走访', fix: '整改', event: '事件' },
+      kinds: '入户 {home} · 关爱 {care} · 整改 {fix} · 事件 {event}',
+      kind: { home: '入户', care: '关爱', fix: '整改', event: '事件' },
       none: '今天没有待办任务',
       lastVisit: '上次走访 {on}',
       never: '从未走访',
