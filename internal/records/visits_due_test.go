@@ -27,8 +27,8 @@ func TestHomeVisitsDue(t *testing.T) {
 			_, err := r.RecordHomeVisit(bg, "u1", tw.worker, records.HomeVisit{HouseID: h.ID, VisitedAt: at(on), Notes: "正常", Signed: true})
 			must(t, err)
 		}
-		never := house(tw.g1, "一号楼101", "key")      // never visited: due
-		late := house(tw.g1, "一号楼102", "key")       // every 7 days, last 03-01: due 03-08, 2 days over on 03-10
+		never := house(tw.g1, "一号楼101", "key")       // never visited: due
+		late := house(tw.g1, "一号楼102", "key")        // every 7 days, last 03-01: due 03-08, 2 days over on 03-10
 		onDay := house(tw.g1, "一号楼103", "attention") // every 30 days, last 02-08: due 03-10
 		fresh := house(tw.g1, "一号楼104", "attention") // visited 03-01: due 03-31
 		house(tw.g1, "一号楼105", "")                   // unclassed: never listed
