@@ -324,12 +324,27 @@ func TestBrowserPhone(t *testing.T) {
 	if n := scans(); n != 1 {
 		t.Errorf("the rental has %d scans by w001, want 1", n)
 	}
+	// Without signal the rental is found among those kept on the phone and
+	// the scan waits in the outbox until the network returns.
+	b.offline(true)
+	run("scan offline", click("#m-tab-today"), click("#m-open-qr"), chromedp.WaitVisible(chromedp.CSS("#m-qr-input")),
+		chromedp.SendKeys(chromedp.CSS("#m-qr-input"), rental.QRToken), click("#m-qr-lookup"),
+		chromedp.WaitVisible(chromedp.CSS(fmt.Sprintf(`#m-qr-rental[data-rental="%s"]`, rental.ID))))
+	b.poll("scan queued", `document.querySelector('#m-qr-recorded').textContent.includes('联网后') && document.querySelectorAll('.m-item[data-kind="scan"]').length === 1`)
+	if n := scans(); n != 1 {
+		t.Errorf("offline, the rental's scans went to %d", n)
+	}
+	b.offline(false)
+	b.poll("offline scan sent", `document.querySelectorAll('.m-item').length === 0`)
+	if n := scans(); n != 2 {
+		t.Errorf("back online the rental has %d scans by w001, want 2", n)
+	}
 	// The QR code's own link opens the app's rental view and records a scan.
 	run("qr link", chromedp.Navigate(tw.url+"/r/"+rental.QRToken),
 		chromedp.WaitVisible(chromedp.CSS(fmt.Sprintf(`#m-qr-rental[data-rental="%s"]`, rental.ID))), chromedp.WaitVisible(chromedp.CSS("#m-qr-recorded")))
 	b.poll("second scan sent", `document.querySelector('#m-qr-recorded').textContent.includes('已记录')`)
-	if n := scans(); n != 2 {
-		t.Errorf("after opening the QR link the rental has %d scans by w001, want 2", n)
+	if n := scans(); n != 3 {
+		t.Errorf("after opening the QR link the rental has %d scans by w001, want 3", n)
 	}
 
 	// A leave request.
@@ -396,7 +411,7 @@ func TestBrowserPhone(t *testing.T) {
 	if s := text("public notice", "#m-qr-public"); !strings.Contains(s, "出租房屋") || strings.Contains(s, rental.LandlordName) {
 		t.Errorf("signed out, the QR page says %q", s)
 	}
-	if n := scans(); n != 2 {
+	if n := scans(); n != 3 {
 		t.Errorf("a signed-out visit changed the scans to %d", n)
 	}
 }
