@@ -201,6 +201,36 @@ func TestBrowserPhone(t *testing.T) {
 	}
 	run("grid map", chromedp.WaitVisible(chromedp.CSS("#m-today .gridmap path")))
 	shot("phone-tasks")
+	// An event dispatched to me, handled from the list with a photo.
+	evs, _, err := tw.events.List(ctx, events.Query{WithinID: wu.ScopeUnitID, AssigneeID: worker, Open: true, Limit: 1})
+	if err != nil || len(evs) == 0 {
+		t.Fatalf("an open event dispatched to w001: %v %v", evs, err)
+	}
+	ev := fmt.Sprintf(`.m-task[data-kind="event"][data-id="%s"]`, evs[0].ID)
+	run("handle event", click(ev), chromedp.WaitVisible(chromedp.CSS(".m-handle-note textarea")),
+		chromedp.SendKeys(chromedp.CSS(".m-handle-note textarea"), "已联系物业更换灯杆，现场恢复正常"),
+		chromedp.SetUploadFiles(chromedp.CSS(".m-handle-photo"), []string{photoFile(t)}), click(".m-handle-done"),
+		chromedp.WaitNotPresent(chromedp.CSS(ev)))
+	var handled events.Event
+	for deadline := time.Now().Add(20 * time.Second); ; {
+		if handled, err = tw.events.Get(ctx, evs[0].ID); err != nil {
+			t.Fatal(err)
+		}
+		if handled.HandledAt != nil || time.Now().After(deadline) {
+			break
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	if s := value("outbox", chromedp.Evaluate[string](`[...document.querySelectorAll('.m-item')].map((e) => e.textContent).join(' | ')`)); s != "" {
+		t.Errorf("after handling the event the outbox holds %s", s)
+	}
+	if handled.State != events.State("handled") || handled.HandledAt == nil {
+		t.Errorf("the event dispatched to w001 is %s after handling it on the phone", handled.State)
+	}
+	var resultPhotos int
+	if err := tw.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM event_photos WHERE event_id = $1 AND stage <> 'report'`, evs[0].ID).Scan(&resultPhotos); err != nil || resultPhotos != 1 {
+		t.Errorf("the handled event has %d result photos (%v), want the one taken", resultPhotos, err)
+	}
 	// The phone said it is the app: today's login counts as an app login.
 	logins, err := tw.duty.Logins(ctx, duty.Scope{WorkerID: worker}, today, today)
 	if err != nil {

@@ -18,6 +18,8 @@ export default {
       light: { green: '正常', yellow: '即将超时', red: '已超时', parked: '挂起' },
       fixNote: '整改情况',
       fixDone: '整改完成',
+      handleNote: '处置情况',
+      handled: '处置完成',
       keptAt: '离线显示，数据更新于 {at}',
     },
     patrol: {
