@@ -201,6 +201,31 @@ func TestBrowserPhone(t *testing.T) {
 	}
 	run("grid map", chromedp.WaitVisible(chromedp.CSS("#m-today .gridmap path")))
 	shot("phone-tasks")
+	// The special-care subject's visit, recorded from the list.
+	var subject string
+	for _, d := range due {
+		if mine[d.GridID] {
+			subject = d.SubjectID
+		}
+	}
+	careTask := fmt.Sprintf(`.m-task[data-kind="care"][data-id="%s"]`, subject)
+	run("care visit", click(careTask), chromedp.WaitVisible(chromedp.CSS(".m-care-note textarea")),
+		chromedp.SendKeys(chromedp.CSS(".m-care-note textarea"), "本人在家，情绪稳定，按时服药"),
+		chromedp.SetUploadFiles(chromedp.CSS(".m-care-photo"), []string{photoFile(t)}), click(".m-care-done"),
+		chromedp.WaitNotPresent(chromedp.CSS(careTask)))
+	var visits []care.Visit
+	for deadline := time.Now().Add(20 * time.Second); ; {
+		if visits, err = tw.care.Visits(ctx, "test", subject); err != nil {
+			t.Fatal(err)
+		}
+		if len(visits) > 0 || time.Now().After(deadline) {
+			break
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	if len(visits) != 1 || visits[0].ClientID == "" || visits[0].Photo == "" || !visits[0].Confirmed || visits[0].Notes != "本人在家，情绪稳定，按时服药" {
+		t.Errorf("the care subject's visits are %+v; want the one recorded on the phone, with its photo", visits)
+	}
 	// An event dispatched to me, handled from the list with a photo.
 	evs, _, err := tw.events.List(ctx, events.Query{WithinID: wu.ScopeUnitID, AssigneeID: worker, Open: true, Limit: 1})
 	if err != nil || len(evs) == 0 {

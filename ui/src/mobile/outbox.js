@@ -99,7 +99,9 @@ async function doFlush() {
           const f = await request('POST', '/api/files', fd, { onUnauthorized: false })
           shas.push(f.sha256)
         }
-        item = { ...item, blobs: [], body: { ...item.body, photos: shas } }
+        // Most records take a list of photos; some (a care visit) one.
+        const photos = item.photoField === 'photo' ? { photo: shas[0] } : { photos: shas }
+        item = { ...item, blobs: [], body: { ...item.body, ...photos } }
         await update(item)
       }
       await request('POST', item.path, item.body, { onUnauthorized: false })
