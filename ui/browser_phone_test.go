@@ -15,6 +15,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -475,6 +476,9 @@ func TestBrowserPublicSurvey(t *testing.T) {
 	chrome := chromePath(t)
 	tw := startTown(t)
 	ctx := context.Background()
+	// The SMS gateway, set before the server has served anything.
+	sms := &smsBox{last: map[string]string{}}
+	tw.survey.Sender = sms
 	centre, err := tw.users.GetUserByUsername(ctx, "centre01")
 	if err != nil {
 		t.Fatal(err)
@@ -540,4 +544,39 @@ func TestBrowserPublicSurvey(t *testing.T) {
 	if n := answers(); n != 1 {
 		t.Errorf("after a second try the grid has %d household answers, want 1", n)
 	}
+
+	// A resident without a card: a code sent by SMS to their phone.
+	const phone = "13912345678"
+	run("by phone", chromedp.Navigate(fmt.Sprintf("%s/p/?survey=%s", tw.url, grid)), chromedp.WaitVisible(chromedp.CSS("#survey-form .question")),
+		click("#survey-how-phone"), chromedp.SendKeys(chromedp.CSS("#survey-phone"), phone), click("#survey-send-code"),
+		chromedp.WaitVisible(chromedp.CSS("#survey-code-sent")))
+	code := sms.code(phone)
+	if len(code) != 6 {
+		t.Fatalf("the SMS to %s carried %q", phone, code)
+	}
+	run("answer by phone", chromedp.SendKeys(chromedp.CSS("#survey-sms"), code), fill, click("#survey-submit"), chromedp.WaitVisible(chromedp.CSS("#survey-thanks")))
+	var byPhone int
+	if err := tw.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM survey_answers WHERE survey_id = $1 AND grid_id = $2 AND method = 'phone'`, sv.ID, grid).Scan(&byPhone); err != nil || byPhone != 1 {
+		t.Errorf("the grid has %d answers by phone (%v), want 1", byPhone, err)
+	}
+}
+
+// smsBox is the survey's SMS gateway in the test: it keeps the last code
+// sent to each phone.
+type smsBox struct {
+	mu   sync.Mutex
+	last map[string]string
+}
+
+func (s *smsBox) Send(_ context.Context, phone, code string) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.last[phone] = code
+	return nil
+}
+
+func (s *smsBox) code(phone string) string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.last[phone]
 }
