@@ -156,6 +156,49 @@ func TestBrowserPhone(t *testing.T) {
 			homeN++
 		}
 	}
+	// A spot check of w001's grid that found a fault: a fix task for w001.
+	// A round over w001's community visits every one of its grids.
+	communityGrids, _, err := tw.orgs.ListUnits(ctx, org.UnitQuery{On: today, Level: org.Grid, WithinID: wu.ScopeUnitID, WithoutGeometry: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	centreUser, err := tw.users.GetUserByUsername(ctx, "centre01")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := tw.inspect.PlanRound(ctx, centreUser.ID, inspect.NewRound{UnitID: wu.ScopeUnitID, From: today, To: today.AddDays(6),
+		Grids: len(communityGrids), Households: 2, Seed: 7}); err != nil {
+		t.Fatalf("plan a spot-check round over w001's community: %v", err)
+	}
+	planned, err := tw.inspect.ListVisits(ctx, inspect.VisitQuery{WorkerID: worker, Status: "planned"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(planned) > 0 {
+		v := planned[0]
+		round, err := tw.inspect.GetRound(ctx, v.RoundID, true)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var checks []inspect.Check
+		failed := false
+		for _, it := range round.Form.Items {
+			targets := []string{""}
+			if it.Scope == inspect.PerHousehold {
+				targets = v.Households
+			}
+			for _, h := range targets {
+				fail := !failed && it.Task != ""
+				failed = failed || fail
+				checks = append(checks, inspect.Check{Item: it.Code, HouseID: h, OK: !fail, Note: map[bool]string{true: "发现问题", false: ""}[fail]})
+			}
+		}
+		if _, err := tw.inspect.RecordVisit(ctx, v.InspectorID, v.ID, inspect.Result{Checks: checks}); err != nil {
+			t.Fatalf("record a spot check of w001's grid: %v", err)
+		}
+	} else {
+		t.Fatal("the round drew no visit of w001's grid")
+	}
 	fixes, err := tw.inspect.Tasks(ctx, inspect.TaskQuery{WorkerID: worker, Status: "open"})
 	if err != nil {
 		t.Fatal(err)
@@ -202,6 +245,28 @@ func TestBrowserPhone(t *testing.T) {
 	}
 	run("grid map", chromedp.WaitVisible(chromedp.CSS("#m-today .gridmap path")))
 	shot("phone-tasks")
+	// A fix task marked done with what was fixed.
+	if len(fixes) == 0 {
+		t.Fatal("the failed spot check sent w001 no fix task")
+	}
+	{
+		fix := fmt.Sprintf(`.m-task[data-kind="fix"][data-id="%s"]`, fixes[0].ID)
+		run("fix task", click(fix), chromedp.WaitVisible(chromedp.CSS(".m-fix-note textarea")),
+			chromedp.SendKeys(chromedp.CSS(".m-fix-note textarea"), "已督促住户补登，台账已更新"), click(".m-fix-done"), chromedp.WaitNotPresent(chromedp.CSS(fix)))
+		var done inspect.Task
+		for deadline := time.Now().Add(20 * time.Second); ; {
+			if done, err = tw.inspect.GetTask(ctx, fixes[0].ID); err != nil {
+				t.Fatal(err)
+			}
+			if done.Status == "done" || time.Now().After(deadline) {
+				break
+			}
+			time.Sleep(200 * time.Millisecond)
+		}
+		if done.Status != "done" || done.DoneNote != "已督促住户补登，台账已更新" {
+			t.Errorf("the fix task is %+v after marking it done on the phone", done)
+		}
+	}
 	// The special-care subject's visit, recorded from the list.
 	var subject string
 	for _, d := range due {
