@@ -419,7 +419,8 @@ func TestBrowser(t *testing.T) {
 	run("phone", chromedp.EmulateViewport(390, 780, chromedp.EmulateMobile), chromedp.Navigate(tw.url+"/m/"),
 		chromedp.WaitVisible(chromedp.CSS("#m-username")), chromedp.SendKeys(chromedp.CSS("#m-username"), "w001"),
 		chromedp.SendKeys(chromedp.CSS("#m-password"), centrePassword), click("#m-login-submit"),
-		chromedp.WaitVisible(chromedp.CSS(".m-house")))
+		// The app opens on today's tasks; the visit screen is a tab.
+		click("#m-tab-visit"), chromedp.WaitVisible(chromedp.CSS(".m-house")))
 	house := value("a house", chromedp.Evaluate[string]("document.querySelector('.m-house').dataset.house"))
 	before, err := tw.records.HomeVisits(context.Background(), house, 1000)
 	if err != nil {

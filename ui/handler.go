@@ -9,6 +9,7 @@ import (
 	"io"
 	"io/fs"
 	"net/http"
+	"net/url"
 	"path"
 	"strings"
 	"time"
@@ -38,6 +39,13 @@ func Handler(files fs.FS) http.Handler {
 		name := strings.TrimPrefix(path.Clean("/"+r.URL.Path), "/")
 		if r.URL.Path != "/" && strings.HasSuffix(r.URL.Path, "/") {
 			name += "/"
+		}
+		// What a rental's QR code opens (<publicURL>/r/<token>): the phone
+		// app's rental view. A signed-in worker sees the rental and records
+		// the scan; anyone else (a resident) gets a plain notice there.
+		if token, ok := strings.CutPrefix(name, "r/"); ok && token != "" && !strings.Contains(token, "/") {
+			http.Redirect(w, r, "/m/?qr="+url.QueryEscape(token), http.StatusFound)
+			return
 		}
 		if name == "m" || name == "p" {
 			http.Redirect(w, r, "/"+name+"/", http.StatusMovedPermanently)

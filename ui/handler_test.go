@@ -44,6 +44,7 @@ func TestHandler(t *testing.T) {
 		{"GET", "/favicon.ico", 404, "", ""},
 		{"GET", "/m/old-chunk.js", 404, "", ""},
 		{"POST", "/", 405, "", ""},
+		{"GET", "/r/AbC_12-x", 302, "", ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.method+" "+tt.path, func(t *testing.T) {
@@ -67,6 +68,12 @@ func TestHandler(t *testing.T) {
 	h.ServeHTTP(rec, httptest.NewRequest("GET", "/m", nil))
 	if rec.Code != http.StatusMovedPermanently || rec.Header().Get("Location") != "/m/" {
 		t.Errorf("/m answers %d to %q, want a redirect to /m/", rec.Code, rec.Header().Get("Location"))
+	}
+	// A rental's QR code opens the phone app's rental view.
+	rec = httptest.NewRecorder()
+	h.ServeHTTP(rec, httptest.NewRequest("GET", "/r/AbC_12-x", nil))
+	if rec.Code != http.StatusFound || rec.Header().Get("Location") != "/m/?qr=AbC_12-x" {
+		t.Errorf("/r/AbC_12-x answers %d to %q, want a redirect to /m/?qr=AbC_12-x", rec.Code, rec.Header().Get("Location"))
 	}
 	rec = httptest.NewRecorder()
 	h.ServeHTTP(rec, httptest.NewRequest("GET", "/m/manifest.webmanifest", nil))

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"html/template"
 	"io"
 	"log/slog"
 	"net"
@@ -177,9 +176,9 @@ func runServe(ctx context.Context, args []string, stdout io.Writer) error {
 		return fmt.Errorf("listen on %s: %w", *addr, err)
 	}
 	srv := &http.Server{
-		Handler: withHome(api.New(db, orgs, users, api.Options{Version: currentVersion(), SecureCookies: *secure,
+		Handler: api.New(db, orgs, users, api.Options{Version: currentVersion(), SecureCookies: *secure,
 			PublicURL: strings.TrimSuffix(*publicURL, "/"), Records: a.records, Care: a.care, Files: a.files, Facts: a.facts, Assess: a.assess,
-			Inspect: a.inspect, Patrol: a.patrol, Duty: a.duty, Events: a.events, Survey: a.survey, TrustedProxies: trusted})),
+			Inspect: a.inspect, Patrol: a.patrol, Duty: a.duty, Events: a.events, Survey: a.survey, TrustedProxies: trusted}),
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       60 * time.Second,
 		WriteTimeout:      120 * time.Second,
@@ -228,26 +227,6 @@ func runServe(ctx context.Context, args []string, stdout io.Writer) error {
 	shutdown, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	return srv.Shutdown(shutdown)
-}
-
-// withHome adds the page a rental's QR code opens; everything else,
-// the web front end at / included, is the API server's (package ui).
-func withHome(api http.Handler) http.Handler {
-	mux := http.NewServeMux()
-	mux.Handle("/", api)
-	// What a rental's QR code opens. The grid worker's app (issue 7) will
-	// show the record here; until then the page says how to reach it.
-	mux.HandleFunc("GET /r/{token}", func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Type", "text/html; charset=utf-8")
-		token := template.HTMLEscapeString(r.PathValue("token"))
-		fmt.Fprintf(w, `<!doctype html><html lang="zh-CN"><meta charset="utf-8"><meta name="viewport" content="width=device-width">
-<title>出租房屋 · gridwork</title><body style="font-family:sans-serif;max-width:40em;margin:2em auto;padding:0 1em">
-<h1>出租房屋信息</h1>
-<p>这是网格化管理中心张贴的出租房屋二维码。网格员登录后可查看该房屋的登记信息（接口：<code>GET /api/qr/%s</code>），并记录扫码巡查（<code>POST /api/rentals/{id}/scans</code>）。</p>
-<p>居民如发现信息有误，请联系本网格网格员。</p>
-</body></html>`, token)
-	})
-	return mux
 }
 
 // demoHouseholds is the demo's default number of households per grid

@@ -25,7 +25,9 @@ const ClientHeader = "X-Gridwork-Client"
 // one database write per worker, client and day). A failure is logged and
 // never fails the request.
 func (s *Server) noteLogin(r *http.Request, u auth.User, viaCookie bool) {
-	if s.duty == nil || u.WorkerID == "" {
+	// Only API calls count: the browser also sends the session cookie with
+	// the app's own files (pages, scripts), which carry no client header.
+	if s.duty == nil || u.WorkerID == "" || !strings.HasPrefix(r.URL.Path, "/api/") {
 		return
 	}
 	c := duty.App

@@ -330,6 +330,27 @@ func (s *Server) listHomeVisits(ctx context.Context, u auth.User, in *idInput) (
 	return reply(s.records.HomeVisits(ctx, in.ID, 200))
 }
 
+func (s *Server) homeVisitsDue(ctx context.Context, u auth.User, in *struct {
+	WithinID string `query:"within_id" doc:"only households of grids under this unit"`
+	GridID   string `query:"grid_id"`
+	On       string `query:"on" doc:"YYYY-MM-DD; default today"`
+}) (*struct{ Body []records.VisitDue }, error) {
+	within, err := s.listScope(ctx, u, in.WithinID)
+	if err != nil {
+		return nil, err
+	}
+	if in.GridID != "" {
+		if err := s.readGrid(ctx, u, in.GridID); err != nil {
+			return nil, err
+		}
+	}
+	on, err := onDate("on", in.On)
+	if err != nil {
+		return nil, err
+	}
+	return reply(s.records.HomeVisitsDue(ctx, on, within, in.GridID))
+}
+
 func (s *Server) listHouseholdClasses(ctx context.Context, u auth.User, in *struct{}) (*struct{ Body []records.HouseholdClass }, error) {
 	return reply(s.records.HouseholdClasses(ctx))
 }

@@ -104,6 +104,7 @@ func (s *Server) recordRoutes() {
 	op(s, o("end-house", post, "/api/houses/{id}/end", "End a house"), needs(auth.WriteRecords), s.endHouse)
 	op(s, created(o("record-home-visit", post, "/api/houses/{id}/visits", "Log a home visit in the visit book")), needs(auth.WriteRecords), s.recordHomeVisit)
 	op(s, o("list-home-visits", get, "/api/houses/{id}/visits", "A house's visits, newest first"), needs(auth.ReadRecords), s.listHomeVisits)
+	op(s, o("home-visits-due", get, "/api/home-visits/due", "Classed households whose home visit is due or overdue (a worker's visits to make)"), needs(auth.ReadRecords), s.homeVisitsDue)
 	op(s, o("list-household-classes", get, "/api/household-classes", "The four classes and their visit intervals"), needs(auth.ReadRecords), s.listHouseholdClasses)
 
 	op(s, o("list-rentals", get, "/api/rentals", "Rentals in your scope"), needs(auth.ReadRecords), s.listRentals)

@@ -443,6 +443,11 @@ func LoadRecords(ctx context.Context, db *store.DB, orgs *org.Store, rec *record
 	w.windowEnd = first.AddMonths(len(w.months) + 1).Start()
 	records.SetClock(rec, func() time.Time { return w.now })
 	defer records.SetClock(rec, time.Now)
+	// planCare moves the care store's clock too: put it back, or a visit
+	// recorded after the load would be "in the future" of the demo's time.
+	if opt.Care != nil {
+		defer care.SetClock(opt.Care, time.Now)
+	}
 	err := db.Tx(ctx, func(tx store.Tx) error {
 		ctx := store.WithTx(ctx, tx)
 		if db.Engine == store.SQLite {

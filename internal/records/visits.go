@@ -3,6 +3,8 @@ package records
 import (
 	"context"
 	"fmt"
+	"math"
+	"sort"
 	"strings"
 	"time"
 
@@ -125,4 +127,74 @@ func (s *Store) HomeVisits(ctx context.Context, houseID string, limit int) ([]Ho
 		out = append(out, v)
 	}
 	return out, rows.Err()
+}
+
+// VisitDue is a classed household whose home visit is due: never visited,
+// or last visited a class interval or more ago.
+type VisitDue struct {
+	HouseID      string     `json:"house_id"`
+	GridID       string     `json:"grid_id"`
+	Address      string     `json:"address"`
+	Class        string     `json:"class"`
+	IntervalDays int        `json:"interval_days"`
+	LastVisit    dates.Date `json:"last_visit" doc:"null if never visited"`
+	DueOn        dates.Date `json:"due_on" doc:"null if never visited (due at once)"`
+	DaysOverdue  int        `json:"days_overdue" doc:"0 when due on the day asked about or never visited"`
+}
+
+// HomeVisitsDue lists the living classed households of grid gridID (or,
+// when it is empty, of the grids under within) whose next visit falls on
+// or before on, never-visited ones first, then the most overdue: a grid
+// worker's home visits to make. It counts as the households.visit_rate
+// fact does: a visit on day v covers v … v+interval-1.
+func (s *Store) HomeVisitsDue(ctx context.Context, on dates.Date, within, gridID string) ([]VisitDue, error) {
+	if on.IsZero() {
+		return nil, apperr.Field("on", "is required")
+	}
+	f := s.filter(within)
+	f.eq("h.grid_id", gridID)
+	for i, w := range f.where {
+		// filter names the table's grid_id bare; here it is the house's.
+		if w == "grid_id IN (SELECT id FROM sub)" {
+			f.where[i] = "h.grid_id IN (SELECT id FROM sub)"
+		}
+	}
+	onP := f.args.Add(on)
+	where := append([]string{"h.status = 'active'"}, f.where...)
+	rows, err := s.db.Q(ctx).QueryContext(ctx, f.prefix+`SELECT h.id, h.grid_id, h.address, h.household_class, c.visit_interval_days,
+		(SELECT MAX(v.visited_on) FROM home_visits v WHERE v.house_id = h.id AND v.visited_on <= `+onP+`)
+		FROM houses h JOIN household_classes c ON c.code = h.household_class WHERE `+strings.Join(where, " AND "), f.args...)
+	if err != nil {
+		return nil, fmt.Errorf("records: visits due: %w", err)
+	}
+	defer rows.Close()
+	out := []VisitDue{}
+	for rows.Next() {
+		var d VisitDue
+		if err := rows.Scan(&d.HouseID, &d.GridID, &d.Address, &d.Class, &d.IntervalDays, &d.LastVisit); err != nil {
+			return nil, fmt.Errorf("records: visits due: %w", err)
+		}
+		if !d.LastVisit.IsZero() {
+			d.DueOn = d.LastVisit.AddDays(d.IntervalDays)
+			if d.DueOn.After(on) {
+				continue
+			}
+			d.DaysOverdue = int(math.Round(on.Start().Sub(d.DueOn.Start()).Hours() / 24))
+		}
+		out = append(out, d)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	sort.SliceStable(out, func(i, j int) bool {
+		a, b := out[i], out[j]
+		if a.LastVisit.IsZero() != b.LastVisit.IsZero() {
+			return a.LastVisit.IsZero()
+		}
+		if a.DaysOverdue != b.DaysOverdue {
+			return a.DaysOverdue > b.DaysOverdue
+		}
+		return a.Address < b.Address
+	})
+	return out, nil
 }

@@ -13,8 +13,16 @@ export class ApiError extends Error {
   }
 }
 
+// clientName, when set, goes with every request as X-Gridwork-Client: the
+// phone app says "app" so that its day counts as an app login (duty).
+let clientName = ''
+export function setClientName(name) {
+  clientName = name
+}
+
 export async function request(method, path, body, opts = {}) {
   const init = { method, headers: { Accept: 'application/json' }, credentials: 'same-origin' }
+  if (clientName) init.headers['X-Gridwork-Client'] = clientName
   if (body instanceof FormData) {
     init.body = body
   } else if (body !== undefined) {

@@ -44,7 +44,10 @@ export function newID() {
 
 // queue stores an item: {client_id, kind, path, body, label, created_at}.
 export function queue(item) {
-  return tx(OUTBOX, 'readwrite', (s) => s.put({ ...item, state: 'waiting', error: '' }))
+  // A plain copy of the body: IndexedDB cannot clone Vue's reactive
+  // proxies (photos, as blobs, are kept as they are).
+  const body = JSON.parse(JSON.stringify(item.body))
+  return tx(OUTBOX, 'readwrite', (s) => s.put({ ...item, body, state: 'waiting', error: '' }))
 }
 
 export function waiting() {
@@ -59,18 +62,25 @@ function update(item) {
   return tx(OUTBOX, 'readwrite', (s) => s.put(item))
 }
 
-let flushing = null
+const sentListeners = []
+
+// onSent calls fn(item) for every item the server has answered for (the
+// patrol counts the fixes it sent this way).
+export function onSent(fn) {
+  sentListeners.push(fn)
+}
+
+// Rounds run one after another: a call made while a round runs gets its
+// own round after it, which sees what was queued before the call.
+let rounds = Promise.resolve(0)
 
 // flush sends what waits, oldest first. It stops at the first network
 // failure (still offline) and leaves a refused item in the outbox marked
 // with the server's reason. It returns how many were sent.
 export function flush() {
-  if (!flushing) {
-    flushing = doFlush().finally(() => {
-      flushing = null
-    })
-  }
-  return flushing
+  const round = rounds.then(() => doFlush())
+  rounds = round.catch(() => 0)
+  return round
 }
 
 async function doFlush() {
@@ -89,12 +99,15 @@ async function doFlush() {
           const f = await request('POST', '/api/files', fd, { onUnauthorized: false })
           shas.push(f.sha256)
         }
-        item = { ...item, blobs: [], body: { ...item.body, photos: shas } }
+        // Most records take a list of photos; some (a care visit) one.
+        const photos = item.photoField === 'photo' ? { photo: shas[0] } : { photos: shas }
+        item = { ...item, blobs: [], body: { ...item.body, ...photos } }
         await update(item)
       }
       await request('POST', item.path, item.body, { onUnauthorized: false })
       await remove(item.client_id)
       sent++
+      for (const fn of sentListeners) fn(item)
     } catch (e) {
       if (!(e instanceof ApiError) || e.network || e.status === 401 || e.status >= 500) break
       await update({ ...item, state: 'refused', error: describeError(e) + (e.message ? ' (' + e.message + ')' : '') })
