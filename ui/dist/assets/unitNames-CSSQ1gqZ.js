@@ -1,1 +1,0 @@
-import{a as e,gt as t}from"./i18n-BIrBSd8B.js";var n=t({}),r=null;function i(){return r||=(async()=>{for(let t=1;t<=50;t++){let r=await e(`/api/units?per_page=1000&page=${t}`);for(let e of r.items)n[e.id]=e.name;if(t*r.per_page>=r.total)break}})().catch(e=>{throw r=null,e}),r}var a=e=>e?n[e]||e:``;export{a as n,i as t};
