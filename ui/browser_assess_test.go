@@ -160,6 +160,7 @@ func TestBrowserAssess(t *testing.T) {
 			Pos      struct{ Line, Column int } `json:"pos"`
 			Severity string                     `json:"severity"`
 			Text     string                     `json:"text"`
+			TextZh   string                     `json:"text_zh"`
 		} `json:"messages"`
 	}
 	raw := eval("check through the API", `fetch('/api/assess/schemes/check', { method: 'POST', credentials: 'same-origin',
@@ -167,10 +168,10 @@ func TestBrowserAssess(t *testing.T) {
 	if err := json.Unmarshal([]byte(raw), &report); err != nil {
 		t.Fatalf("check answer %s: %v", raw, err)
 	}
-	apiLine := 0
+	apiLine, apiZh := 0, ""
 	for _, m := range report.Messages {
 		if m.Severity == "error" && strings.Contains(m.Text, "duty.no_such_fact") {
-			apiLine = m.Pos.Line
+			apiLine, apiZh = m.Pos.Line, m.TextZh
 		}
 	}
 	if report.OK || apiLine != ruleLine {
@@ -178,8 +179,9 @@ func TestBrowserAssess(t *testing.T) {
 	}
 	msgSel := fmt.Sprintf(`#lint-messages .lint-msg.error[data-line="%d"]`, apiLine)
 	run("check the broken text", setYAML(bad), click("#scheme-check"), chromedp.WaitVisible(chromedp.CSS(msgSel)))
-	if s := text("lint message", msgSel); !strings.Contains(s, "duty.no_such_fact") || !strings.Contains(s, fmt.Sprintf("第 %d 行", apiLine)) {
-		t.Errorf("the message at line %d reads %q; want the fact and 第 %d 行", apiLine, s, apiLine)
+	if s := text("lint message", msgSel); !strings.Contains(s, "duty.no_such_fact") || !strings.Contains(s, fmt.Sprintf("第 %d 行", apiLine)) ||
+		apiZh == "" || !strings.Contains(s, apiZh) {
+		t.Errorf("the message at line %d reads %q; want the fact, 第 %d 行 and the API's Chinese %q", apiLine, s, apiLine, apiZh)
 	}
 	if n := value("messages", chromedp.Evaluate[string](`String(document.querySelectorAll('#lint-messages .lint-msg').length)`)); n != fmt.Sprint(len(report.Messages)) {
 		t.Errorf("the editor lists %s messages, the API gave %d", n, len(report.Messages))

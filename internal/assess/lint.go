@@ -25,6 +25,8 @@ type Message struct {
 	Pos      Pos      `json:"pos"`
 	Severity Severity `json:"severity"`
 	Text     string   `json:"text"`
+	// TextZh is the same message in Chinese, for the console (lint_zh.go).
+	TextZh string `json:"text_zh"`
 }
 
 func (m Message) String() string { return fmt.Sprintf("%s: %s: %s", m.Pos, m.Severity, m.Text) }
@@ -107,16 +109,28 @@ type linter struct {
 	msgs []Message
 }
 
-func (l *linter) errorf(p Pos, format string, args ...any) {
-	l.msgs = append(l.msgs, Message{Pos: p, Severity: Error, Text: fmt.Sprintf(format, args...)})
+func (l *linter) errorf(p Pos, format string, args ...any) { l.add(p, Error, format, args) }
+
+func (l *linter) warnf(p Pos, format string, args ...any) { l.add(p, Warning, format, args) }
+
+// add stores a message in English and in Chinese; an argument that is
+// itself words (both) goes in each language's own.
+func (l *linter) add(p Pos, sev Severity, format string, args []any) {
+	en, zh := make([]any, len(args)), make([]any, len(args))
+	for i, a := range args {
+		en[i], zh[i] = a, a
+		if b, ok := a.(both); ok {
+			en[i], zh[i] = b.en, b.zh
+		}
+	}
+	l.msgs = append(l.msgs, Message{Pos: p, Severity: sev, Text: fmt.Sprintf(format, en...), TextZh: zhText(format, zh...)})
 }
 
-func (l *linter) warnf(p Pos, format string, args ...any) {
-	l.msgs = append(l.msgs, Message{Pos: p, Severity: Warning, Text: fmt.Sprintf(format, args...)})
-}
+// both is a phrase of a message in English and in Chinese.
+type both struct{ en, zh string }
 
 // pending warns about each of names that is declared but not measured yet.
-func (l *linter) pending(p Pos, who, until string, names ...string) {
+func (l *linter) pending(p Pos, who, until both, names ...string) {
 	for _, name := range names {
 		if d, _ := metric.Lookup(name); d.Pending != "" {
 			l.warnf(p, "%s reads %s, which is declared but not measured yet (%s): until then %s", who, d.Name, d.Pending, until)
@@ -211,7 +225,7 @@ func (l *linter) category(c *Category) {
 			l.errorf(c.Pos, "category %s: zero_if: %v", c.ID, err)
 		} else {
 			l.s.zeroIf[c] = f
-			l.pending(c.Pos, "category "+c.ID+": zero_if", "it never applies", f.facts...)
+			l.pending(c.Pos, both{"category " + c.ID + ": zero_if", "类别 " + c.ID + " 的 zero_if"}, both{"it never applies", "它不会生效"}, f.facts...)
 		}
 	}
 	seen := map[string]bool{}
@@ -227,9 +241,9 @@ func (l *linter) category(c *Category) {
 		if cr := l.s.compiled[r]; cr != nil {
 			worst, bounded := cr.worst(l.s.Period.Months())
 			if bounded && worst > c.Max+c.BonusCap+1e-9 && c.Max > 0 {
-				how := "nothing stops it going below 0"
+				how := both{"nothing stops it going below 0", "没有下限，可能扣到 0 分以下"}
 				if c.Floor != nil {
-					how = fmt.Sprintf("the floor keeps the category at %g", *c.Floor)
+					how = both{fmt.Sprintf("the floor keeps the category at %g", *c.Floor), fmt.Sprintf("下限使该类别不低于 %g 分", *c.Floor)}
 				}
 				l.warnf(r.Pos, "rule %s can move %g points, more than category %s's %g (%s)", r.ID, round1(worst), c.ID, c.Max, how)
 			}
@@ -261,7 +275,7 @@ func (l *linter) rule(c *Category, r *Rule) {
 			errf("unknown fact %q (see docs/metrics.md or `gridwork facts list`)", name)
 			return ""
 		}
-		l.pending(r.Pos, "rule "+r.ID, "the rule finds no data", d.Name)
+		l.pending(r.Pos, both{"rule " + r.ID, "规则 " + r.ID}, both{"the rule finds no data", "该规则取不到数据"}, d.Name)
 		cr.facts = append(cr.facts, d.Name)
 		return d.Name
 	}
@@ -275,7 +289,7 @@ func (l *linter) rule(c *Category, r *Rule) {
 			errf("%s: %v", what, err)
 			return nil
 		}
-		l.pending(r.Pos, "rule "+r.ID, "the rule finds no data", f.facts...)
+		l.pending(r.Pos, both{"rule " + r.ID, "规则 " + r.ID}, both{"the rule finds no data", "该规则取不到数据"}, f.facts...)
 		cr.facts = append(cr.facts, f.facts...)
 		return f
 	}
@@ -542,9 +556,10 @@ func (l *linter) overlaps() {
 				continue
 			}
 			reported[[2]*rule{a.r, b.r}] = true
-			what := "both read " + a.fact
+			what := both{"both read " + a.fact, "都读取 " + a.fact}
 			if a.fact != b.fact {
-				what = fmt.Sprintf("%s reads %s and %s reads %s, which counts some of the same records", a.r.ID, a.fact, b.r.ID, b.fact)
+				what = both{fmt.Sprintf("%s reads %s and %s reads %s, which counts some of the same records", a.r.ID, a.fact, b.r.ID, b.fact),
+					fmt.Sprintf("%s 读取 %s，%s 读取 %s，二者统计了部分相同的记录", a.r.ID, a.fact, b.r.ID, b.fact)}
 			}
 			l.warnf(b.r.Pos, "rules %s (line %d) and %s overlap: %s; a record may be deducted twice (write one formula for the rest if that is not meant)", a.r.ID, a.r.Pos.Line, b.r.ID, what)
 		}
