@@ -146,13 +146,8 @@ func TestBrowserAssess(t *testing.T) {
 	if badLine == 0 {
 		t.Fatal("the template has fewer than two rules reading a fact")
 	}
-	// The lint names a rule's problems at the rule: its "- id:" line.
-	ruleLine := 0
-	for i := badLine - 1; i >= 0 && ruleLine == 0; i-- {
-		if strings.HasPrefix(strings.TrimSpace(lines[i]), "- id:") {
-			ruleLine = i + 1
-		}
-	}
+	// The lint names an unknown fact at its own line, the one broken.
+	ruleLine := badLine
 	bad := strings.Join(lines, "\n")
 	var report struct {
 		OK       bool `json:"ok"`
@@ -175,7 +170,7 @@ func TestBrowserAssess(t *testing.T) {
 		}
 	}
 	if report.OK || apiLine != ruleLine {
-		t.Fatalf("the API's check: ok %v, the unknown fact at line %d; want an error at line %d, the rule's (%+v)", report.OK, apiLine, ruleLine, report.Messages)
+		t.Fatalf("the API's check: ok %v, the unknown fact at line %d; want an error at line %d, the fact's (%+v)", report.OK, apiLine, ruleLine, report.Messages)
 	}
 	msgSel := fmt.Sprintf(`#lint-messages .lint-msg.error[data-line="%d"]`, apiLine)
 	run("check the broken text", setYAML(bad), click("#scheme-check"), chromedp.WaitVisible(chromedp.CSS(msgSel)))

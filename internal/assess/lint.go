@@ -272,7 +272,13 @@ func (l *linter) rule(c *Category, r *Rule) {
 		}
 		d, ok := metric.Lookup(name)
 		if !ok {
-			errf("unknown fact %q (see docs/metrics.md or `gridwork facts list`)", name)
+			// At the fact's own line when it is the rule's fact.
+			at := r.Pos
+			if name == r.Fact && r.FactPos.Line > 0 {
+				at = r.FactPos
+			}
+			fail = true
+			l.errorf(at, "rule %s: unknown fact %q (see docs/metrics.md or `gridwork facts list`)", r.ID, name)
 			return ""
 		}
 		l.pending(r.Pos, both{"rule " + r.ID, "规则 " + r.ID}, both{"the rule finds no data", "该规则取不到数据"}, d.Name)

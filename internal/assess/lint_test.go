@@ -15,7 +15,7 @@ func TestLint(t *testing.T) {
 		{"sums", "categories:\n  - {id: a, name: A, max: 6, rules: [{id: r, kind: per, fact: t.count, points: -1}]}\n",
 			"6:1: error: the categories for worker subjects add up to 6 (a 6), but the total is 10"},
 		{"unknown fact", "categories:\n  - id: a\n    name: A\n    max: 10\n    rules:\n      - {id: r, kind: per, fact: t.nope, points: -1}\n",
-			`11:9: error: rule r: unknown fact "t.nope"`},
+			`11:34: error: rule r: unknown fact "t.nope"`}, // at the fact, not the rule
 		{"unknown fact in formula", "categories:\n  - id: a\n    name: A\n    max: 10\n    rules:\n      - {id: r, kind: formula, expr: \"-t.count - 测试无\"}\n",
 			`11:9: error: rule r: expr: unknown fact "测试无"`},
 		{"empty category", "categories:\n  - {id: a, name: A, max: 10, rules: []}\n",

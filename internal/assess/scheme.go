@@ -267,6 +267,9 @@ type Rule struct {
 	// points: nobody loses marks for a survey that was not held).
 	Missing string `yaml:"missing"`
 	Pos     Pos    `yaml:"-"`
+	// FactPos is where the fact's name is written, so that a message about
+	// it points at that line rather than at the rule's first.
+	FactPos Pos `yaml:"-"`
 }
 
 // Within is a quota included in a larger one.
@@ -275,11 +278,19 @@ type Within struct {
 	Quota map[string]float64 `yaml:"quota"`
 }
 
-// UnmarshalYAML records the rule's position.
+// UnmarshalYAML records the rule's position and its fact's.
 func (r *Rule) UnmarshalYAML(n *yaml.Node) error {
-	r.Pos = Pos{n.Line, n.Column}
 	type plain Rule
-	return decodeStrict(n, (*plain)(r))
+	if err := decodeStrict(n, (*plain)(r)); err != nil {
+		return err
+	}
+	r.Pos = Pos{n.Line, n.Column}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		if n.Content[i].Value == "fact" {
+			r.FactPos = Pos{n.Content[i+1].Line, n.Content[i+1].Column}
+		}
+	}
+	return nil
 }
 
 // Ranking configures the league table.
