@@ -101,11 +101,13 @@ func (b *browser) shot(name string) {
 	}
 }
 
-// click waits for an element and clicks it through the DOM
-// (HTMLElement.click): the app's own handlers run, without depending on
-// where the element lies under the synthetic mouse.
+// click waits for an element, and for it to be enabled (a button shown
+// loading is disabled and would swallow the click: under the race detector
+// the previous step's reload can still be running), and clicks it through
+// the DOM (HTMLElement.click): the app's own handlers run, without
+// depending on where the element lies under the synthetic mouse.
 func (b *browser) click(sel string) chromedp.Action[chromedp.Void] {
-	return chromedp.Steps(chromedp.WaitVisible(chromedp.CSS(sel)),
+	return chromedp.Steps(chromedp.WaitVisible(chromedp.CSS(sel)), chromedp.WaitEnabled(chromedp.CSS(sel)),
 		chromedp.Func(func(ctx context.Context, _ *chromedp.Target) error {
 			_, err := chromedp.Run(ctx, chromedp.Evaluate[bool](fmt.Sprintf("(document.querySelector(%s).click(), true)", strconv.Quote(sel))))
 			return err
