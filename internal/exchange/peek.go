@@ -39,15 +39,7 @@ func Peek(r io.Reader, format Format, m Mapping, n int, lim Limits) (Sample, err
 	if err != nil {
 		return Sample{}, err
 	}
-	var src source
-	switch format {
-	case XLSX:
-		src, err = openXLSX(r, lim)
-	case CSV:
-		src, err = openCSV(r, lim)
-	default:
-		err = fmt.Errorf("exchange: format %q: %w", format, ErrUnknownFormat)
-	}
+	src, err := openSource(r, format, lim)
 	if err != nil {
 		return Sample{}, err
 	}

@@ -147,15 +147,7 @@ func Open(r io.Reader, format Format, m Mapping, o Override, lim Limits) (*Table
 	if err != nil {
 		return nil, err
 	}
-	var src source
-	switch format {
-	case XLSX:
-		src, err = openXLSX(r, lim)
-	case CSV:
-		src, err = openCSV(r, lim)
-	default:
-		err = fmt.Errorf("exchange: format %q: %w", format, ErrUnknownFormat)
-	}
+	src, err := openSource(r, format, lim)
 	if err != nil {
 		return nil, err
 	}
@@ -663,4 +655,15 @@ func (s *xlsxSource) close() error {
 	err = s.f.Close()
 	s.f = nil
 	return err
+}
+
+// openSource opens r as a spreadsheet of the given format.
+func openSource(r io.Reader, format Format, lim Limits) (source, error) {
+	switch format {
+	case XLSX:
+		return openXLSX(r, lim)
+	case CSV:
+		return openCSV(r, lim)
+	}
+	return nil, fmt.Errorf("exchange: format %q: %w", format, ErrUnknownFormat)
 }
