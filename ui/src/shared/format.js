@@ -20,3 +20,11 @@ export function fmtScore(p) {
   if (p === undefined || p === null) return ''
   return String(Math.round(p * 100) / 100)
 }
+
+// shanghaiToday is today's date (YYYY-MM-DD) in Asia/Shanghai, the day the
+// server keeps work sheets, visits and patrols by, whatever the device's
+// own time zone (a browser in UTC is still on yesterday after midnight
+// in Shanghai).
+export function shanghaiToday(at = new Date()) {
+  return new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai', year: 'numeric', month: '2-digit', day: '2-digit' }).format(at)
+}
