@@ -12,10 +12,6 @@ const routes = [
     component: () => import('./views/Layout.vue'),
     children: [
       { path: '', name: 'home', component: () => import('./views/Home.vue') },
-      { path: 'assess/runs', name: 'runs', component: () => import('./views/Runs.vue') },
-      { path: 'assess/runs/:id', name: 'league', component: () => import('./views/League.vue'), props: true },
-      { path: 'assess/runs/:id/subjects/:subject', name: 'card', component: () => import('./views/ScoreCard.vue'), props: true },
-      { path: 'assess/appeals', name: 'appeals', component: () => import('./views/Appeals.vue') },
       { path: 'records/import', name: 'import', component: () => import('./views/Import.vue') },
       { path: 'records/:entity/:id', name: 'record', component: () => import('./views/Record.vue'), props: true },
       ...areas.flatMap((a) => a.routes),

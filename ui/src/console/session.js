@@ -1,8 +1,14 @@
 // The signed-in user, shared by the console's screens.
-import { reactive } from 'vue'
+import { reactive, watch } from 'vue'
 import { get, post, request } from '../api.js'
+import { resetLookup } from '../shared/lookup.js'
 
 export const session = reactive({ user: null, checked: false, mustChange: false })
+
+// The names the screens looked up were read for one user: whenever the
+// user changes (sign-in, sign-out, the session expiring), they are
+// forgotten at once, before any screen asks again.
+watch(() => session.user && session.user.id, () => resetLookup(), { flush: 'sync' })
 
 // load asks the server who is signed in (the session cookie is HttpOnly,
 // so only the server knows).

@@ -1,1 +1,0 @@
-import{a as e,yt as t}from"./i18n-D6NEOibE.js";var n=t([]),r=null;function i(){return r||=(async()=>{let t=[];for(let n=1;n<=50;n++){let r=await e(`/api/grids?per_page=1000&page=${n}`);if(t.push(...r.items.map(e=>({id:e.id,name:e.name,code:e.code}))),n*r.per_page>=r.total)break}n.value=t})().catch(e=>{throw r=null,e}),r}export{i as n,n as t};

@@ -1,1 +1,0 @@
-import{_t as e,a as t}from"./i18n-D6NEOibE.js";var n=e({}),r=null;function i(){return r||=(async()=>{for(let e=1;e<=50;e++){let r=await t(`/api/units?per_page=1000&page=${e}`);for(let e of r.items)n[e.id]=e.name;if(e*r.per_page>=r.total)break}})().catch(e=>{throw r=null,e}),r}var a=e=>e?n[e]||e:``;export{a as n,i as t};
