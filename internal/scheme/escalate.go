@@ -1,4 +1,4 @@
-package assess
+package scheme
 
 import (
 	"fmt"
@@ -34,7 +34,7 @@ type Triggered struct {
 // streak). An escalation falls due in the period its condition is first
 // met — the third consecutive month, not again in the fourth — so a talk
 // is due once per streak and the veto once at six.
-func Escalate(s *Scheme, history []Standing) []Triggered {
+func Escalate(s *Program, history []Standing) []Triggered {
 	if len(history) == 0 {
 		return nil
 	}
@@ -43,7 +43,7 @@ func Escalate(s *Scheme, history []Standing) []Triggered {
 	for _, e := range s.Escalations {
 		switch {
 		case e.Action == "award":
-			if t, ok := award(e, cur); ok {
+			if t, ok := award(s, e, cur); ok {
 				out = append(out, t)
 			}
 		case e.Bottom > 0:
@@ -63,7 +63,7 @@ func Escalate(s *Scheme, history []Standing) []Triggered {
 				out = append(out, trigger(e, run, fmt.Sprintf("连续 %d 期排名后 %d 位:", n, e.Bottom)+strings.Join(parts, ";")))
 			}
 		case e.Fact != "":
-			if t, ok := factEscalation(e, history); ok {
+			if t, ok := factEscalation(s, e, history); ok {
 				// With a yearly count the escalation is once a year: not
 				// again in March when February's two in a row already
 				// revoked the extra grid.
@@ -72,7 +72,7 @@ func Escalate(s *Scheme, history []Standing) []Triggered {
 					if history[k-1].Span[:4] != cur.Span[:4] {
 						break
 					}
-					_, earlier = factEscalation(e, history[:k])
+					_, earlier = factEscalation(s, e, history[:k])
 				}
 				if !earlier {
 					out = append(out, t)
@@ -83,14 +83,14 @@ func Escalate(s *Scheme, history []Standing) []Triggered {
 	return out
 }
 
-func award(e *Escalation, cur Standing) (Triggered, bool) {
+func award(p *Program, e *Escalation, cur Standing) (Triggered, bool) {
 	// An award needs a full picture: a subject whose rules found no data
 	// is not a star on what was not measured.
 	if !cur.Assessed || cur.Vetoed || cur.NoData > 0 || cur.Rank == 0 || cur.Rank > e.Top {
 		return Triggered{}, false
 	}
 	for _, f := range e.Without {
-		if cur.Facts[canonical(f)] > 0 {
+		if cur.Facts[p.canonical(f)] > 0 {
 			return Triggered{}, false
 		}
 	}
@@ -98,7 +98,7 @@ func award(e *Escalation, cur Standing) (Triggered, bool) {
 	if len(e.Without) > 0 {
 		names := make([]string, len(e.Without))
 		for i, f := range e.Without {
-			names[i] = alias(f)
+			names[i] = p.alias(f)
 		}
 		ev += ",无" + strings.Join(names, "、")
 	}
@@ -122,34 +122,18 @@ func trigger(e *Escalation, run []Standing, evidence string) Triggered {
 	return t
 }
 
-// EscalationFacts returns the facts s's escalations and pay items name,
+// EscalationFacts returns the facts p's escalations and pay items name,
 // canonical: each result keeps their values over the span (its signals),
 // which escalations and the payroll read.
-func EscalationFacts(s *Scheme) []string {
-	var out []string
-	for _, p := range s.Pay {
-		if p.WithholdIf != "" {
-			out = append(out, canonical(p.WithholdIf))
-		}
-	}
-	for _, e := range s.Escalations {
-		if e.Fact != "" {
-			out = append(out, canonical(e.Fact))
-		}
-		for _, f := range e.Without {
-			out = append(out, canonical(f))
-		}
-	}
-	return dedupe(out)
-}
+func EscalationFacts(p *Program) []string { return append([]string(nil), p.signals...) }
 
 // factEscalation checks a fact escalation on the last period of history:
 // the fact non-zero in `consecutive` periods in a row (every period with
 // consecutive: 1), or for the `cumulative`-th time in the year. With a
 // yearly count, a streak does not reach back into the previous year.
-func factEscalation(e *Escalation, history []Standing) (Triggered, bool) {
+func factEscalation(p *Program, e *Escalation, history []Standing) (Triggered, bool) {
 	cur := history[len(history)-1]
-	fact := canonical(e.Fact)
+	fact := p.canonical(e.Fact)
 	year := cur.Span[:4]
 	hit := func(st Standing) bool {
 		if e.Cumulative > 0 && !strings.HasPrefix(st.Span, year) {
@@ -162,7 +146,7 @@ func factEscalation(e *Escalation, history []Standing) (Triggered, bool) {
 	}
 	if n := streak(history, hit); e.Consecutive > 0 && (n == e.Consecutive || e.Consecutive == 1) {
 		n = min(n, e.Consecutive)
-		return trigger(e, history[len(history)-n:], fmt.Sprintf("连续 %d 期 %s", n, alias(e.Fact))), true
+		return trigger(e, history[len(history)-n:], fmt.Sprintf("连续 %d 期 %s", n, p.alias(e.Fact))), true
 	}
 	if e.Cumulative > 0 {
 		var run []Standing
@@ -172,7 +156,7 @@ func factEscalation(e *Escalation, history []Standing) (Triggered, bool) {
 			}
 		}
 		if len(run) == e.Cumulative {
-			return trigger(e, run, fmt.Sprintf("%s 年累计 %d 期 %s", year, len(run), alias(e.Fact))), true
+			return trigger(e, run, fmt.Sprintf("%s 年累计 %d 期 %s", year, len(run), p.alias(e.Fact))), true
 		}
 	}
 	return Triggered{}, false

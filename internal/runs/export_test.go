@@ -1,4 +1,4 @@
-package assess_test
+package runs_test
 
 import (
 	"bytes"

@@ -1,10 +1,9 @@
-package assess
+package scheme
 
 import (
 	"fmt"
 	"sort"
 	"strings"
-	"sync"
 
 	"github.com/expr-lang/expr"
 	"github.com/expr-lang/expr/ast"
@@ -29,24 +28,23 @@ type formula struct {
 // maxFormulaNodes bounds a formula's size: schemes are uploaded by users.
 const maxFormulaNodes = 500
 
-var (
-	envOnce   sync.Once
-	checkEnv  map[string]any
-	factNames map[string]bool
-)
+// compiler compiles a scheme's formulas against one catalogue.
+type compiler struct {
+	catalog *metric.Catalog
+	// env is the type-checking environment: every fact in the catalogue
+	// as a number, and the attributes; built once per compiler.
+	env map[string]any
+	// compiled counts the formulas compiled, for the test that each is
+	// compiled once.
+	compiled int
+}
 
-// compileEnv is the type-checking environment: every fact in the catalogue
-// as a number, and the attributes.
-func compileEnv() map[string]any {
-	envOnce.Do(func() {
-		checkEnv = map[string]any{attrEmployment: "", attrMonthsInPost: 0.0, attrMonths: 0.0}
-		factNames = map[string]bool{}
-		for _, d := range metric.All() {
-			checkEnv[d.Name] = 0.0
-			factNames[d.Name] = true
-		}
-	})
-	return checkEnv
+func newCompiler(cat *metric.Catalog) *compiler {
+	env := map[string]any{attrEmployment: "", attrMonthsInPost: 0.0, attrMonths: 0.0}
+	for _, d := range cat.All() {
+		env[d.Name] = 0.0
+	}
+	return &compiler{catalog: cat, env: env}
 }
 
 // factPatcher rewrites fact references to their canonical names: a dotted
@@ -54,6 +52,7 @@ func compileEnv() map[string]any {
 // become one identifier. It records the facts read and the names it could
 // not resolve.
 type factPatcher struct {
+	catalog    *metric.Catalog
 	facts      map[string]bool
 	resolved   []string // paths as written that named a fact
 	candidates []string // names that named none (yet: a.b may be part of a.b.c)
@@ -83,7 +82,7 @@ func (p *factPatcher) Visit(node *ast.Node) {
 		if n.Value == attrEmployment || n.Value == attrMonthsInPost || n.Value == attrMonths {
 			return
 		}
-		if d, ok := metric.Lookup(n.Value); ok {
+		if d, ok := p.catalog.Lookup(n.Value); ok {
 			p.facts[d.Name] = true
 			p.resolved = append(p.resolved, n.Value)
 			if d.Name != n.Value {
@@ -97,7 +96,7 @@ func (p *factPatcher) Visit(node *ast.Node) {
 		if !ok {
 			return
 		}
-		if d, ok := metric.Lookup(path); ok {
+		if d, ok := p.catalog.Lookup(path); ok {
 			p.facts[d.Name] = true
 			p.resolved = append(p.resolved, path)
 			ast.Patch(node, &ast.IdentifierNode{Value: d.Name})
@@ -126,9 +125,10 @@ func memberPath(n *ast.MemberNode) (string, bool) {
 // compileFormula compiles src to return a number (asBool false) or a
 // condition (asBool true). Errors say which fact is unknown, or quote
 // expr's message with its position inside the formula.
-func compileFormula(src string, asBool bool) (*formula, error) {
-	p := &factPatcher{facts: map[string]bool{}}
-	opts := []expr.Option{expr.Env(compileEnv()), expr.Patch(p), expr.MaxNodes(maxFormulaNodes)}
+func (c *compiler) formula(src string, asBool bool) (*formula, error) {
+	c.compiled++
+	p := &factPatcher{catalog: c.catalog, facts: map[string]bool{}}
+	opts := []expr.Option{expr.Env(c.env), expr.Patch(p), expr.MaxNodes(maxFormulaNodes)}
 	if asBool {
 		opts = append(opts, expr.AsBool())
 	} else {

@@ -1,4 +1,4 @@
-package assess
+package scheme
 
 import (
 	"go/ast"
@@ -97,7 +97,7 @@ func TestLintChinese(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	msgs := Lint(s)
+	msgs := Lint(s, testCatalog)
 	found := false
 	for _, m := range msgs {
 		if m.TextZh == "" {

@@ -1,4 +1,4 @@
-package assess
+package scheme
 
 import (
 	"fmt"
@@ -46,11 +46,16 @@ type rule struct {
 
 var codeShape = regexp.MustCompile(`^[a-z0-9][a-z0-9-]*$`)
 
-// Lint checks s and compiles its rules. Messages come sorted by position;
-// HasErrors tells whether any stops the scheme.
-func Lint(s *Scheme) []Message {
-	s.compiled, s.zeroIf = map[*Rule]*rule{}, map[*Category]*formula{}
-	l := &linter{s: s}
+// Lint checks s against the facts of cat. Messages come sorted by
+// position; HasErrors tells whether any stops the scheme. Compile checks
+// and compiles in one go.
+func Lint(s *Scheme, cat *metric.Catalog) []Message {
+	return lint(s, cat).msgs
+}
+
+// lint checks s and compiles its rules and formulas, each once.
+func lint(s *Scheme, cat *metric.Catalog) *linter {
+	l := &linter{s: s, cat: cat, compiler: newCompiler(cat), compiled: map[*Rule]*rule{}, zeroIf: map[*Category]*formula{}}
 	l.header()
 	seenCat := map[string]bool{}
 	for _, c := range s.Categories {
@@ -64,9 +69,6 @@ func Lint(s *Scheme) []Message {
 	}
 	seenVeto := map[string]bool{}
 	for _, r := range s.Vetoes {
-		if r.Kind == "" {
-			r.Kind = Veto
-		}
 		if r.Kind != Veto {
 			l.errorf(r.Pos, "rule %q under vetoes: must be of kind veto", r.ID)
 		}
@@ -91,7 +93,7 @@ func Lint(s *Scheme) []Message {
 		}
 		return a.Column < b.Column
 	})
-	return l.msgs
+	return l
 }
 
 // HasErrors reports whether msgs hold an Error.
@@ -105,8 +107,14 @@ func HasErrors(msgs []Message) bool {
 }
 
 type linter struct {
-	s    *Scheme
-	msgs []Message
+	s        *Scheme
+	cat      *metric.Catalog
+	compiler *compiler
+	msgs     []Message
+	// compiled holds each rule that passed its check, compiled; zeroIf
+	// each category's zero_if condition.
+	compiled map[*Rule]*rule
+	zeroIf   map[*Category]*formula
 }
 
 func (l *linter) errorf(p Pos, format string, args ...any) { l.add(p, Error, format, args) }
@@ -132,7 +140,7 @@ type both struct{ en, zh string }
 // pending warns about each of names that is declared but not measured yet.
 func (l *linter) pending(p Pos, who, until both, names ...string) {
 	for _, name := range names {
-		if d, _ := metric.Lookup(name); d.Pending != "" {
+		if d, _ := l.cat.Lookup(name); d.Pending != "" {
 			l.warnf(p, "%s reads %s, which is declared but not measured yet (%s): until then %s", who, d.Name, d.Pending, until)
 		}
 	}
@@ -220,11 +228,11 @@ func (l *linter) category(c *Category) {
 		l.errorf(c.Pos, "category %s (%s) has no rules: it would always score its start", c.ID, c.Name)
 	}
 	if c.ZeroIf != "" {
-		f, err := compileFormula(c.ZeroIf, true)
+		f, err := l.compiler.formula(c.ZeroIf, true)
 		if err != nil {
 			l.errorf(c.Pos, "category %s: zero_if: %v", c.ID, err)
 		} else {
-			l.s.zeroIf[c] = f
+			l.zeroIf[c] = f
 			l.pending(c.Pos, both{"category " + c.ID + ": zero_if", "类别 " + c.ID + " 的 zero_if"}, both{"it never applies", "它不会生效"}, f.facts...)
 		}
 	}
@@ -238,8 +246,8 @@ func (l *linter) category(c *Category) {
 		}
 		seen[r.ID] = true
 		l.rule(c, r)
-		if cr := l.s.compiled[r]; cr != nil {
-			worst, bounded := cr.worst(l.s.Period.Months())
+		if cr := l.compiled[r]; cr != nil {
+			worst, bounded := cr.worst(l.s.Period.Months(), l.cat)
 			if bounded && worst > c.Max+c.BonusCap+1e-9 && c.Max > 0 {
 				how := both{"nothing stops it going below 0", "没有下限，可能扣到 0 分以下"}
 				if c.Floor != nil {
@@ -270,7 +278,7 @@ func (l *linter) rule(c *Category, r *Rule) {
 			errf("%s is required", what)
 			return ""
 		}
-		d, ok := metric.Lookup(name)
+		d, ok := l.cat.Lookup(name)
 		if !ok {
 			// At the fact's own line when it is the rule's fact.
 			at := r.Pos
@@ -290,7 +298,7 @@ func (l *linter) rule(c *Category, r *Rule) {
 			errf("%s is required", what)
 			return nil
 		}
-		f, err := compileFormula(src, asBool)
+		f, err := l.compiler.formula(src, asBool)
 		if err != nil {
 			errf("%s: %v", what, err)
 			return nil
@@ -334,7 +342,7 @@ func (l *linter) rule(c *Category, r *Rule) {
 		if r.Target == nil || *r.Target <= 0 || *r.Target > 100 {
 			errf("target must be a rate between 0 and 100 (e.g. target: 95)")
 		}
-		if d, ok := metric.Lookup(r.Fact); ok && d.Kind != metric.Rate {
+		if d, ok := l.cat.Lookup(r.Fact); ok && d.Kind != metric.Rate {
 			errf("short_rate needs a rate fact; %s is a %s", d.Name, d.Kind)
 		}
 	case ShortQuota:
@@ -396,7 +404,7 @@ func (l *linter) rule(c *Category, r *Rule) {
 			errf("points (the full marks) must be positive")
 		}
 		fact(r.Fact, "fact")
-		if d, ok := metric.Lookup(r.Fact); ok && d.Kind != metric.Rate {
+		if d, ok := l.cat.Lookup(r.Fact); ok && d.Kind != metric.Rate {
 			errf("survey needs a rate fact; %s is a %s", d.Name, d.Kind)
 		}
 	case Finding:
@@ -443,13 +451,13 @@ func (l *linter) rule(c *Category, r *Rule) {
 	cr.facts = dedupe(cr.facts)
 	sort.Strings(cr.facts)
 	if !fail {
-		l.s.compiled[r] = cr
+		l.compiled[r] = cr
 	}
 }
 
 // worst returns how many points the rule can move at most, when that is
 // bounded (a count has no bound without a cap).
-func (r *rule) worst(months int) (float64, bool) {
+func (r *rule) worst(months int, cat *metric.Catalog) (float64, bool) {
 	n := 1.0
 	if r.Each == "month" {
 		n = float64(months)
@@ -471,7 +479,7 @@ func (r *rule) worst(months int) (float64, bool) {
 	case Per:
 		total := 0.0
 		for _, g := range r.grades {
-			d, _ := metric.Lookup(g.Fact)
+			d, _ := cat.Lookup(g.Fact)
 			if d.Kind != metric.Flag {
 				return 0, false
 			}
@@ -530,7 +538,7 @@ func (l *linter) overlaps() {
 	var rules []*rule
 	for _, c := range l.s.Categories {
 		for _, r := range c.Rules {
-			if cr := l.s.compiled[r]; cr != nil {
+			if cr := l.compiled[r]; cr != nil {
 				rules = append(rules, cr)
 			}
 		}
@@ -547,8 +555,8 @@ func (l *linter) overlaps() {
 		if a == b {
 			return true
 		}
-		da, _ := metric.Lookup(a)
-		db, _ := metric.Lookup(b)
+		da, _ := l.cat.Lookup(a)
+		db, _ := l.cat.Lookup(b)
 		return da.Part == b || db.Part == a
 	}
 	reported := map[[2]*rule]bool{}
@@ -601,12 +609,12 @@ func (l *linter) escalation(e *Escalation) {
 		l.errorf(e.Pos, "an escalation needs an id and a name")
 	}
 	if e.Fact != "" {
-		if _, ok := metric.Lookup(e.Fact); !ok {
+		if _, ok := l.cat.Lookup(e.Fact); !ok {
 			l.errorf(e.Pos, "escalation %s: unknown fact %q", e.ID, e.Fact)
 		}
 	}
 	for _, w := range e.Without {
-		if _, ok := metric.Lookup(w); !ok {
+		if _, ok := l.cat.Lookup(w); !ok {
 			l.errorf(e.Pos, "escalation %s: unknown fact %q in without", e.ID, w)
 		}
 	}
@@ -646,7 +654,7 @@ func (l *linter) pay(p *PayItem) {
 		}
 	}
 	if p.WithholdIf != "" {
-		if _, ok := metric.Lookup(p.WithholdIf); !ok {
+		if _, ok := l.cat.Lookup(p.WithholdIf); !ok {
 			l.errorf(p.Pos, "pay item %s: unknown fact %q in withhold_if", p.ID, p.WithholdIf)
 		}
 	}

@@ -1,4 +1,4 @@
-package assess_test
+package runs_test
 
 // Benchmarks of an assessment at scale: 30,000 grid workers for one month
 // under the built-in template 001 (seed001-town-quarterly), from stored

@@ -1,4 +1,4 @@
-package assess
+package scheme
 
 import (
 	"strings"
@@ -8,9 +8,10 @@ import (
 	"gridwork/internal/metric"
 )
 
-// Test facts, defined here so the engine's tests do not depend on what the
-// domain packages measure.
-var _ = metric.Define(
+// testCatalog holds the test facts: the engine's tests build their own
+// catalogue and depend neither on what the domain packages measure nor on
+// the process-wide one.
+var testCatalog = metric.MustCatalog(
 	metric.Def{Name: "t.count", Alias: "测试次数", Kind: metric.Count, Doc: "test"},
 	metric.Def{Name: "t.part", Kind: metric.Count, Doc: "test", Part: "t.count"},
 	metric.Def{Name: "t.rate", Alias: "测试率", Kind: metric.Rate, Doc: "test"},
@@ -21,18 +22,23 @@ var _ = metric.Define(
 	metric.Def{Name: "t.pending", Kind: metric.Count, Doc: "test", Pending: "later"},
 )
 
-func mustParse(t *testing.T, text string) *Scheme {
+// mustParse parses and compiles text against testCatalog.
+func mustParse(t *testing.T, text string) *Program {
 	t.Helper()
 	s, err := Parse([]byte(text))
 	if err != nil {
 		t.Fatalf("parse: %v", err)
 	}
-	for _, m := range Lint(s) {
+	for _, m := range Lint(s, testCatalog) {
 		if m.Severity == Error {
 			t.Fatalf("lint: %s", m)
 		}
 	}
-	return s
+	p, err := Compile(s, testCatalog)
+	if err != nil {
+		t.Fatalf("compile: %v", err)
+	}
+	return p
 }
 
 func count(v float64, refs ...string) metric.Fact {

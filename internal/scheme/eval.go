@@ -1,4 +1,4 @@
-package assess
+package scheme
 
 import (
 	"fmt"
@@ -129,20 +129,19 @@ type Result struct {
 	Bottom      bool             `json:"bottom,omitempty"`
 }
 
-// Evaluate scores every input under s for span. s must lint without
-// errors. The result is deterministic: the same inputs give the same
-// numbers, in the inputs' order, with ranks set (Rank).
-func Evaluate(s *Scheme, span Span, inputs []Input, opt Options) ([]Result, error) {
-	if err := s.ready(); err != nil {
-		return nil, err
-	}
+// Evaluate scores every input under the compiled scheme p for span. It
+// only reads p: nothing is looked up or compiled here. The result is
+// deterministic: the same inputs give the same numbers, in the inputs'
+// order, with ranks set (Rank).
+func Evaluate(p *Program, span Span, inputs []Input, opt Options) ([]Result, error) {
+	s := p.Scheme
 	if span.Kind != s.Period {
-		return nil, fmt.Errorf("assess: scheme %s is %sly; %s is not a %s", s.Code, s.Period, span, s.Period)
+		return nil, fmt.Errorf("scheme: %s is %sly; %s is not a %s", s.Code, s.Period, span, s.Period)
 	}
 	months := span.Months()
 	for _, in := range inputs {
 		if len(in.Months) != len(months) {
-			return nil, fmt.Errorf("assess: subject %s has facts for %d months; %s has %d", in.Subject.ID, len(in.Months), span, len(months))
+			return nil, fmt.Errorf("scheme: subject %s has facts for %d months; %s has %d", in.Subject.ID, len(in.Months), span, len(months))
 		}
 	}
 	var out []Result
@@ -151,11 +150,11 @@ func Evaluate(s *Scheme, span Span, inputs []Input, opt Options) ([]Result, erro
 		for i := range all {
 			all[i] = i
 		}
-		out = evalFrame(s, span, months, all, inputs, opt)
+		out = evalFrame(p, span, months, all, inputs, opt)
 	} else {
 		frames := make([][]Result, len(months))
 		for i := range months {
-			frames[i] = evalFrame(s, span, months, []int{i}, inputs, opt)
+			frames[i] = evalFrame(p, span, months, []int{i}, inputs, opt)
 		}
 		out = mergeFrames(s, months, frames)
 	}
@@ -165,11 +164,16 @@ func Evaluate(s *Scheme, span Span, inputs []Input, opt Options) ([]Result, erro
 
 // frame is the evaluation of one subject over some months of the span.
 type frame struct {
+	p      *Program
 	span   Span
 	in     *Input
 	months []int
 	cache  map[string]aggregated
 	ccache map[string]aggregated
+}
+
+func newFrame(p *Program, span Span, in *Input, months []int) *frame {
+	return &frame{p: p, span: span, in: in, months: months, cache: map[string]aggregated{}, ccache: map[string]aggregated{}}
 }
 
 type aggregated struct {
@@ -190,7 +194,7 @@ func (f *frame) get(name string, community bool) (aggregated, bool) {
 	}
 	var a aggregated
 	a.fact.Name = name
-	def, _ := metric.Lookup(name)
+	kind := f.p.kind(name)
 	for _, i := range f.months {
 		if i >= len(src) || src[i] == nil {
 			continue
@@ -205,7 +209,7 @@ func (f *frame) get(name string, community bool) (aggregated, bool) {
 		a.fact.Den += fact.Den
 		a.fact.Evidence = append(a.fact.Evidence, fact.Evidence...)
 	}
-	switch def.Kind {
+	switch kind {
 	case metric.Count, metric.Flag:
 	case metric.Rate:
 		if a.present > 1 {
@@ -232,7 +236,8 @@ type rankSlot struct {
 }
 
 // evalFrame evaluates every input over the months idx of the span.
-func evalFrame(s *Scheme, span Span, months []metric.Period, idx []int, inputs []Input, opt Options) []Result {
+func evalFrame(p *Program, span Span, months []metric.Period, idx []int, inputs []Input, opt Options) []Result {
+	s := p.Scheme
 	out := make([]Result, len(inputs))
 	var slots []rankSlot
 	for i := range inputs {
@@ -246,11 +251,11 @@ func evalFrame(s *Scheme, span Span, months []metric.Period, idx []int, inputs [
 			continue
 		}
 		res.Assessed = true
-		fr := &frame{span: span, in: in, months: idx, cache: map[string]aggregated{}, ccache: map[string]aggregated{}}
+		fr := newFrame(p, span, in, idx)
 		for ci, c := range s.CategoriesFor(in.Subject.Kind) {
 			cres := CategoryResult{ID: c.ID, Name: c.Name, Max: c.Max, Of: c.Of, source: c}
 			for ri, r := range c.Rules {
-				cr := s.compiled[r]
+				cr := p.rules[r]
 				rr := scoreRule(cr, fr, c.Of == "community" && in.Subject.Kind != Community, months, idx, in)
 				if reason, ok := opt.Void[RuleKey{in.Subject.ID, c.ID, r.ID}]; ok {
 					// An upheld appeal removes a deduction; against a rule
@@ -273,7 +278,7 @@ func evalFrame(s *Scheme, span Span, months []metric.Period, idx []int, inputs [
 			res.Categories = append(res.Categories, cres)
 		}
 		for _, v := range s.Vetoes {
-			cr := s.compiled[v]
+			cr := p.rules[v]
 			env, missing := formulaEnv(cr.when, fr, false, in.Subject)
 			if len(missing) > 0 {
 				continue
@@ -287,7 +292,7 @@ func evalFrame(s *Scheme, span Span, months []metric.Period, idx []int, inputs [
 	scoreRanks(out, slots)
 	for i := range out {
 		if out[i].Assessed {
-			finish(s, span, &out[i], &inputs[i], idx)
+			finish(p, span, &out[i], &inputs[i], idx)
 		}
 	}
 	return out
@@ -329,7 +334,7 @@ func scoreRule(cr *rule, fr *frame, community bool, months []metric.Period, idx 
 	if cr.Each == "month" && len(idx) > 1 {
 		var parts []string
 		for _, i := range idx {
-			sub := &frame{span: fr.span, in: fr.in, months: []int{i}, cache: map[string]aggregated{}, ccache: map[string]aggregated{}}
+			sub := newFrame(fr.p, fr.span, fr.in, []int{i})
 			m := scoreOne(cr, sub, community, in.Subject)
 			for j := range m.Facts {
 				m.Facts[j].Month = months[i].String()
@@ -389,7 +394,7 @@ func scoreOne(cr *rule, fr *frame, community bool, sub Subject) RuleResult {
 			n := v(g.Fact)
 			rr.Points += n * g.Points
 			if n != 0 {
-				terms = append(terms, fmt.Sprintf("%s %s × %s", alias(g.Fact), num(n), num(g.Points)))
+				terms = append(terms, fmt.Sprintf("%s %s × %s", fr.p.alias(g.Fact), num(n), num(g.Points)))
 			}
 		}
 		rr.Explain = strings.Join(terms, " + ")
@@ -415,13 +420,13 @@ func scoreOne(cr *rule, fr *frame, community bool, sub Subject) RuleResult {
 			rr.Explain = "无该用工类型的任务数"
 			return rr
 		}
-		main := canonical(cr.Fact)
+		main := fr.p.canonical(cr.Fact)
 		short := math.Max(0, quota-v(main))
 		rr.Explain = fmt.Sprintf("任务 %s,完成 %s", num(quota), num(v(main)))
 		if cr.within != "" {
 			if wq, ok := quotaFor(cr.Within.Quota, sub.Employment); ok {
 				ws := math.Max(0, wq-v(cr.within))
-				rr.Explain += fmt.Sprintf(";其中 %s 任务 %s,完成 %s", alias(cr.within), num(wq), num(v(cr.within)))
+				rr.Explain += fmt.Sprintf(";其中 %s 任务 %s,完成 %s", fr.p.alias(cr.within), num(wq), num(v(cr.within)))
 				short = math.Max(short, ws)
 			}
 		}
@@ -466,7 +471,7 @@ func scoreOne(cr *rule, fr *frame, community bool, sub Subject) RuleResult {
 		for _, p := range cr.parts {
 			r := math.Min(1, math.Max(0, v(p.Fact)/p.Target))
 			sum += r
-			terms = append(terms, fmt.Sprintf("%s %s/%s", alias(p.Fact), num(round2(v(p.Fact))), num(p.Target)))
+			terms = append(terms, fmt.Sprintf("%s %s/%s", fr.p.alias(p.Fact), num(round2(v(p.Fact))), num(p.Target)))
 		}
 		share := sum / float64(len(cr.parts))
 		rr.Points = cr.Points * share
@@ -477,14 +482,12 @@ func scoreOne(cr *rule, fr *frame, community bool, sub Subject) RuleResult {
 		rr.Explain = fmt.Sprintf("满意率 %s%% × %s 分", num(round2(got)), num(cr.Points))
 	case Rank:
 		rr.rankVal = v(cr.facts[0])
-		rr.Explain = fmt.Sprintf("%s %s", alias(cr.facts[0]), num(round2(rr.rankVal)))
+		rr.Explain = fmt.Sprintf("%s %s", fr.p.alias(cr.facts[0]), num(round2(rr.rankVal)))
 	}
 	for _, name := range cr.facts {
 		a := vals[name]
 		use := FactUse{Name: name, Value: a.fact.Value, Num: a.fact.Num, Den: a.fact.Den}
-		if d, ok := metric.Lookup(name); ok {
-			use.Alias = d.Alias
-		}
+		use.Alias = fr.p.defs[name].Alias
 		if rr.Points != 0 || cr.Kind == Rank {
 			use.Evidence = a.fact.Evidence
 		}
@@ -620,7 +623,7 @@ func scoreRanks(out []Result, slots []rankSlot) {
 }
 
 // finish turns rule points into category scores and the total.
-func finish(s *Scheme, span Span, res *Result, in *Input, idx []int) {
+func finish(p *Program, span Span, res *Result, in *Input, idx []int) {
 	total := 0.0
 	for i := range res.Categories {
 		c := &res.Categories[i]
@@ -634,16 +637,13 @@ func finish(s *Scheme, span Span, res *Result, in *Input, idx []int) {
 		}
 		c.Raw = raw
 		score := raw
-		if src.ZeroIf != "" {
-			f, err := compileFormula(src.ZeroIf, true)
-			if err == nil {
-				fr := &frame{span: span, in: in, months: idx, cache: map[string]aggregated{}, ccache: map[string]aggregated{}}
-				env, missing := formulaEnv(f, fr, src.Of == "community" && in.Subject.Kind != Community, in.Subject)
-				if len(missing) == 0 {
-					if hit, err := f.run(env); err == nil && hit == true {
-						score = 0
-						c.Note = "条件成立(" + src.ZeroIf + "),本项得 0 分"
-					}
+		if f := p.zeroIf[src]; f != nil {
+			fr := newFrame(p, span, in, idx)
+			env, missing := formulaEnv(f, fr, src.Of == "community" && in.Subject.Kind != Community, in.Subject)
+			if len(missing) == 0 {
+				if hit, err := f.run(env); err == nil && hit == true {
+					score = 0
+					c.Note = "条件成立(" + src.ZeroIf + "),本项得 0 分"
 				}
 			}
 		}
@@ -814,21 +814,6 @@ func num(x float64) string {
 		return fmt.Sprintf("%d", int64(x))
 	}
 	return strings.TrimRight(strings.TrimRight(fmt.Sprintf("%.4f", x), "0"), ".")
-}
-
-func alias(name string) string {
-	if d, ok := metric.Lookup(name); ok && d.Alias != "" {
-		return d.Alias
-	}
-	return name
-}
-
-// canonical returns the catalogue name of a fact given by name or alias.
-func canonical(name string) string {
-	if d, ok := metric.Lookup(name); ok {
-		return d.Name
-	}
-	return name
 }
 
 // awards reports whether rules of kind k award points rather than deduct.

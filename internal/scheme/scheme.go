@@ -1,11 +1,13 @@
-// Package assess is gridwork's assessment engine. A scheme is a versioned
+// Package scheme is gridwork's assessment engine. A scheme is a versioned
 // YAML document (see docs/schemes.md): categories with maximum points and
-// rules of a dozen shapes over named facts. Parse reads it, Lint checks it,
-// and Evaluate scores subjects from their facts: a pure function that knows
-// nothing of storage, so a run can be replayed and a draft tried on history.
-// Runs, rankings, escalations, pay and appeals (runs.go and the files beside
-// it) store and use what Evaluate returns.
-package assess
+// rules of a dozen shapes over named facts. Parse reads it, Lint checks it
+// against a fact catalogue, Compile checks it and compiles every rule and
+// formula once into a Program, and Evaluate scores subjects from their
+// facts with a Program: pure functions that know nothing of storage and
+// hold no process-wide state, so a run can be replayed and a draft tried on
+// history. Escalate and Pay read results the same way. Package runs stores
+// schemes, runs, results, appeals and escalations.
+package scheme
 
 import (
 	"bytes"
@@ -14,7 +16,6 @@ import (
 	"io"
 	"reflect"
 	"strings"
-	"sync"
 
 	"go.yaml.in/yaml/v3"
 )
@@ -113,18 +114,14 @@ type Scheme struct {
 	Categories []*Category `yaml:"categories"`
 	// Vetoes are one-vote vetoes (一票否决): when one holds, the subject's
 	// total is 0 whatever its categories score.
-	Vetoes      []*Rule         `yaml:"vetoes"`
-	Ranking     Ranking         `yaml:"ranking"`
-	Escalations []*Escalation   `yaml:"escalations"`
-	Pay         []*PayItem      `yaml:"pay"`
-	Appeals     AppealPolicy    `yaml:"appeals"`
-	RawSubjects []SubjectSpec   `yaml:"subjects"`
-	Pos         map[string]Pos  `yaml:"-"` // header keys
-	text        []byte          `yaml:"-"`
-	compiled    map[*Rule]*rule `yaml:"-"`
-	zeroIf      map[*Category]*formula
-	readyOnce   sync.Once
-	readyErr    error
+	Vetoes      []*Rule        `yaml:"vetoes"`
+	Ranking     Ranking        `yaml:"ranking"`
+	Escalations []*Escalation  `yaml:"escalations"`
+	Pay         []*PayItem     `yaml:"pay"`
+	Appeals     AppealPolicy   `yaml:"appeals"`
+	RawSubjects []SubjectSpec  `yaml:"subjects"`
+	Pos         map[string]Pos `yaml:"-"` // header keys
+	text        []byte         `yaml:"-"`
 }
 
 // SubjectSpec is one kind of subject a scheme assesses, with its total.
@@ -426,6 +423,11 @@ func Parse(text []byte) (*Scheme, error) {
 	if s.Appeals.Days == 0 {
 		s.Appeals.Days = 7
 	}
+	for _, r := range s.Vetoes {
+		if r.Kind == "" {
+			r.Kind = Veto // a veto under vetoes: need not say so
+		}
+	}
 	return s, nil
 }
 
@@ -462,18 +464,4 @@ func (s *Scheme) CategoriesFor(k SubjectKind) []*Category {
 		}
 	}
 	return out
-}
-
-// ready lints s once and keeps its compiled rules for evaluation; it fails
-// with the first error message.
-func (s *Scheme) ready() error {
-	s.readyOnce.Do(func() {
-		for _, m := range Lint(s) {
-			if m.Severity == Error {
-				s.readyErr = fmt.Errorf("assess: scheme %s v%d does not pass its check: %s", s.Code, s.Version, m)
-				return
-			}
-		}
-	})
-	return s.readyErr
 }

@@ -1,4 +1,4 @@
-package assess
+package scheme
 
 import (
 	"fmt"
@@ -22,7 +22,7 @@ type PayLine struct {
 // lift the score to). A subject not assessed gets no lines; a vetoed one
 // scores 0. signals are the result's facts over the period (EscalationFacts):
 // an item with withhold_if is not paid when its fact is non-zero.
-func Pay(s *Scheme, res Result, months int, extraShares []float64, revoked bool, signals map[string]float64) []PayLine {
+func Pay(s *Program, res Result, months int, extraShares []float64, revoked bool, signals map[string]float64) []PayLine {
 	if !res.Assessed {
 		return nil
 	}
@@ -43,8 +43,8 @@ func Pay(s *Scheme, res Result, months int, extraShares []float64, revoked bool,
 			continue
 		}
 		if p.WithholdIf != "" {
-			if n := signals[canonical(p.WithholdIf)]; n > 0 {
-				line.Explain = fmt.Sprintf("本期%s %s,不发", alias(p.WithholdIf), num(n))
+			if n := signals[s.canonical(p.WithholdIf)]; n > 0 {
+				line.Explain = fmt.Sprintf("本期%s %s,不发", s.alias(p.WithholdIf), num(n))
 				out = append(out, line)
 				continue
 			}

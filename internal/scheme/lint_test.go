@@ -1,4 +1,4 @@
-package assess
+package scheme
 
 import (
 	"strings"
@@ -45,7 +45,7 @@ func TestLint(t *testing.T) {
 				return
 			}
 			var all []string
-			for _, m := range Lint(s) {
+			for _, m := range Lint(s, testCatalog) {
 				all = append(all, m.String())
 				if strings.Contains(m.String(), c.want) {
 					return
