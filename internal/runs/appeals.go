@@ -4,47 +4,47 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"gridwork/internal/apperr"
+	"gridwork/internal/audit"
+	"gridwork/internal/scheme"
+	"gridwork/internal/store"
 	"strings"
 	"time"
 
 	"github.com/google/uuid"
-
-	"gridwork/internal/apperr"
-	"gridwork/internal/audit"
-	"gridwork/internal/store"
 )
 
 // Appeal is a worker's (or community's) appeal against one rule's points
 // in one run.
 type Appeal struct {
-	ID          string      `json:"id"`
-	RunID       string      `json:"run_id"`
-	SubjectKind SubjectKind `json:"subject_kind"`
-	SubjectID   string      `json:"subject_id"`
-	Category    string      `json:"category"`
-	Rule        string      `json:"rule"`
-	Points      float64     `json:"points"` // the points appealed against
-	Reason      string      `json:"reason"`
-	Files       []string    `json:"files"` // sha256 of attached files
-	Status      string      `json:"status"`
-	FiledBy     string      `json:"filed_by"`
-	FiledAt     time.Time   `json:"filed_at"`
-	Deadline    time.Time   `json:"deadline"`
-	DecidedBy   string      `json:"decided_by,omitempty"`
-	DecidedAt   *time.Time  `json:"decided_at,omitempty"`
-	Decision    string      `json:"decision,omitempty"`
-	NewRunID    string      `json:"new_run_id,omitempty"`
+	ID          string             `json:"id"`
+	RunID       string             `json:"run_id"`
+	SubjectKind scheme.SubjectKind `json:"subject_kind"`
+	SubjectID   string             `json:"subject_id"`
+	Category    string             `json:"category"`
+	Rule        string             `json:"rule"`
+	Points      float64            `json:"points"` // the points appealed against
+	Reason      string             `json:"reason"`
+	Files       []string           `json:"files"` // sha256 of attached files
+	Status      string             `json:"status"`
+	FiledBy     string             `json:"filed_by"`
+	FiledAt     time.Time          `json:"filed_at"`
+	Deadline    time.Time          `json:"deadline"`
+	DecidedBy   string             `json:"decided_by,omitempty"`
+	DecidedAt   *time.Time         `json:"decided_at,omitempty"`
+	Decision    string             `json:"decision,omitempty"`
+	NewRunID    string             `json:"new_run_id,omitempty"`
 }
 
 // NewAppeal is an appeal to file.
 type NewAppeal struct {
-	RunID       string      `json:"run_id"`
-	SubjectKind SubjectKind `json:"subject_kind"`
-	SubjectID   string      `json:"subject_id"`
-	Category    string      `json:"category"`
-	Rule        string      `json:"rule"`
-	Reason      string      `json:"reason"`
-	Files       []string    `json:"files,omitempty"`
+	RunID       string             `json:"run_id"`
+	SubjectKind scheme.SubjectKind `json:"subject_kind"`
+	SubjectID   string             `json:"subject_id"`
+	Category    string             `json:"category"`
+	Rule        string             `json:"rule"`
+	Reason      string             `json:"reason"`
+	Files       []string           `json:"files,omitempty"`
 }
 
 // FileAppeal files an appeal against a rule that cost the subject points
@@ -66,7 +66,7 @@ func (s *Store) FileAppeal(ctx context.Context, actor string, in NewAppeal) (App
 	if now.After(info.AppealsUntil) {
 		return Appeal{}, apperr.New(apperr.Conflict, "the appeal period of run %s ended on %s", info.ID, info.AppealsUntil.Format(time.DateTime))
 	}
-	var rr *RuleResult
+	var rr *scheme.RuleResult
 	for ci := range res.Categories {
 		if res.Categories[ci].ID != in.Category {
 			continue
@@ -80,20 +80,17 @@ func (s *Store) FileAppeal(ctx context.Context, actor string, in NewAppeal) (App
 	if rr == nil {
 		return Appeal{}, apperr.Field("rule", fmt.Sprintf("the result has no rule %s/%s", in.Category, in.Rule))
 	}
-	if rr.Status == Voided {
+	if rr.Status == scheme.Voided {
 		return Appeal{}, apperr.New(apperr.Conflict, "rule %s/%s was already removed by an upheld appeal", in.Category, in.Rule)
 	}
-	_, sch, err := s.Scheme(ctx, info.SchemeID)
+	_, sch, err := s.program(ctx, info.SchemeID)
 	if err != nil {
-		return Appeal{}, err
-	}
-	if err := sch.ready(); err != nil {
 		return Appeal{}, err
 	}
 	lost := rr.Points < 0
 	for _, c := range sch.Categories {
 		for _, r := range c.Rules {
-			if c.ID == in.Category && r.ID == in.Rule && awards(r.Kind) {
+			if c.ID == in.Category && r.ID == in.Rule && r.Kind.Awards() {
 				lost = rr.Points < r.Points
 			}
 		}
@@ -210,21 +207,21 @@ func (s *Store) DecideAppeal(ctx context.Context, actor, id string, uphold bool,
 		}
 		chain = append(chain, head.ID)
 	}
-	void := map[RuleKey]string{{a.SubjectID, a.Category, a.Rule}: a.Decision}
+	void := map[scheme.RuleKey]string{{a.SubjectID, a.Category, a.Rule}: a.Decision}
 	for _, runID := range chain {
 		ups, err := s.Appeals(ctx, AppealQuery{RunID: runID, Status: "upheld"})
 		if err != nil {
 			return a, nil, err
 		}
 		for _, u := range ups {
-			void[RuleKey{u.SubjectID, u.Category, u.Rule}] = u.Decision
+			void[scheme.RuleKey{u.SubjectID, u.Category, u.Rule}] = u.Decision
 		}
 	}
-	v, sch, err := s.Scheme(ctx, head.SchemeID)
+	v, sch, err := s.program(ctx, head.SchemeID)
 	if err != nil {
 		return a, nil, err
 	}
-	span, err := ParseSpan(head.Span)
+	span, err := scheme.ParseSpan(head.Span)
 	if err != nil {
 		return a, nil, err
 	}
@@ -232,7 +229,7 @@ func (s *Store) DecideAppeal(ctx context.Context, actor, id string, uphold bool,
 	if err != nil {
 		return a, nil, err
 	}
-	results, err := Evaluate(sch, span, inputs, Options{Void: void})
+	results, err := scheme.Evaluate(sch, span, inputs, scheme.Options{Void: void})
 	if err != nil {
 		return a, nil, err
 	}
@@ -268,81 +265,4 @@ func (s *Store) saveDecision(ctx context.Context, tx store.Tx, a Appeal) error {
 		return apperr.New(apperr.Conflict, "appeal %s was decided meanwhile", a.ID)
 	}
 	return nil
-}
-
-// WhatIfRow compares one subject under a draft scheme with a stored run.
-type WhatIfRow struct {
-	SubjectKind SubjectKind `json:"subject_kind"`
-	SubjectID   string      `json:"subject_id"`
-	Name        string      `json:"name"`
-	OldTotal    *float64    `json:"old_total,omitempty"`
-	OldRank     *int        `json:"old_rank,omitempty"`
-	NewTotal    float64     `json:"new_total"`
-	NewRank     int         `json:"new_rank"`
-	Assessed    bool        `json:"assessed"`
-	// Moved is old rank − new rank: positive when the subject moves up.
-	Moved *int `json:"moved,omitempty"`
-}
-
-// WhatIf evaluates a draft scheme (not stored) on the stored facts of a
-// past span for the subtree of unitID and compares each subject with the
-// current run of baseRunID, or, when empty, with the current run of the
-// draft's code for that span and unit. The lint messages come back too; a
-// draft with errors is refused (Invalid).
-func (s *Store) WhatIf(ctx context.Context, draft []byte, spanText, unitID, baseRunID string) ([]WhatIfRow, []Message, error) {
-	sch, msgs, err := CheckScheme(draft)
-	if err != nil {
-		return nil, nil, err
-	}
-	if HasErrors(msgs) {
-		return nil, msgs, apperr.New(apperr.Invalid, "the draft does not pass its check (see the messages)")
-	}
-	span, err := ParseSpan(spanText)
-	if err != nil {
-		return nil, msgs, apperr.Field("period", err.Error())
-	}
-	if span.Kind != sch.Period {
-		return nil, msgs, apperr.Field("period", fmt.Sprintf("the draft is assessed per %s; %s is not one", sch.Period, span))
-	}
-	inputs, err := s.Inputs(ctx, sch, span, unitID)
-	if err != nil {
-		return nil, msgs, err
-	}
-	results, err := Evaluate(sch, span, inputs, Options{})
-	if err != nil {
-		return nil, msgs, err
-	}
-	old := map[string]Row{}
-	if baseRunID == "" {
-		runs, err := s.Runs(ctx, RunQuery{SchemeCode: sch.Code, Span: span.String(), UnitID: unitID, Current: true})
-		if err != nil {
-			return nil, msgs, err
-		}
-		if len(runs) > 0 {
-			baseRunID = runs[0].ID
-		}
-	}
-	if baseRunID != "" {
-		_, rows, err := s.Table(ctx, baseRunID, TableQuery{})
-		if err != nil {
-			return nil, msgs, err
-		}
-		for _, r := range rows {
-			old[string(r.SubjectKind)+"/"+r.SubjectID] = r
-		}
-	}
-	out := make([]WhatIfRow, 0, len(results))
-	for _, r := range results {
-		w := WhatIfRow{SubjectKind: r.Subject.Kind, SubjectID: r.Subject.ID, Name: r.Subject.Name, NewTotal: r.Total, NewRank: r.Rank, Assessed: r.Assessed}
-		if o, ok := old[string(r.Subject.Kind)+"/"+r.Subject.ID]; ok && o.Assessed {
-			t, rk := o.Total, o.Rank
-			w.OldTotal, w.OldRank = &t, &rk
-			if r.Assessed {
-				m := rk - r.Rank
-				w.Moved = &m
-			}
-		}
-		out = append(out, w)
-	}
-	return out, msgs, nil
 }

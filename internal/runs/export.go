@@ -16,6 +16,7 @@ import (
 
 	"gridwork/internal/apperr"
 	"gridwork/internal/dates"
+	"gridwork/internal/scheme"
 	"gridwork/internal/store"
 )
 
@@ -231,7 +232,7 @@ func (s *Store) WriteExplanations(ctx context.Context, w io.Writer, runID string
 	if err != nil {
 		return fmt.Errorf("assess: explanations of run %s: %w", runID, err)
 	}
-	span, err := ParseSpan(info.Span)
+	span, err := scheme.ParseSpan(info.Span)
 	if err != nil {
 		return fmt.Errorf("assess: explanations of run %s: %w", runID, err)
 	}
@@ -259,8 +260,8 @@ func (s *Store) WriteExplanations(ctx context.Context, w io.Writer, runID string
 			if err := rows.Scan(&rj, &ij); err != nil {
 				return nil, false, err
 			}
-			var res Result
-			var in Input
+			var res scheme.Result
+			var in scheme.Input
 			if err := json.Unmarshal([]byte(rj), &res); err != nil {
 				return nil, false, fmt.Errorf("result %d: %w", subjects+1, err)
 			}
@@ -289,7 +290,7 @@ func (s *Store) WriteExplanations(ctx context.Context, w io.Writer, runID string
 }
 
 // explanationRows returns the explanation rows of one result.
-func explanationRows(res *Result) [][]any {
+func explanationRows(res *scheme.Result) [][]any {
 	name := res.Subject.Name
 	if !res.Assessed || len(res.Categories) == 0 {
 		return [][]any{{name, nil, nil, nil, nil, "未考核", res.NotAssessed, nil, nil}}
@@ -316,7 +317,7 @@ func explanationRows(res *Result) [][]any {
 
 // factList prints the facts a rule read: name=value, "name[month]=value"
 // when read month by month, with numerator and denominator for a rate.
-func factList(fs []FactUse) string {
+func factList(fs []scheme.FactUse) string {
 	parts := make([]string, 0, len(fs))
 	for _, f := range fs {
 		n := f.Name
@@ -326,9 +327,9 @@ func factList(fs []FactUse) string {
 		if f.Month != "" {
 			n += "[" + f.Month + "]"
 		}
-		v := n + "=" + num(f.Value)
+		v := n + "=" + scheme.FormatNumber(f.Value)
 		if f.Den != 0 {
-			v += fmt.Sprintf(" (%s/%s)", num(f.Num), num(f.Den))
+			v += fmt.Sprintf(" (%s/%s)", scheme.FormatNumber(f.Num), scheme.FormatNumber(f.Den))
 		}
 		parts = append(parts, v)
 	}
@@ -337,7 +338,7 @@ func factList(fs []FactUse) string {
 
 // evidenceList prints the records behind a rule as entity:id, each once:
 // those of the facts it read, and the findings it counted with theirs.
-func evidenceList(r *RuleResult) string {
+func evidenceList(r *scheme.RuleResult) string {
 	seen := map[string]bool{}
 	var parts []string
 	add := func(s string) {
@@ -379,13 +380,13 @@ func cellText(s string) string {
 // statusName is a rule status in Chinese.
 func statusName(s string) string {
 	switch s {
-	case Scored:
+	case scheme.Scored:
 		return "已计分"
-	case NoData:
+	case scheme.NoData:
 		return "无数据"
-	case NotApplicable:
+	case scheme.NotApplicable:
 		return "不适用"
-	case Voided:
+	case scheme.Voided:
 		return "申诉撤销"
 	}
 	return s
@@ -424,16 +425,16 @@ func employmentName(e string) string {
 // spanLabel prints a span the way a notice names it: 2026年3月,
 // 2026年第一季度, 2026年上半年, 2026年度.
 func spanLabel(text string) string {
-	sp, err := ParseSpan(text)
+	sp, err := scheme.ParseSpan(text)
 	if err != nil {
 		return text
 	}
 	switch sp.Kind {
-	case Month:
+	case scheme.Month:
 		return fmt.Sprintf("%d年%d月", sp.Year, sp.Index)
-	case Quarter:
+	case scheme.Quarter:
 		return fmt.Sprintf("%d年第%s季度", sp.Year, []string{"一", "二", "三", "四"}[sp.Index-1])
-	case Half:
+	case scheme.Half:
 		return fmt.Sprintf("%d年%s半年", sp.Year, []string{"上", "下"}[sp.Index-1])
 	}
 	return fmt.Sprintf("%d年度", sp.Year)
@@ -815,7 +816,7 @@ func valueWidth(v any) int {
 	case string:
 		return textWidth(v)
 	case points:
-		return len(num(float64(v))) + 2
+		return len(scheme.FormatNumber(float64(v))) + 2
 	case delta:
 		return len(fmt.Sprintf("%+.1f", float64(v)))
 	case money:
