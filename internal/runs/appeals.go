@@ -207,14 +207,14 @@ func (s *Store) DecideAppeal(ctx context.Context, actor, id string, uphold bool,
 		}
 		chain = append(chain, head.ID)
 	}
-	void := map[scheme.RuleKey]string{{a.SubjectID, a.Category, a.Rule}: a.Decision}
+	void := map[scheme.RuleKey]string{{SubjectID: a.SubjectID, Category: a.Category, Rule: a.Rule}: a.Decision}
 	for _, runID := range chain {
 		ups, err := s.Appeals(ctx, AppealQuery{RunID: runID, Status: "upheld"})
 		if err != nil {
 			return a, nil, err
 		}
 		for _, u := range ups {
-			void[scheme.RuleKey{u.SubjectID, u.Category, u.Rule}] = u.Decision
+			void[scheme.RuleKey{SubjectID: u.SubjectID, Category: u.Category, Rule: u.Rule}] = u.Decision
 		}
 	}
 	v, sch, err := s.program(ctx, head.SchemeID)

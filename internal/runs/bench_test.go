@@ -31,12 +31,14 @@ import (
 
 	"github.com/google/uuid"
 
-	"gridwork/internal/assess"
+	"gridwork/internal/runs"
+
 	_ "gridwork/internal/catalog" // every fact the template names is defined
 	"gridwork/internal/dates"
 	"gridwork/internal/facts"
 	"gridwork/internal/metric"
 	"gridwork/internal/org"
+	"gridwork/internal/scheme"
 	"gridwork/internal/store"
 	"gridwork/internal/store/storetest"
 	"gridwork/schemes"
@@ -87,7 +89,7 @@ func detUUID(kind string, i int) string {
 }
 
 // templateFacts returns every fact sch reads, canonical and sorted.
-func templateFacts(sch *assess.Scheme) []string {
+func templateFacts(sch *scheme.Program) []string {
 	var names []string
 	add := func(n string) {
 		if n == "" {
@@ -116,28 +118,32 @@ func templateFacts(sch *assess.Scheme) []string {
 			add(p.Fact)
 		}
 	}
-	for _, n := range assess.EscalationFacts(sch) {
+	for _, n := range scheme.EscalationFacts(sch) {
 		add(n)
 	}
 	slices.Sort(names)
 	return names
 }
 
-// loadTemplate001 parses and checks template 001.
-func loadTemplate001(tb testing.TB) *assess.Scheme {
+// loadTemplate001 parses, checks and compiles template 001.
+func loadTemplate001(tb testing.TB) *scheme.Program {
 	tb.Helper()
 	body, err := schemes.Read(benchTemplate)
 	if err != nil {
 		tb.Fatalf("template 001: %v", err)
 	}
-	sch, msgs, err := assess.CheckScheme(body)
+	sch, msgs, err := runs.CheckScheme(body)
 	if err != nil {
 		tb.Fatal(err)
 	}
-	if assess.HasErrors(msgs) {
+	if scheme.HasErrors(msgs) {
 		tb.Fatalf("template 001 does not lint: %v", msgs)
 	}
-	return sch
+	p, err := scheme.Compile(sch, metric.Current())
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return p
 }
 
 // factShape is how often a count is nonzero in a month and its range when
@@ -283,27 +289,27 @@ func cutDot(s string) (string, string, bool) {
 
 // inputs assembles the evaluation's inputs in memory as Store.Inputs does:
 // each worker with April's facts (May and June empty) and its community's.
-func (t *benchTown) inputs(months int) []assess.Input {
-	by := map[string]assess.Facts{}
+func (t *benchTown) inputs(months int) []scheme.Input {
+	by := map[string]scheme.Facts{}
 	for _, f := range t.facts {
 		k := string(f.Subject) + "/" + f.SubjectID
 		if by[k] == nil {
-			by[k] = assess.Facts{}
+			by[k] = scheme.Facts{}
 		}
 		by[k][f.Name] = f
 	}
-	community := map[string][]assess.Facts{}
-	out := make([]assess.Input, len(t.workers))
+	community := map[string][]scheme.Facts{}
+	out := make([]scheme.Input, len(t.workers))
 	for i, w := range t.workers {
-		ms := make([]assess.Facts, months)
+		ms := make([]scheme.Facts, months)
 		ms[0] = by["worker/"+w.ID]
 		cs, ok := community[w.Community]
 		if !ok {
-			cs = make([]assess.Facts, months)
+			cs = make([]scheme.Facts, months)
 			cs[0] = by["unit/"+w.Community]
 			community[w.Community] = cs
 		}
-		out[i] = assess.Input{Subject: assess.Subject{Kind: assess.Worker, ID: w.ID, Name: w.Name, Grid: w.Grid, GridName: w.GridName,
+		out[i] = scheme.Input{Subject: scheme.Subject{Kind: scheme.Worker, ID: w.ID, Name: w.Name, Grid: w.Grid, GridName: w.GridName,
 			Community: w.Community, CommunityName: w.CommunityName, Employment: w.Employment, Post: string(org.GridWorker),
 			InPostSince: w.InPost, LeftPostOn: w.Left}, Months: ms, Community: cs}
 	}
@@ -456,15 +462,15 @@ func measure[T any](b *testing.B, op func() T) {
 // ranking and explanations, without storage.
 func BenchmarkEvaluate001(b *testing.B) {
 	sch := loadTemplate001(b)
-	span, err := assess.ParseSpan(benchSpan)
+	span, err := scheme.ParseSpan(benchSpan)
 	if err != nil {
 		b.Fatal(err)
 	}
 	town := genTown(benchWorkers, templateFacts(sch))
 	inputs := town.inputs(len(span.Months()))
 	town = nil
-	measure(b, func() []assess.Result {
-		rs, err := assess.Evaluate(sch, span, inputs, assess.Options{})
+	measure(b, func() []scheme.Result {
+		rs, err := scheme.Evaluate(sch, span, inputs, scheme.Options{})
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -487,7 +493,7 @@ func BenchmarkInputs001(b *testing.B) {
 		b.Run(engine.name, func(b *testing.B) {
 			db := engine.open(b)
 			sch := loadTemplate001(b)
-			span, err := assess.ParseSpan(benchSpan)
+			span, err := scheme.ParseSpan(benchSpan)
 			if err != nil {
 				b.Fatal(err)
 			}
@@ -497,8 +503,8 @@ func BenchmarkInputs001(b *testing.B) {
 			b.Logf("stored %d units, %d workers and %d facts in %v", len(town.units), len(town.workers), len(town.facts), time.Since(start).Round(time.Millisecond))
 			district := town.district
 			town = nil
-			as := assess.NewStore(db, org.NewStore(db))
-			measure(b, func() []assess.Input {
+			as := runs.NewStore(db, org.NewStore(db))
+			measure(b, func() []scheme.Input {
 				in, err := as.Inputs(bg, sch, span, district)
 				if err != nil {
 					b.Fatal(err)
@@ -517,14 +523,14 @@ func BenchmarkInputs001(b *testing.B) {
 // rule finds no data in April, and the same seed gives the same totals.
 func TestBenchTown(t *testing.T) {
 	sch := loadTemplate001(t)
-	span, _ := assess.ParseSpan(benchSpan)
+	span, _ := scheme.ParseSpan(benchSpan)
 	names := templateFacts(sch)
 	if len(names) < 20 {
 		t.Fatalf("template 001 reads %d facts: %v", len(names), names)
 	}
-	run := func() []assess.Result {
+	run := func() []scheme.Result {
 		town := genTown(2*benchGrids, names)
-		rs, err := assess.Evaluate(sch, span, town.inputs(len(span.Months())), assess.Options{})
+		rs, err := scheme.Evaluate(sch, span, town.inputs(len(span.Months())), scheme.Options{})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -543,7 +549,7 @@ func TestBenchTown(t *testing.T) {
 		for _, c := range r.Categories {
 			for _, rr := range c.Rules {
 				// The quota is scored per month; May and June have no data.
-				if rr.Status == assess.NoData {
+				if rr.Status == scheme.NoData {
 					t.Errorf("%s: %s/%s has no data: %s", r.Subject.Name, c.ID, rr.ID, rr.Explain)
 				}
 			}

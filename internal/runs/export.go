@@ -11,11 +11,9 @@ import (
 	"strings"
 	"unicode/utf8"
 
-	"github.com/xuri/excelize/v2"
-	"golang.org/x/text/width"
-
 	"gridwork/internal/apperr"
 	"gridwork/internal/dates"
+	"gridwork/internal/exchange"
 	"gridwork/internal/scheme"
 	"gridwork/internal/store"
 )
@@ -23,12 +21,12 @@ import (
 // The exports of a run: the monthly notice (通报) as a workbook and as a
 // printable page, the payroll workbook and the explanation workbook.
 //
-// The workbooks follow exchange.WriteXLSX's habits: a bold, grey, frozen
-// header; columns sized from the header and the first 200 rows, Chinese
-// characters counting two; long digit strings as text. Every text value is
-// written as a string cell, never as a formula, so a name such as
-// "=HYPERLINK(…)" stays text in Excel (the xlsx counterpart of WriteCSV's
-// defusing). Nothing is written to w unless the whole workbook was built.
+// The workbooks are exchange.Workbooks: a bold, grey, frozen header;
+// columns sized from the header and the first 200 rows, Chinese characters
+// counting two; long digit strings as text. Every text value is written as
+// a string cell, never as a formula, so a name such as "=HYPERLINK(…)"
+// stays text in Excel (the xlsx counterpart of WriteCSV's defusing).
+// Nothing is written to w unless the whole workbook was built.
 
 // WriteNotice writes run runID's notice (通报) as a workbook: a sheet 通报
 // with the title row 《scheme title》span考核通报 and the league table, best
@@ -39,11 +37,11 @@ func (s *Store) WriteNotice(ctx context.Context, w io.Writer, runID string) erro
 	if err != nil {
 		return fmt.Errorf("assess: notice of run %s: %w", runID, err)
 	}
-	b := newBook()
-	defer b.close()
+	b := exchange.NewWorkbook()
+	defer b.Close()
 	header := []string{"排名", "姓名/单位", "所属社区", "得分", "满分", "较上期", "上期排名", n.bottomHeader(), "一票否决", "未考核原因"}
 	i := 0
-	err = b.sheet("通报", n.title, header, func() ([]any, bool, error) {
+	err = b.Sheet("通报", n.title, header, func() ([]any, bool, error) {
 		if i >= len(n.rows) {
 			return nil, false, nil
 		}
@@ -71,7 +69,7 @@ func (s *Store) WriteNotice(ctx context.Context, w io.Writer, runID string) erro
 		return fmt.Errorf("assess: notice of run %s: %w", runID, err)
 	}
 	j := 0
-	err = b.sheet("预警", "", []string{"姓名/单位", "预警", "处置", "涉及期次", "依据"}, func() ([]any, bool, error) {
+	err = b.Sheet("预警", "", []string{"姓名/单位", "预警", "处置", "涉及期次", "依据"}, func() ([]any, bool, error) {
 		if j >= len(n.escalations) {
 			return nil, false, nil
 		}
@@ -82,7 +80,7 @@ func (s *Store) WriteNotice(ctx context.Context, w io.Writer, runID string) erro
 	if err != nil {
 		return fmt.Errorf("assess: notice of run %s: %w", runID, err)
 	}
-	if err := b.write(w); err != nil {
+	if err := b.Write(w); err != nil {
 		return fmt.Errorf("assess: notice of run %s: %w", runID, err)
 	}
 	return nil
@@ -167,11 +165,11 @@ func (s *Store) WritePayroll(ctx context.Context, w io.Writer, runID string) err
 	items := len(col)
 	header = append(header, "合计", "得分", "未考核原因")
 	sums := make([]int64, items+1)
-	b := newBook()
-	defer b.close()
+	b := exchange.NewWorkbook()
+	defer b.Close()
 	title := fmt.Sprintf("《%s》%s工资表", info.SchemeTitle, spanLabel(info.Span))
 	i := 0
-	err = b.sheet("工资表", title, header, func() ([]any, bool, error) {
+	err = b.Sheet("工资表", title, header, func() ([]any, bool, error) {
 		if i > len(rows) {
 			return nil, false, nil
 		}
@@ -215,7 +213,7 @@ func (s *Store) WritePayroll(ctx context.Context, w io.Writer, runID string) err
 	if err != nil {
 		return fmt.Errorf("assess: payroll of run %s: %w", runID, err)
 	}
-	if err := b.write(w); err != nil {
+	if err := b.Write(w); err != nil {
 		return fmt.Errorf("assess: payroll of run %s: %w", runID, err)
 	}
 	return nil
@@ -247,8 +245,8 @@ func (s *Store) WriteExplanations(ctx context.Context, w io.Writer, runID string
 		return fmt.Errorf("assess: explanations of run %s: %w", runID, err)
 	}
 	defer rows.Close()
-	b := newBook()
-	defer b.close()
+	b := exchange.NewWorkbook()
+	defer b.Close()
 	subjects := 0
 	var pending [][]any // the rows of the current subject not yet returned
 	next := func() ([]any, bool, error) {
@@ -277,13 +275,13 @@ func (s *Store) WriteExplanations(ctx context.Context, w io.Writer, runID string
 		return r, false, nil
 	}
 	title := fmt.Sprintf("《%s》%s得分说明", info.SchemeTitle, spanLabel(info.Span))
-	if err := b.sheet("得分说明", title, []string{"姓名", "类别", "类别得分", "规则", "得分", "状态", "说明", "事实", "证据"}, next); err != nil {
+	if err := b.Sheet("得分说明", title, []string{"姓名", "类别", "类别得分", "规则", "得分", "状态", "说明", "事实", "证据"}, next); err != nil {
 		return fmt.Errorf("assess: explanations of run %s: %w", runID, err)
 	}
 	if subjectID != "" && subjects == 0 {
 		return apperr.New(apperr.NotFound, "run %s has no result for subject %s", runID, subjectID)
 	}
-	if err := b.write(w); err != nil {
+	if err := b.Write(w); err != nil {
 		return fmt.Errorf("assess: explanations of run %s: %w", runID, err)
 	}
 	return nil
@@ -542,12 +540,27 @@ footer { margin-top: 6mm; font-size: 8.5pt; color: #333; border-top: 0.5pt solid
 </html>
 `))
 
-// Typed cell values of the workbooks.
+// Typed cell values of the workbooks (exchange.Formatted).
 type (
 	points float64 // a score, shown with one decimal (two when it has them)
 	delta  float64 // a change of score, shown signed with one decimal
 	money  int64   // an amount in fen, written as yuan with two decimals
 )
+
+// XLSXCell shows one decimal, as scores are rounded; a rule's finding can
+// be −0.25 and shows so.
+func (p points) XLSXCell() (any, string, int) {
+	return float64(p), "0.0#", len(scheme.FormatNumber(float64(p))) + 2
+}
+
+func (d delta) XLSXCell() (any, string, int) {
+	return float64(d), "+0.0;-0.0;0.0", len(fmt.Sprintf("%+.1f", float64(d)))
+}
+
+func (m money) XLSXCell() (any, string, int) {
+	v := yuanValue(int64(m))
+	return v, "0.00", len(fmt.Sprintf("%.2f", v))
+}
 
 // yuanValue is fen in yuan: the exact decimal text parsed once.
 func yuanValue(fen int64) float64 {
@@ -557,300 +570,4 @@ func yuanValue(fen int64) float64 {
 	}
 	v, _ := strconv.ParseFloat(fmt.Sprintf("%s%d.%02d", sign, fen/100, fen%100), 64)
 	return v
-}
-
-// book is a workbook written sheet by sheet with stream writers.
-type book struct {
-	f      *excelize.File
-	sheets int
-	styles map[styleKey]int
-}
-
-type cellKind int
-
-const (
-	plainCell cellKind = iota
-	textCell
-	pointsCell
-	deltaCell
-	moneyCell
-	headerCell
-	titleCell
-)
-
-type styleKey struct {
-	kind  cellKind
-	shade bool
-}
-
-func newBook() *book {
-	return &book{f: excelize.NewFile(), styles: map[styleKey]int{}}
-}
-
-func (b *book) close() { _ = b.f.Close() }
-
-// style returns the style of a kind of cell, shaded or not.
-func (b *book) style(k cellKind, shade bool) (int, error) {
-	key := styleKey{k, shade}
-	if id, ok := b.styles[key]; ok {
-		return id, nil
-	}
-	st := &excelize.Style{}
-	switch k {
-	case textCell:
-		st.NumFmt = 49 // "@"
-	case pointsCell:
-		// One decimal, as scores are rounded; a rule's finding can be
-		// −0.25 and shows so.
-		f := "0.0#"
-		st.CustomNumFmt = &f
-	case deltaCell:
-		f := "+0.0;-0.0;0.0"
-		st.CustomNumFmt = &f
-	case moneyCell:
-		f := "0.00"
-		st.CustomNumFmt = &f
-	case headerCell:
-		st.Font = &excelize.Font{Bold: true}
-		st.Fill = excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{"EDEDED"}}
-		st.Alignment = &excelize.Alignment{Vertical: "center"}
-	case titleCell:
-		st.Font = &excelize.Font{Bold: true, Size: 14}
-		st.Alignment = &excelize.Alignment{Horizontal: "center", Vertical: "center"}
-	}
-	if shade {
-		st.Fill = excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{"F4D6D6"}}
-	}
-	id, err := b.f.NewStyle(st)
-	if err != nil {
-		return 0, err
-	}
-	b.styles[key] = id
-	return id, nil
-}
-
-// cell converts one value for the stream writer.
-func (b *book) cell(v any, shade bool) (any, error) {
-	kind, val := plainCell, v
-	switch x := v.(type) {
-	case points:
-		kind, val = pointsCell, float64(x)
-	case delta:
-		kind, val = deltaCell, float64(x)
-	case money:
-		kind, val = moneyCell, yuanValue(int64(x))
-	case string:
-		if len(x) > 11 && allDigits(x) {
-			kind = textCell
-		}
-	}
-	if kind == plainCell && !shade {
-		return val, nil
-	}
-	id, err := b.style(kind, shade)
-	if err != nil {
-		return nil, err
-	}
-	return excelize.Cell{StyleID: id, Value: val}, nil
-}
-
-// sheet adds a sheet: title (when not empty) as a merged first row, the
-// header, then the rows next returns until it returns a nil row; its
-// second result says to shade the row.
-func (b *book) sheet(name, title string, header []string, next func() ([]any, bool, error)) error {
-	if b.sheets == 0 {
-		if err := b.f.SetSheetName("Sheet1", name); err != nil {
-			return fmt.Errorf("sheet %s: %w", name, err)
-		}
-	} else if _, err := b.f.NewSheet(name); err != nil {
-		return fmt.Errorf("sheet %s: %w", name, err)
-	}
-	b.sheets++
-	sw, err := b.f.NewStreamWriter(name)
-	if err != nil {
-		return fmt.Errorf("sheet %s: %w", name, err)
-	}
-	type row struct {
-		cells []any
-		shade bool
-	}
-	// The first rows size the columns, which go before the first row.
-	var sample []row
-	more := true
-	for more && len(sample) < widthSample {
-		r, shade, err := nextRow(next, &more)
-		if err != nil {
-			return fmt.Errorf("sheet %s: %w", name, err)
-		}
-		if more {
-			sample = append(sample, row{r, shade})
-		}
-	}
-	widths := make([]int, len(header))
-	for i, h := range header {
-		widths[i] = textWidth(h) + 2
-	}
-	for _, r := range sample {
-		for i, v := range r.cells {
-			if i < len(widths) {
-				widths[i] = max(widths[i], valueWidth(v))
-			}
-		}
-	}
-	for i, wd := range widths {
-		wd = min(max(wd+2, minColWidth), maxColWidth)
-		if err := sw.SetColWidth(i+1, i+1, float64(wd)); err != nil {
-			return fmt.Errorf("sheet %s: column %d: %w", name, i+1, err)
-		}
-	}
-	n := 0
-	if title != "" {
-		n = 1
-	}
-	top, _ := excelize.CoordinatesToCellName(1, n+2)
-	if err := sw.SetPanes(&excelize.Panes{Freeze: true, YSplit: n + 1, TopLeftCell: top, ActivePane: "bottomLeft"}); err != nil {
-		return fmt.Errorf("sheet %s: %w", name, err)
-	}
-	if title != "" {
-		id, err := b.style(titleCell, false)
-		if err != nil {
-			return err
-		}
-		if err := sw.SetRow("A1", []any{excelize.Cell{StyleID: id, Value: title}}, excelize.RowOpts{Height: 28}); err != nil {
-			return fmt.Errorf("sheet %s: title: %w", name, err)
-		}
-		last, _ := excelize.CoordinatesToCellName(len(header), 1)
-		if err := sw.MergeCell("A1", last); err != nil {
-			return fmt.Errorf("sheet %s: title: %w", name, err)
-		}
-	}
-	hid, err := b.style(headerCell, false)
-	if err != nil {
-		return err
-	}
-	cells := make([]any, len(header))
-	for i, h := range header {
-		cells[i] = excelize.Cell{StyleID: hid, Value: h}
-	}
-	n++
-	ref, _ := excelize.CoordinatesToCellName(1, n)
-	if err := sw.SetRow(ref, cells); err != nil {
-		return fmt.Errorf("sheet %s: header: %w", name, err)
-	}
-	write := func(r row) error {
-		n++
-		if n > excelize.TotalRows {
-			return fmt.Errorf("sheet %s: more than %d rows, Excel's limit", name, excelize.TotalRows)
-		}
-		cells = cells[:0]
-		for _, v := range r.cells {
-			c, err := b.cell(v, r.shade)
-			if err != nil {
-				return err
-			}
-			cells = append(cells, c)
-		}
-		ref, err := excelize.CoordinatesToCellName(1, n)
-		if err == nil {
-			err = sw.SetRow(ref, cells)
-		}
-		if err != nil {
-			return fmt.Errorf("sheet %s: row %d: %w", name, n, err)
-		}
-		return nil
-	}
-	for _, r := range sample {
-		if err := write(r); err != nil {
-			return err
-		}
-	}
-	for more {
-		r, shade, err := nextRow(next, &more)
-		if err != nil {
-			return fmt.Errorf("sheet %s: %w", name, err)
-		}
-		if more {
-			if err := write(row{r, shade}); err != nil {
-				return err
-			}
-		}
-	}
-	if err := sw.Flush(); err != nil {
-		return fmt.Errorf("sheet %s: %w", name, err)
-	}
-	return nil
-}
-
-// nextRow calls next, clearing more at the end or on an error.
-func nextRow(next func() ([]any, bool, error), more *bool) ([]any, bool, error) {
-	r, shade, err := next()
-	if err != nil || r == nil {
-		*more = false
-	}
-	return r, shade, err
-}
-
-// write writes the workbook to w, the first sheet active.
-func (b *book) write(w io.Writer) error {
-	b.f.SetActiveSheet(0)
-	if _, err := b.f.WriteTo(w); err != nil {
-		return err
-	}
-	return nil
-}
-
-// widthSample is how many rows size the columns.
-const widthSample = 200
-
-// Column widths, in Excel character units.
-const (
-	minColWidth = 8
-	maxColWidth = 60
-)
-
-// valueWidth estimates the display width of a value in characters.
-func valueWidth(v any) int {
-	switch v := v.(type) {
-	case nil:
-		return 0
-	case string:
-		return textWidth(v)
-	case points:
-		return len(scheme.FormatNumber(float64(v))) + 2
-	case delta:
-		return len(fmt.Sprintf("%+.1f", float64(v)))
-	case money:
-		return len(fmt.Sprintf("%.2f", yuanValue(int64(v))))
-	}
-	return textWidth(fmt.Sprint(v))
-}
-
-// textWidth is the display width of s: East Asian wide characters count
-// two. Only the first line counts.
-func textWidth(s string) int {
-	n := 0
-	for _, r := range s {
-		if r == '\n' {
-			break
-		}
-		switch width.LookupRune(r).Kind() {
-		case width.EastAsianWide, width.EastAsianFullwidth:
-			n += 2
-		default:
-			n++
-		}
-		if n > maxColWidth {
-			break
-		}
-	}
-	return n
-}
-
-func allDigits(s string) bool {
-	for i := 0; i < len(s); i++ {
-		if s[i] < '0' || s[i] > '9' {
-			return false
-		}
-	}
-	return s != ""
 }

@@ -8,10 +8,11 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"gridwork/internal/apperr"
-	"gridwork/internal/assess"
 	"gridwork/internal/dates"
 	"gridwork/internal/metric"
 	"gridwork/internal/org"
+	"gridwork/internal/runs"
+	"gridwork/internal/scheme"
 	"gridwork/internal/store"
 	"gridwork/internal/store/storetest"
 )
@@ -71,7 +72,7 @@ func TestExports(t *testing.T) {
 		if _, err := e.as.Run(bg, "test", "test-runs", "2026-02", e.street.ID, ""); err != nil {
 			t.Fatal(err)
 		}
-		finding, err := e.as.RecordFinding(bg, "inspector", assess.NewFinding{Type: "dispatch_anomaly", SubjectKind: assess.Worker,
+		finding, err := e.as.RecordFinding(bg, "inspector", runs.NewFinding{Type: "dispatch_anomaly", SubjectKind: scheme.Worker,
 			SubjectID: e.workers["甲"].ID, Month: "2026-03", Points: -0.25, Note: "抽查电话未答出研判会周期",
 			Evidence: []metric.Ref{{Entity: "file", ID: "call-record"}}})
 		if err != nil {

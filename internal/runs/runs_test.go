@@ -8,12 +8,13 @@ import (
 	"github.com/paulmach/orb"
 
 	"gridwork/internal/apperr"
-	"gridwork/internal/assess"
 	"gridwork/internal/dates"
 	"gridwork/internal/facts"
 	"gridwork/internal/geo"
 	"gridwork/internal/metric"
 	"gridwork/internal/org"
+	"gridwork/internal/runs"
+	"gridwork/internal/scheme"
 	"gridwork/internal/store"
 	"gridwork/internal/store/storetest"
 	"gridwork/schemes"
@@ -53,7 +54,7 @@ categories:
 type runEnv struct {
 	db      *store.DB
 	org     *org.Store
-	as      *assess.Store
+	as      *runs.Store
 	street  org.Unit
 	workers map[string]org.Worker // by name
 }
@@ -65,7 +66,7 @@ func rect(w, s, e, n float64) string {
 func newRunEnv(t *testing.T, db *store.DB) *runEnv {
 	t.Helper()
 	e := &runEnv{db: db, org: org.NewStore(db), workers: map[string]org.Worker{}}
-	e.as = assess.NewStore(db, e.org)
+	e.as = runs.NewStore(db, e.org)
 	from := dates.New(2025, 1, 1)
 	mk := func(in org.NewUnit) org.Unit {
 		t.Helper()
@@ -127,7 +128,7 @@ func TestRunsAppealsAndEscalations(t *testing.T) {
 		if _, _, err := e.as.SaveScheme(bg, "test", []byte(strings.Replace(runScheme, "points: -2", "points: -3", 1)), false); apperr.CodeOf(err) != apperr.Conflict {
 			t.Errorf("changed text, same version: %v, want Conflict", err)
 		}
-		if _, msgs, err := e.as.SaveScheme(bg, "test", []byte(strings.Replace(runScheme, "max: 40", "max: 45", 1)), false); apperr.CodeOf(err) != apperr.Invalid || !assess.HasErrors(msgs) {
+		if _, msgs, err := e.as.SaveScheme(bg, "test", []byte(strings.Replace(runScheme, "max: 40", "max: 45", 1)), false); apperr.CodeOf(err) != apperr.Invalid || !scheme.HasErrors(msgs) {
 			t.Errorf("maxima 105: %v, want Invalid with messages", err)
 		}
 
@@ -142,11 +143,11 @@ func TestRunsAppealsAndEscalations(t *testing.T) {
 			t.Fatal(err)
 		}
 		// A finding in March against 甲, with evidence.
-		if _, err := e.as.RecordFinding(bg, "inspector", assess.NewFinding{Type: "dispatch_anomaly", SubjectKind: assess.Worker,
+		if _, err := e.as.RecordFinding(bg, "inspector", runs.NewFinding{Type: "dispatch_anomaly", SubjectKind: scheme.Worker,
 			SubjectID: e.workers["甲"].ID, Month: "2026-03", Points: -0.25, Note: "抽查电话未答出研判会周期"}); apperr.CodeOf(err) != apperr.Invalid {
 			t.Errorf("finding without evidence: %v, want Invalid", err)
 		}
-		if _, err := e.as.RecordFinding(bg, "inspector", assess.NewFinding{ClientID: "c1", Type: "dispatch_anomaly", SubjectKind: assess.Worker,
+		if _, err := e.as.RecordFinding(bg, "inspector", runs.NewFinding{ClientID: "c1", Type: "dispatch_anomaly", SubjectKind: scheme.Worker,
 			SubjectID: e.workers["甲"].ID, Month: "2026-03", Points: -0.25, Note: "抽查电话未答出研判会周期",
 			Evidence: []metric.Ref{{Entity: "file", ID: "call-record"}}}); err != nil {
 			t.Fatal(err)
@@ -157,7 +158,7 @@ func TestRunsAppealsAndEscalations(t *testing.T) {
 		}
 		// March: 甲 100 − 2 − 0.25 = 97.75 → a 58 + b 39.75 → 39.8: 97.8;
 		// 乙 100 − 12 = 88; 丙 100.
-		_, rows, err := e.as.Table(bg, mar.ID, assess.TableQuery{})
+		_, rows, err := e.as.Table(bg, mar.ID, runs.TableQuery{})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -173,7 +174,7 @@ func TestRunsAppealsAndEscalations(t *testing.T) {
 			}
 		}
 		// 乙 was last in February and March: the talk falls due in March.
-		escs, err := e.as.Escalations(bg, assess.EscalationQuery{RunID: mar.ID})
+		escs, err := e.as.Escalations(bg, runs.EscalationQuery{RunID: mar.ID})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -181,7 +182,7 @@ func TestRunsAppealsAndEscalations(t *testing.T) {
 			t.Errorf("escalations = %+v, want one talk for 乙 over February and March", escs)
 		}
 		// The explanation carries the very records.
-		_, res, err := e.as.Explain(bg, mar.ID, assess.Worker, e.workers["乙"].ID)
+		_, res, err := e.as.Explain(bg, mar.ID, scheme.Worker, e.workers["乙"].ID)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -190,16 +191,16 @@ func TestRunsAppealsAndEscalations(t *testing.T) {
 			t.Errorf("乙 late = %+v, want −12 with the six people", late)
 		}
 		// 乙 appeals; after a rejection, an upheld appeal on another rule.
-		ap, err := e.as.FileAppeal(bg, "乙", assess.NewAppeal{RunID: mar.ID, SubjectKind: assess.Worker, SubjectID: e.workers["乙"].ID,
+		ap, err := e.as.FileAppeal(bg, "乙", runs.NewAppeal{RunID: mar.ID, SubjectKind: scheme.Worker, SubjectID: e.workers["乙"].ID,
 			Category: "a", Rule: "late", Reason: "其中 6 人是同一户,3 月 1 日已更新"})
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, err := e.as.FileAppeal(bg, "乙", assess.NewAppeal{RunID: mar.ID, SubjectKind: assess.Worker, SubjectID: e.workers["乙"].ID,
+		if _, err := e.as.FileAppeal(bg, "乙", runs.NewAppeal{RunID: mar.ID, SubjectKind: scheme.Worker, SubjectID: e.workers["乙"].ID,
 			Category: "a", Rule: "late", Reason: "again"}); apperr.CodeOf(err) != apperr.Conflict {
 			t.Errorf("second appeal on the same rule: %v, want Conflict", err)
 		}
-		if _, err := e.as.FileAppeal(bg, "丙", assess.NewAppeal{RunID: mar.ID, SubjectKind: assess.Worker, SubjectID: e.workers["丙"].ID,
+		if _, err := e.as.FileAppeal(bg, "丙", runs.NewAppeal{RunID: mar.ID, SubjectKind: scheme.Worker, SubjectID: e.workers["丙"].ID,
 			Category: "a", Rule: "late", Reason: "nothing lost"}); apperr.CodeOf(err) != apperr.Invalid {
 			t.Errorf("appeal on a rule that cost nothing: %v, want Invalid", err)
 		}
@@ -214,24 +215,24 @@ func TestRunsAppealsAndEscalations(t *testing.T) {
 			t.Errorf("deciding twice: %v, want Conflict", err)
 		}
 		// The old run is kept, marked superseded, with its numbers.
-		old, oldRows, err := e.as.Table(bg, mar.ID, assess.TableQuery{SubjectID: e.workers["乙"].ID})
+		old, oldRows, err := e.as.Table(bg, mar.ID, runs.TableQuery{SubjectID: e.workers["乙"].ID})
 		if err != nil || old.SupersededBy != newRun.ID || oldRows[0].Total != 88 {
 			t.Errorf("old run: %+v %+v %v; want superseded, 乙 still 88", old, oldRows, err)
 		}
-		_, newRows, err := e.as.Table(bg, newRun.ID, assess.TableQuery{SubjectID: e.workers["乙"].ID})
+		_, newRows, err := e.as.Table(bg, newRun.ID, runs.TableQuery{SubjectID: e.workers["乙"].ID})
 		if err != nil || newRows[0].Total != 100 || newRows[0].Rank != 1 {
 			t.Errorf("new run: %+v %v; want 乙 100, ranked first with 丙", newRows, err)
 		}
-		_, res, _ = e.as.Explain(bg, newRun.ID, assess.Worker, e.workers["乙"].ID)
-		if r := res.Categories[0].Rules[0]; r.Status != assess.Voided || r.Original != -12 {
+		_, res, _ = e.as.Explain(bg, newRun.ID, scheme.Worker, e.workers["乙"].ID)
+		if r := res.Categories[0].Rules[0]; r.Status != scheme.Voided || r.Original != -12 {
 			t.Errorf("voided rule = %+v, want status voided with the original −12", r)
 		}
 		// Escalations are those of the current run: 乙 is no longer last.
-		if escs, _ := e.as.Escalations(bg, assess.EscalationQuery{SchemeCode: "test-runs"}); len(escs) != 0 {
+		if escs, _ := e.as.Escalations(bg, runs.EscalationQuery{SchemeCode: "test-runs"}); len(escs) != 0 {
 			t.Errorf("escalations after the appeal = %+v, want none", escs)
 		}
 		// Appeals cannot be filed against the superseded run.
-		if _, err := e.as.FileAppeal(bg, "甲", assess.NewAppeal{RunID: mar.ID, SubjectKind: assess.Worker, SubjectID: e.workers["甲"].ID,
+		if _, err := e.as.FileAppeal(bg, "甲", runs.NewAppeal{RunID: mar.ID, SubjectKind: scheme.Worker, SubjectID: e.workers["甲"].ID,
 			Category: "a", Rule: "late", Reason: "x"}); apperr.CodeOf(err) != apperr.Conflict {
 			t.Errorf("appeal against a superseded run: %v, want Conflict", err)
 		}
@@ -279,7 +280,7 @@ func TestRunsAppealsAndEscalations(t *testing.T) {
 
 func TestInstallBuiltins(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		as := assess.NewStore(db, org.NewStore(db))
+		as := runs.NewStore(db, org.NewStore(db))
 		for i := range 2 { // the second start stores nothing new
 			if err := as.InstallBuiltins(bg); err != nil {
 				t.Fatalf("start %d: %v", i+1, err)

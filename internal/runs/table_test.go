@@ -6,8 +6,10 @@ import (
 	"testing"
 	"time"
 
-	"gridwork/internal/assess"
+	"gridwork/internal/runs"
+
 	"gridwork/internal/org"
+	"gridwork/internal/scheme"
 	"gridwork/internal/store"
 	"gridwork/internal/store/storetest"
 )
@@ -99,25 +101,25 @@ func TestTablePaging(t *testing.T) {
 		}
 		for _, tc := range []struct {
 			name  string
-			q     assess.TableQuery
+			q     runs.TableQuery
 			total int
 			want  []string
 		}{
-			{"everyone, communities first", assess.TableQuery{}, 14, append([]string{"c1", "c2"}, ids(0, 11)...)},
-			{"first page of everyone", assess.TableQuery{Limit: 3}, 14, []string{"c1", "c2", "w00"}},
-			{"workers, second page of 5", assess.TableQuery{Kind: assess.Worker, Limit: 5, Offset: 5}, 12, ids(5, 9)},
-			{"workers, last page: the not assessed", assess.TableQuery{Kind: assess.Worker, Limit: 5, Offset: 10}, 12, ids(10, 11)},
-			{"past the end", assess.TableQuery{Kind: assess.Worker, Limit: 5, Offset: 20}, 12, nil},
-			{"community c2", assess.TableQuery{Kind: assess.Worker, CommunityID: "c2"}, 6, []string{"w01", "w03", "w05", "w07", "w09", "w11"}},
-			{"community c2, page 2 of 4", assess.TableQuery{Kind: assess.Worker, CommunityID: "c2", Limit: 4, Offset: 4}, 6, []string{"w09", "w11"}},
-			{"name part", assess.TableQuery{Name: "网格员1"}, 2, []string{"w10", "w11"}},
-			{"name with % taken literally", assess.TableQuery{Name: "%"}, 1, []string{"w05"}},
-			{"name with _ taken literally", assess.TableQuery{Name: "_之"}, 1, []string{"w05"}},
-			{"name matching nobody", assess.TableQuery{Name: "王"}, 0, nil},
-			{"scope: c1 only", assess.TableQuery{Kind: assess.Worker, Communities: []string{"c1"}, Limit: 4}, 6, []string{"w00", "w02", "w04", "w06"}},
-			{"scope: none", assess.TableQuery{Communities: []string{}}, 0, nil},
-			{"scope and name", assess.TableQuery{Communities: []string{"c1", "c2"}, Name: "社区"}, 2, []string{"c1", "c2"}},
-			{"one subject", assess.TableQuery{SubjectID: "w04"}, 1, []string{"w04"}},
+			{"everyone, communities first", runs.TableQuery{}, 14, append([]string{"c1", "c2"}, ids(0, 11)...)},
+			{"first page of everyone", runs.TableQuery{Limit: 3}, 14, []string{"c1", "c2", "w00"}},
+			{"workers, second page of 5", runs.TableQuery{Kind: scheme.Worker, Limit: 5, Offset: 5}, 12, ids(5, 9)},
+			{"workers, last page: the not assessed", runs.TableQuery{Kind: scheme.Worker, Limit: 5, Offset: 10}, 12, ids(10, 11)},
+			{"past the end", runs.TableQuery{Kind: scheme.Worker, Limit: 5, Offset: 20}, 12, nil},
+			{"community c2", runs.TableQuery{Kind: scheme.Worker, CommunityID: "c2"}, 6, []string{"w01", "w03", "w05", "w07", "w09", "w11"}},
+			{"community c2, page 2 of 4", runs.TableQuery{Kind: scheme.Worker, CommunityID: "c2", Limit: 4, Offset: 4}, 6, []string{"w09", "w11"}},
+			{"name part", runs.TableQuery{Name: "网格员1"}, 2, []string{"w10", "w11"}},
+			{"name with % taken literally", runs.TableQuery{Name: "%"}, 1, []string{"w05"}},
+			{"name with _ taken literally", runs.TableQuery{Name: "_之"}, 1, []string{"w05"}},
+			{"name matching nobody", runs.TableQuery{Name: "王"}, 0, nil},
+			{"scope: c1 only", runs.TableQuery{Kind: scheme.Worker, Communities: []string{"c1"}, Limit: 4}, 6, []string{"w00", "w02", "w04", "w06"}},
+			{"scope: none", runs.TableQuery{Communities: []string{}}, 0, nil},
+			{"scope and name", runs.TableQuery{Communities: []string{"c1", "c2"}, Name: "社区"}, 2, []string{"c1", "c2"}},
+			{"one subject", runs.TableQuery{SubjectID: "w04"}, 1, []string{"w04"}},
 		} {
 			t.Run(tc.name, func(t *testing.T) {
 				info, got, total, err := as.TablePage(bg, "mar", tc.q)
@@ -140,7 +142,7 @@ func TestTablePaging(t *testing.T) {
 				}
 				for _, r := range got {
 					want, ok := prevTotal[r.SubjectID]
-					ok = ok && r.SubjectKind == assess.Worker
+					ok = ok && r.SubjectKind == scheme.Worker
 					switch {
 					case !ok && (r.PrevTotal != nil || r.Change != nil):
 						t.Errorf("%s: previous %v, change %v; want none", r.SubjectID, r.PrevTotal, r.Change)
@@ -150,7 +152,7 @@ func TestTablePaging(t *testing.T) {
 				}
 			})
 		}
-		if _, _, _, err := as.TablePage(bg, "nope", assess.TableQuery{}); err == nil {
+		if _, _, _, err := as.TablePage(bg, "nope", runs.TableQuery{}); err == nil {
 			t.Error("an unknown run gives no error")
 		}
 	})
@@ -158,7 +160,7 @@ func TestTablePaging(t *testing.T) {
 
 // BenchmarkTablePage: one page of a run of 30,000 workers in 600
 // communities, with the previous period's run of the same size, read by
-// assess.Store.TablePage (count, page, previous values) as the league API
+// runs.Store.TablePage (count, page, previous values) as the league API
 // asks for it: the first page, a page deep in the table, a name search, one
 // community, and a community staff's scope. docs/performance.md records
 // the figures.
@@ -171,7 +173,7 @@ func BenchmarkTablePage(b *testing.B) {
 	}{{"sqlite", storetest.SQLite}, {"postgres", storetest.Postgres}} {
 		b.Run(engine.name, func(b *testing.B) {
 			db := engine.open(b)
-			as := assess.NewStore(db, org.NewStore(db))
+			as := runs.NewStore(db, org.NewStore(db))
 			v, _, err := as.SaveScheme(bg, "test", []byte(runScheme), false)
 			if err != nil {
 				b.Fatal(err)
@@ -198,13 +200,13 @@ func BenchmarkTablePage(b *testing.B) {
 			}
 			for _, bc := range []struct {
 				name string
-				q    assess.TableQuery
+				q    runs.TableQuery
 			}{
-				{"first", assess.TableQuery{Kind: assess.Worker, Limit: 20}},
-				{"deep", assess.TableQuery{Kind: assess.Worker, Limit: 20, Offset: 24_000}},
-				{"search", assess.TableQuery{Kind: assess.Worker, Name: "工作者123", Limit: 20}},
-				{"community", assess.TableQuery{Kind: assess.Worker, CommunityID: "c-123", Limit: 20, Offset: 20}},
-				{"scope", assess.TableQuery{Kind: assess.Worker, Communities: []string{"c-007"}, Limit: 20}},
+				{"first", runs.TableQuery{Kind: scheme.Worker, Limit: 20}},
+				{"deep", runs.TableQuery{Kind: scheme.Worker, Limit: 20, Offset: 24_000}},
+				{"search", runs.TableQuery{Kind: scheme.Worker, Name: "工作者123", Limit: 20}},
+				{"community", runs.TableQuery{Kind: scheme.Worker, CommunityID: "c-123", Limit: 20, Offset: 20}},
+				{"scope", runs.TableQuery{Kind: scheme.Worker, Communities: []string{"c-007"}, Limit: 20}},
 			} {
 				b.Run(bc.name, func(b *testing.B) {
 					for b.Loop() {
