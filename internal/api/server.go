@@ -86,7 +86,7 @@ func (dateSchema) Schema(huma.Registry) *huma.Schema {
 
 // prefixedSchemas are the domain packages whose schema names get a prefix,
 // by package name.
-var prefixedSchemas = map[string]string{"assess": "Assess", "inspect": "Inspect", "events": "Events", "duty": "Duty", "survey": "Survey", "patrol": "Patrol"}
+var prefixedSchemas = map[string]string{"scheme": "Assess", "runs": "Assess", "inspect": "Inspect", "events": "Events", "duty": "Duty", "survey": "Survey", "patrol": "Patrol"}
 
 // Options configure a Server.
 type Options struct {
