@@ -4,14 +4,15 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"gridwork/internal/apperr"
-	"gridwork/internal/audit"
-	"gridwork/internal/scheme"
-	"gridwork/internal/store"
 	"strings"
 	"time"
 
 	"github.com/google/uuid"
+
+	"gridwork/internal/apperr"
+	"gridwork/internal/audit"
+	"gridwork/internal/scheme"
+	"gridwork/internal/store"
 )
 
 // Appeal is a worker's (or community's) appeal against one rule's points

@@ -6,7 +6,7 @@ package runs_test
 // findings) and evaluation (Evaluate, pure) are measured separately, each
 // with its time and its peak heap. They run only with -bench:
 //
-//	go test -run '^$' -bench 'Evaluate001|Inputs001' -benchtime 3x ./internal/assess/
+//	go test -run '^$' -bench 'Evaluate001|Inputs001' -benchtime 3x ./internal/runs/
 //
 // With GRIDWORK_TEST_POSTGRES set, BenchmarkInputs001 runs on PostgreSQL
 // too. docs/performance.md records the figures.
@@ -31,13 +31,12 @@ import (
 
 	"github.com/google/uuid"
 
-	"gridwork/internal/runs"
-
 	_ "gridwork/internal/catalog" // every fact the template names is defined
 	"gridwork/internal/dates"
 	"gridwork/internal/facts"
 	"gridwork/internal/metric"
 	"gridwork/internal/org"
+	"gridwork/internal/runs"
 	"gridwork/internal/scheme"
 	"gridwork/internal/store"
 	"gridwork/internal/store/storetest"

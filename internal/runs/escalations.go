@@ -4,12 +4,13 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"gridwork/internal/scheme"
-	"gridwork/internal/store"
 	"strings"
 	"time"
 
 	"github.com/google/uuid"
+
+	"gridwork/internal/scheme"
+	"gridwork/internal/store"
 )
 
 // escalate records the escalations that fall due with this run.

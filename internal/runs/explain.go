@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+
 	"gridwork/internal/apperr"
 	"gridwork/internal/scheme"
 	"gridwork/internal/store"

@@ -4,16 +4,17 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"gridwork/internal/apperr"
-	"gridwork/internal/audit"
-	"gridwork/internal/metric"
-	"gridwork/internal/scheme"
-	"gridwork/internal/store"
 	"math"
 	"strings"
 	"time"
 
 	"github.com/google/uuid"
+
+	"gridwork/internal/apperr"
+	"gridwork/internal/audit"
+	"gridwork/internal/metric"
+	"gridwork/internal/scheme"
+	"gridwork/internal/store"
 )
 
 // ManualFinding is a stored manual finding.

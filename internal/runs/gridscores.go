@@ -3,11 +3,12 @@ package runs
 import (
 	"context"
 	"fmt"
+	"sort"
+	"strings"
+
 	"gridwork/internal/dates"
 	"gridwork/internal/org"
 	"gridwork/internal/store"
-	"sort"
-	"strings"
 )
 
 // GridScore is the score of the workers who answer for a grid in a run.

@@ -2,11 +2,12 @@ package runs
 
 import (
 	"context"
+	"sort"
+
 	"gridwork/internal/facts"
 	"gridwork/internal/metric"
 	"gridwork/internal/org"
 	"gridwork/internal/scheme"
-	"sort"
 )
 
 // Inputs reads what a run of sch over span for the subtree of unitID

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+
 	"gridwork/internal/org"
 	"gridwork/internal/scheme"
 	"gridwork/internal/store"

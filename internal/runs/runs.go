@@ -4,14 +4,15 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"gridwork/internal/apperr"
-	"gridwork/internal/audit"
-	"gridwork/internal/scheme"
-	"gridwork/internal/store"
 	"log/slog"
 	"time"
 
 	"github.com/google/uuid"
+
+	"gridwork/internal/apperr"
+	"gridwork/internal/audit"
+	"gridwork/internal/scheme"
+	"gridwork/internal/store"
 )
 
 // RunInfo describes a stored run.

@@ -5,17 +5,18 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+
 	"gridwork/internal/apperr"
 	"gridwork/internal/audit"
 	"gridwork/internal/metric"
 	"gridwork/internal/scheme"
 	"gridwork/internal/store"
 	"gridwork/schemes"
-	"slices"
-	"strings"
-	"time"
-
-	"github.com/google/uuid"
 )
 
 // SchemeVersion is one stored version of a scheme.

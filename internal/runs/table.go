@@ -3,9 +3,10 @@ package runs
 import (
 	"context"
 	"fmt"
+	"strings"
+
 	"gridwork/internal/scheme"
 	"gridwork/internal/store"
-	"strings"
 )
 
 // Row is one line of a league table.

@@ -6,9 +6,8 @@ import (
 	"testing"
 	"time"
 
-	"gridwork/internal/runs"
-
 	"gridwork/internal/org"
+	"gridwork/internal/runs"
 	"gridwork/internal/scheme"
 	"gridwork/internal/store"
 	"gridwork/internal/store/storetest"
@@ -165,7 +164,7 @@ func TestTablePaging(t *testing.T) {
 // community, and a community staff's scope. docs/performance.md records
 // the figures.
 //
-//	go test -run '^$' -bench TablePage -benchtime 50x ./internal/assess/
+//	go test -run '^$' -bench TablePage -benchtime 50x ./internal/runs/
 func BenchmarkTablePage(b *testing.B) {
 	for _, engine := range []struct {
 		name string

@@ -3,6 +3,7 @@ package runs
 import (
 	"context"
 	"fmt"
+
 	"gridwork/internal/apperr"
 	"gridwork/internal/scheme"
 )
