@@ -6,10 +6,10 @@ import (
 	"strings"
 	"testing"
 
-	"gridwork/internal/assess"
 	_ "gridwork/internal/catalog" // every fact defined, as in the server
 	"gridwork/internal/dates"
 	"gridwork/internal/metric"
+	"gridwork/internal/scheme"
 	"gridwork/schemes"
 )
 
@@ -17,19 +17,19 @@ import (
 // no warning but the accepted ones (each given as the start of its text),
 // so that a new warning fails the test. An accepted warning that no longer
 // appears (its fact got measured) is only logged.
-func hwLoad(t *testing.T, name string, accepted []string) *assess.Scheme {
+func hwLoad(t *testing.T, name string, accepted []string) *scheme.Program {
 	t.Helper()
 	text, err := schemes.Read(name)
 	if err != nil {
 		t.Fatalf("read %s: %v", name, err)
 	}
-	s, err := assess.Parse(text)
+	s, err := scheme.Parse(text)
 	if err != nil {
 		t.Fatalf("parse %s: %v", name, err)
 	}
 	used := map[string]bool{}
-	for _, m := range assess.Lint(s) {
-		if m.Severity == assess.Error {
+	for _, m := range scheme.Lint(s, metric.Current()) {
+		if m.Severity == scheme.Error {
 			t.Errorf("%s: lint error %s", name, m)
 			continue
 		}
@@ -52,7 +52,11 @@ func hwLoad(t *testing.T, name string, accepted []string) *assess.Scheme {
 	if t.Failed() {
 		t.FailNow()
 	}
-	return s
+	p, err := scheme.Compile(s, metric.Current())
+	if err != nil {
+		t.Fatalf("compile %s: %v", name, err)
+	}
+	return p
 }
 
 // hwPending is the warning for a rule reading a fact not measured yet.
@@ -72,8 +76,8 @@ func hwRate(num, den float64) metric.Fact {
 
 // hwMerge returns base with over laid on it and the facts named by drop (or
 // starting with a drop ending in ".") removed.
-func hwMerge(base, over assess.Facts, drop ...string) assess.Facts {
-	out := assess.Facts{}
+func hwMerge(base, over scheme.Facts, drop ...string) scheme.Facts {
+	out := scheme.Facts{}
 	for k, v := range base {
 		out[k] = v
 	}
@@ -90,8 +94,8 @@ func hwMerge(base, over assess.Facts, drop ...string) assess.Facts {
 	return out
 }
 
-func hwFinding(id, typ, month string, points float64) assess.FindingRecord {
-	return assess.FindingRecord{ID: id, Type: typ, Month: month, Points: points, By: "督查员", Note: "test"}
+func hwFinding(id, typ, month string, points float64) scheme.FindingRecord {
+	return scheme.FindingRecord{ID: id, Type: typ, Month: month, Points: points, By: "督查员", Note: "test"}
 }
 
 // hwWant is one subject's expected result. Rules maps "category/rule" to
@@ -109,12 +113,12 @@ type hwWant struct {
 	noDataRules []string
 }
 
-func hwCheck(t *testing.T, rs []assess.Result, wants []hwWant) {
+func hwCheck(t *testing.T, rs []scheme.Result, wants []hwWant) {
 	t.Helper()
 	if len(rs) != len(wants) {
 		t.Fatalf("%d results, want %d", len(rs), len(wants))
 	}
-	byID := map[string]assess.Result{}
+	byID := map[string]scheme.Result{}
 	for _, r := range rs {
 		byID[r.Subject.ID] = r
 	}
@@ -164,7 +168,7 @@ func hwCheck(t *testing.T, rs []assess.Result, wants []hwWant) {
 					if wp := w.rules[key]; math.Abs(rr.Points-wp) > 1e-9 {
 						t.Errorf("rule %s = %v, want %v (%s)", key, rr.Points, wp, rr.Explain)
 					}
-					if (rr.Status == assess.NoData) != noData[key] {
+					if (rr.Status == scheme.NoData) != noData[key] {
 						t.Errorf("rule %s status %s, want no_data %v", key, rr.Status, noData[key])
 					}
 				}
@@ -212,8 +216,8 @@ var seed000Warnings = []string{
 
 // clean000 is a worker's month with every fact the worker categories read
 // measured and nothing wrong: counts 0, rates 100 %, flags down.
-func clean000() assess.Facts {
-	f := assess.Facts{}
+func clean000() scheme.Facts {
+	f := scheme.Facts{}
 	for _, n := range []string{
 		"households.not_visited", "households.visits_unwritten", "records.tenant_incomplete", "inspect.missed_registrations",
 		"platform.permit.missing", "platform.permit.wrong",
@@ -236,7 +240,7 @@ func clean000() assess.Facts {
 
 func TestSeed000HousingStationMonthly(t *testing.T) {
 	s := hwLoad(t, seed000, seed000Warnings)
-	if s.Period != assess.Month || len(s.Subjects) != 2 {
+	if s.Period != scheme.Month || len(s.Subjects) != 2 {
 		t.Fatalf("period %s, subjects %v; want a monthly scheme for workers and communities", s.Period, s.Subjects)
 	}
 	if strings.Contains(string(s.Text()), "大胡子") || strings.Contains(string(s.Text()), "蒙面") {
@@ -246,23 +250,23 @@ func TestSeed000HousingStationMonthly(t *testing.T) {
 	// Community C1: morning meetings and analysis meetings held with
 	// minutes, last-place and back-tracing systems on file, no QR/GPS
 	// system. Community C2 has all five.
-	c1 := assess.Facts{
+	c1 := scheme.Facts{
 		"duty.morning_meetings": hwCount(4), "duty.analysis_meetings": hwCount(20),
 		"duty.system_elimination": hwCount(1), "duty.system_qr": hwCount(0), "duty.system_back_tracing": hwCount(1),
 	}
-	c2 := assess.Facts{
+	c2 := scheme.Facts{
 		"duty.morning_meetings": hwCount(3), "duty.analysis_meetings": hwCount(10),
 		"duty.system_elimination": hwCount(1), "duty.system_qr": hwCount(1), "duty.system_back_tracing": hwCount(1),
 	}
-	worker := func(id, community string) assess.Subject {
-		return assess.Subject{Kind: assess.Worker, ID: id, Name: id, Community: community, Employment: "full_time", InPostSince: dates.New(2024, 1, 1)}
+	worker := func(id, community string) scheme.Subject {
+		return scheme.Subject{Kind: scheme.Worker, ID: id, Name: id, Community: community, Employment: "full_time", InPostSince: dates.New(2024, 1, 1)}
 	}
-	inputs := []assess.Input{
+	inputs := []scheme.Input{
 		{
 			Subject: worker("w1", "C1"),
 			// The police and digital platforms sent no export in March:
 			// their facts are missing, not zero.
-			Months: []assess.Facts{hwMerge(clean000(), assess.Facts{
+			Months: []scheme.Facts{hwMerge(clean000(), scheme.Facts{
 				"households.not_visited": hwCount(4), "households.visits_unwritten": hwCount(3),
 				"records.tenant_incomplete": hwCount(2), "inspect.missed_registrations": hwCount(1),
 				"records.permit_rate": hwRate(90, 100), "platform.permit.missing": hwCount(2), "platform.permit.wrong": hwCount(1),
@@ -272,8 +276,8 @@ func TestSeed000HousingStationMonthly(t *testing.T) {
 				"duty.reports_late": hwCount(1), "duty.analysis_absent": hwCount(1), "duty.checks_absent": hwCount(1),
 				"duty.late_flag": hwCount(1),
 			}, "platform.police.", "platform.digital.")},
-			Community: []assess.Facts{c1},
-			Findings: []assess.FindingRecord{
+			Community: []scheme.Facts{c1},
+			Findings: []scheme.FindingRecord{
 				hwFinding("f1", "fugitive_unregistered", march, -5),
 				hwFinding("f2", "change_not_passed", march, -0.5),
 				hwFinding("f3", "change_not_passed", march, -0.5),
@@ -283,7 +287,7 @@ func TestSeed000HousingStationMonthly(t *testing.T) {
 		},
 		{
 			Subject: worker("w2", "C2"),
-			Months: []assess.Facts{hwMerge(clean000(), assess.Facts{
+			Months: []scheme.Facts{hwMerge(clean000(), scheme.Facts{
 				"households.not_visited":     hwCount(1),
 				"platform.police.entry_rate": hwRate(197, 200), "platform.police.missing": hwCount(1),
 				"platform.digital.entry_rate": hwRate(99, 100), "platform.digital.missing": hwCount(3),
@@ -294,8 +298,8 @@ func TestSeed000HousingStationMonthly(t *testing.T) {
 				"records.late_entry": hwCount(1), "records.late_end_3d": hwCount(1), "records.late_end_1m": hwCount(1),
 				"patrol.out_of_area": hwCount(2), "duty.issues_unanalysed": hwCount(1), "rentals.unrated": hwCount(3),
 			})},
-			Community: []assess.Facts{c2},
-			Findings: []assess.FindingRecord{
+			Community: []scheme.Facts{c2},
+			Findings: []scheme.FindingRecord{
 				hwFinding("s1", "suspect_found", march, 5),
 				hwFinding("s2", "suspect_found", march, 5),
 				hwFinding("p1", "platform_not_passed", march, -0.5),
@@ -305,21 +309,21 @@ func TestSeed000HousingStationMonthly(t *testing.T) {
 		{
 			// Nothing stored for w3 or its community this month.
 			Subject:  worker("w3", "C3"),
-			Months:   []assess.Facts{nil},
-			Findings: []assess.FindingRecord{hwFinding("g1", "change_not_passed", march, -0.5)},
+			Months:   []scheme.Facts{nil},
+			Findings: []scheme.FindingRecord{hwFinding("g1", "change_not_passed", march, -0.5)},
 		},
 		{
 			Subject: worker("w4", "C1"),
-			Months: []assess.Facts{hwMerge(clean000(), assess.Facts{
+			Months: []scheme.Facts{hwMerge(clean000(), scheme.Facts{
 				"records.permit_rate":          hwRate(19, 20), // exactly 95 %
 				"platform.floating.no_photo":   hwCount(20),
 				"platform.floating.duplicates": hwCount(4),
 				"rentals.qr_not_posted":        hwCount(8),
 				"duty.late_flag":               hwCount(1),
 			})},
-			Community: []assess.Facts{c1},
-			Findings: func() []assess.FindingRecord {
-				var fs []assess.FindingRecord
+			Community: []scheme.Facts{c1},
+			Findings: func() []scheme.FindingRecord {
+				var fs []scheme.FindingRecord
 				for i := range 12 {
 					fs = append(fs, hwFinding("c"+string(rune('a'+i)), "discipline", march, -1))
 				}
@@ -327,11 +331,11 @@ func TestSeed000HousingStationMonthly(t *testing.T) {
 			}(),
 		},
 		{
-			Subject: assess.Subject{Kind: assess.Community, ID: "C1", Name: "一社区", Community: "C1"},
-			Months:  []assess.Facts{c1},
+			Subject: scheme.Subject{Kind: scheme.Community, ID: "C1", Name: "一社区", Community: "C1"},
+			Months:  []scheme.Facts{c1},
 		},
 	}
-	rs, err := assess.Evaluate(s, assess.Span{Kind: assess.Month, Year: 2026, Index: 3}, inputs, assess.Options{})
+	rs, err := scheme.Evaluate(s, scheme.Span{Kind: scheme.Month, Year: 2026, Index: 3}, inputs, scheme.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}

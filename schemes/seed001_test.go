@@ -3,9 +3,9 @@ package schemes_test
 import (
 	"testing"
 
-	"gridwork/internal/assess"
 	_ "gridwork/internal/catalog" // every fact defined, as in the server
 	"gridwork/internal/dates"
+	"gridwork/internal/scheme"
 )
 
 const seed001 = "seed001-town-quarterly.yaml"
@@ -50,10 +50,10 @@ const absent001 = -1
 // the satisfaction survey is given as [satisfied, answers] per month,
 // {0, 0} meaning no survey that month. A nil month (skip[i]) has nothing
 // stored at all.
-func quarter001(counts map[string][3]float64, survey [3][2]float64, skip ...int) []assess.Facts {
-	out := make([]assess.Facts, 3)
+func quarter001(counts map[string][3]float64, survey [3][2]float64, skip ...int) []scheme.Facts {
+	out := make([]scheme.Facts, 3)
 	for m := range 3 {
-		f := assess.Facts{}
+		f := scheme.Facts{}
 		for _, n := range seed001Counts {
 			v := 0.0
 			if c, ok := counts[n]; ok {
@@ -76,15 +76,15 @@ func quarter001(counts map[string][3]float64, survey [3][2]float64, skip ...int)
 
 func TestSeed001TownQuarterly(t *testing.T) {
 	s := hwLoad(t, seed001, seed001Warnings)
-	if s.Period != assess.Quarter || s.Rollup != assess.Whole || s.Eligible.InPostMonths != 6 {
+	if s.Period != scheme.Quarter || s.Rollup != scheme.Whole || s.Eligible.InPostMonths != 6 {
 		t.Fatalf("period %s rollup %s in post %d; want quarterly, whole, 6 months", s.Period, s.Rollup, s.Eligible.InPostMonths)
 	}
-	span := assess.Span{Kind: assess.Quarter, Year: 2026, Index: 1} // 2026-01 … 2026-03
-	worker := func(id, employment string, since dates.Date) assess.Subject {
-		return assess.Subject{Kind: assess.Worker, ID: id, Name: id, Employment: employment, InPostSince: since}
+	span := scheme.Span{Kind: scheme.Quarter, Year: 2026, Index: 1} // 2026-01 … 2026-03
+	worker := func(id, employment string, since dates.Date) scheme.Subject {
+		return scheme.Subject{Kind: scheme.Worker, ID: id, Name: id, Employment: employment, InPostSince: since}
 	}
 	x := float64(absent001)
-	inputs := []assess.Input{
+	inputs := []scheme.Input{
 		{
 			Subject: worker("F1", "full_time", dates.New(2024, 1, 1)),
 			Months: quarter001(map[string][3]float64{
@@ -140,7 +140,7 @@ func TestSeed001TownQuarterly(t *testing.T) {
 			}, [3][2]float64{{20, 20}, {20, 20}, {20, 20}}),
 		},
 	}
-	rs, err := assess.Evaluate(s, span, inputs, assess.Options{})
+	rs, err := scheme.Evaluate(s, span, inputs, scheme.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -249,7 +249,7 @@ func TestSeed001TownQuarterly(t *testing.T) {
 		"E1": {"full-time-performance", 39000},
 	}
 	for _, r := range rs {
-		lines := assess.Pay(s, r, 3, nil, false, nil)
+		lines := scheme.Pay(s, r, 3, nil, false, nil)
 		w, ok := pay[r.Subject.ID]
 		if !ok {
 			if len(lines) != 0 {
@@ -263,12 +263,12 @@ func TestSeed001TownQuarterly(t *testing.T) {
 	}
 
 	// The talk that goes with a refusal (E1 refused once this quarter).
-	got := assess.Escalate(s, []assess.Standing{{Span: "2026-Q1", Assessed: true, Rank: 1, Of: 4, Total: 65,
+	got := scheme.Escalate(s, []scheme.Standing{{Span: "2026-Q1", Assessed: true, Rank: 1, Of: 4, Total: 65,
 		Facts: map[string]float64{"duty.assignment_refused": 1}}})
 	if len(got) != 1 || got[0].ID != "refusal-talk" || got[0].Action != "talk" {
 		t.Errorf("escalations for a refusal = %+v, want the refusal talk", got)
 	}
-	if got := assess.Escalate(s, []assess.Standing{{Span: "2026-Q1", Assessed: true, Rank: 4, Of: 4, Total: 48.5,
+	if got := scheme.Escalate(s, []scheme.Standing{{Span: "2026-Q1", Assessed: true, Rank: 4, Of: 4, Total: 48.5,
 		Facts: map[string]float64{"duty.assignment_refused": 0}}}); len(got) != 0 {
 		t.Errorf("escalations without a refusal = %+v, want none", got)
 	}

@@ -4,7 +4,7 @@ import (
 	"math"
 	"testing"
 
-	"gridwork/internal/assess"
+	"gridwork/internal/scheme"
 )
 
 const seed002 = "seed002-street-annual.yaml"
@@ -14,10 +14,10 @@ var seed002Warnings []string
 
 // year002 builds twelve months of facts: base every month, with the
 // months in over (1-12) changed.
-func year002(base assess.Facts, over map[int]assess.Facts) []assess.Facts {
-	out := make([]assess.Facts, 12)
+func year002(base scheme.Facts, over map[int]scheme.Facts) []scheme.Facts {
+	out := make([]scheme.Facts, 12)
 	for i := range out {
-		m := assess.Facts{}
+		m := scheme.Facts{}
 		for k, v := range base {
 			m[k] = v
 		}
@@ -29,17 +29,17 @@ func year002(base assess.Facts, over map[int]assess.Facts) []assess.Facts {
 	return out
 }
 
-func inspection002(id, item, month string, points float64) assess.FindingRecord {
-	return assess.FindingRecord{ID: id, Type: "inspection", Item: item, Month: month, Points: points, Note: "听评看议督查评分", By: "街道网格办"}
+func inspection002(id, item, month string, points float64) scheme.FindingRecord {
+	return scheme.FindingRecord{ID: id, Type: "inspection", Item: item, Month: month, Points: points, Note: "听评看议督查评分", By: "街道网格办"}
 }
 
-func leader002(id, post string) assess.Subject {
-	return assess.Subject{Kind: assess.Worker, ID: id, Name: id, Post: post, Employment: "full_time"}
+func leader002(id, post string) scheme.Subject {
+	return scheme.Subject{Kind: scheme.Worker, ID: id, Name: id, Post: post, Employment: "full_time"}
 }
 
-func seed002Inputs() []assess.Input {
-	return []assess.Input{
-		{Subject: leader002("L1", "grid_leader"), Months: year002(assess.Facts{
+func seed002Inputs() []scheme.Input {
+	return []scheme.Input{
+		{Subject: leader002("L1", "grid_leader"), Months: year002(scheme.Facts{
 			"records.completeness":  tplRate(49, 50),
 			"records.changes_late":  tplCount(0),
 			"records.late_entry":    tplCount(0),
@@ -47,21 +47,21 @@ func seed002Inputs() []assess.Input {
 			"care.lost":             tplCount(0),
 			"events.unreported":     tplCount(0),
 			"households.visit_rate": tplRate(19, 20),
-		}, map[int]assess.Facts{
+		}, map[int]scheme.Facts{
 			1: {"records.changes_late": tplCount(1)},
 			2: {"records.changes_late": tplCount(1)},
 			3: {"records.changes_late": tplCount(1)},
 			4: {"records.late_entry": tplCount(1)},
 			7: {"events.unreported": tplCount(1)},
 			9: {"records.late_entry": tplCount(1)},
-		}), Findings: []assess.FindingRecord{
+		}), Findings: []scheme.FindingRecord{
 			inspection002("l1a", "info", "2026-12", -1.5),
 			inspection002("l1b", "party", "2026-06", -0.5), // the half-year check counts too
 			inspection002("l1c", "party", "2026-12", -1),
 			inspection002("l1d", "employment", "2026-12", -2),
 			inspection002("l1e", "other", "2026-12", -0.8),
 		}},
-		{Subject: leader002("L2", "area_leader"), Months: year002(assess.Facts{
+		{Subject: leader002("L2", "area_leader"), Months: year002(scheme.Facts{
 			"records.completeness":  tplRate(45, 50),
 			"records.changes_late":  tplCount(5),
 			"records.late_entry":    tplCount(0),
@@ -69,12 +69,12 @@ func seed002Inputs() []assess.Input {
 			"care.lost":             tplCount(0),
 			"events.unreported":     tplCount(0),
 			"households.visit_rate": tplRate(16, 20),
-		}, map[int]assess.Facts{
+		}, map[int]scheme.Facts{
 			1: {"events.unreported": tplCount(1)},
 			2: {"events.unreported": tplCount(1)},
 			3: {"events.unreported": tplCount(1)},
 			5: {"care.lost": tplCount(1)},
-		}), Findings: []assess.FindingRecord{
+		}), Findings: []scheme.FindingRecord{
 			inspection002("l2a", "info", "2026-12", -3),
 			inspection002("l2b", "party", "2026-12", -12), // beyond the category: counts −10
 			inspection002("l2c", "family_planning", "2026-06", -2.5),
@@ -86,14 +86,14 @@ func seed002Inputs() []assess.Input {
 		// L3's grids hold nothing that needs a visit or a required item
 		// (rates with nothing to measure are 100), and the dynamic
 		// information is not measured for it at all.
-		{Subject: leader002("L3", "grid_leader"), Months: year002(assess.Facts{
+		{Subject: leader002("L3", "grid_leader"), Months: year002(scheme.Facts{
 			"records.completeness":  tplRate(0, 0),
 			"records.changes_late":  tplCount(0),
 			"records.late_entry":    tplCount(0),
 			"care.visit_rate":       tplRate(0, 0),
 			"care.lost":             tplCount(0),
 			"households.visit_rate": tplRate(10, 10),
-		}, nil), Findings: []assess.FindingRecord{
+		}, nil), Findings: []scheme.FindingRecord{
 			inspection002("l3a", "info", "2026-06", -0.25),
 			inspection002("l3b", "info", "2026-12", -0.3),
 			inspection002("l3c", "party", "2025-12", -2),                                        // last year's: not counted
@@ -104,7 +104,7 @@ func seed002Inputs() []assess.Input {
 
 func TestSeed002Year(t *testing.T) {
 	s := tplLoad(t, seed002, seed002Warnings)
-	rs, err := assess.Evaluate(s, assess.Span{Kind: assess.Year, Year: 2026, Index: 1}, seed002Inputs(), assess.Options{})
+	rs, err := scheme.Evaluate(s, scheme.Span{Kind: scheme.Year, Year: 2026, Index: 1}, seed002Inputs(), scheme.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -190,7 +190,7 @@ func TestSeed002Year(t *testing.T) {
 		t.Errorf("L3 rules without data = %d, want 1 (events.unreported)", l3.NoData)
 	}
 	for _, rr := range tplCategory(t, l3, "stability").Rules {
-		if rr.ID == "unreported" && rr.Status != assess.NoData {
+		if rr.ID == "unreported" && rr.Status != scheme.NoData {
 			t.Errorf("L3 unreported status = %s, want no data", rr.Status)
 		}
 	}

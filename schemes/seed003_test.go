@@ -10,9 +10,9 @@ import (
 	"strings"
 	"testing"
 
-	"gridwork/internal/assess"
 	_ "gridwork/internal/catalog" // every fact the templates name
 	"gridwork/internal/metric"
+	"gridwork/internal/scheme"
 	"gridwork/schemes"
 )
 
@@ -21,7 +21,7 @@ import (
 // tplLoad parses the built-in template name and checks that it lints without
 // errors and with exactly the accepted warnings (texts, in any order), so a
 // new warning fails the test until it is looked at.
-func tplLoad(t *testing.T, name string, accepted []string) *assess.Scheme {
+func tplLoad(t *testing.T, name string, accepted []string) *scheme.Program {
 	t.Helper()
 	if !slices.Contains(schemes.Names(), name) {
 		t.Fatalf("%s is not among the built-in templates %v", name, schemes.Names())
@@ -30,13 +30,13 @@ func tplLoad(t *testing.T, name string, accepted []string) *assess.Scheme {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s, err := assess.Parse(text)
+	s, err := scheme.Parse(text)
 	if err != nil {
 		t.Fatalf("parse %s: %v", name, err)
 	}
 	var warnings []string
-	for _, m := range assess.Lint(s) {
-		if m.Severity == assess.Error {
+	for _, m := range scheme.Lint(s, metric.Current()) {
+		if m.Severity == scheme.Error {
 			t.Errorf("%s: %s", name, m)
 			continue
 		}
@@ -48,7 +48,11 @@ func tplLoad(t *testing.T, name string, accepted []string) *assess.Scheme {
 	if !reflect.DeepEqual(warnings, wantW) {
 		t.Errorf("%s: lint warnings\n%s\nwant exactly\n%s", name, strings.Join(warnings, "\n"), strings.Join(wantW, "\n"))
 	}
-	return s
+	p, err := scheme.Compile(s, metric.Current())
+	if err != nil {
+		t.Fatalf("compile %s: %v", name, err)
+	}
+	return p
 }
 
 // tplPending is the lint warning for a rule that reads a fact nothing
@@ -91,7 +95,7 @@ const tplEps = 1e-9
 
 // tplVerify checks every subject's result against its tplWant, and that it names
 // every rule and category the result has (nothing goes unchecked).
-func tplVerify(t *testing.T, rs []assess.Result, wants map[string]tplWant) {
+func tplVerify(t *testing.T, rs []scheme.Result, wants map[string]tplWant) {
 	t.Helper()
 	if len(rs) != len(wants) {
 		t.Fatalf("%d results, want %d", len(rs), len(wants))
@@ -142,7 +146,7 @@ func tplVerify(t *testing.T, rs []assess.Result, wants map[string]tplWant) {
 	}
 }
 
-func tplResult(t *testing.T, rs []assess.Result, id string) assess.Result {
+func tplResult(t *testing.T, rs []scheme.Result, id string) scheme.Result {
 	t.Helper()
 	for _, r := range rs {
 		if r.Subject.ID == id {
@@ -150,10 +154,10 @@ func tplResult(t *testing.T, rs []assess.Result, id string) assess.Result {
 		}
 	}
 	t.Fatalf("no result for %s", id)
-	return assess.Result{}
+	return scheme.Result{}
 }
 
-func tplCategory(t *testing.T, r assess.Result, id string) assess.CategoryResult {
+func tplCategory(t *testing.T, r scheme.Result, id string) scheme.CategoryResult {
 	t.Helper()
 	for _, c := range r.Categories {
 		if c.ID == id {
@@ -161,13 +165,13 @@ func tplCategory(t *testing.T, r assess.Result, id string) assess.CategoryResult
 		}
 	}
 	t.Fatalf("%s: no category %s", r.Subject.ID, id)
-	return assess.CategoryResult{}
+	return scheme.CategoryResult{}
 }
 
 // tplStandings turns one period's results into the league-table standings
-// that assess.Escalate reads, with the table's mean total and the facts the
+// that scheme.Escalate reads, with the table's mean total and the facts the
 // escalations name taken from each subject's facts.
-func tplStandings(s *assess.Scheme, span string, rs []assess.Result, ins []assess.Input) map[string]assess.Standing {
+func tplStandings(s *scheme.Program, span string, rs []scheme.Result, ins []scheme.Input) map[string]scheme.Standing {
 	sum, n := 0.0, 0
 	for _, r := range rs {
 		if r.Assessed {
@@ -175,11 +179,11 @@ func tplStandings(s *assess.Scheme, span string, rs []assess.Result, ins []asses
 			n++
 		}
 	}
-	out := map[string]assess.Standing{}
+	out := map[string]scheme.Standing{}
 	for i, r := range rs {
-		st := assess.Standing{Span: span, Assessed: r.Assessed, Rank: r.Rank, Of: r.Of, Bottom: r.Bottom,
+		st := scheme.Standing{Span: span, Assessed: r.Assessed, Rank: r.Rank, Of: r.Of, Bottom: r.Bottom,
 			Total: r.Total, Mean: sum / float64(n), Vetoed: r.Vetoed != ""}
-		for _, f := range assess.EscalationFacts(s) {
+		for _, f := range scheme.EscalationFacts(s) {
 			if st.Facts == nil {
 				st.Facts = map[string]float64{}
 			}
@@ -202,18 +206,18 @@ var seed003Warnings = []string{
 	"rules per_worker (line 116) and app overlap: both read events.per_worker; a record may be deducted twice (write one formula for the rest if that is not meant)",
 }
 
-func village003(id string) assess.Subject {
-	return assess.Subject{Kind: assess.Community, ID: id, Name: id + "村", Community: id}
+func village003(id string) scheme.Subject {
+	return scheme.Subject{Kind: scheme.Community, ID: id, Name: id + "村", Community: id}
 }
 
-func anomaly003(id, month string, points float64) assess.FindingRecord {
-	return assess.FindingRecord{ID: id, Type: "dispatch_anomaly", Month: month, Points: points, Note: "调度反馈异常", By: "省综治中心"}
+func anomaly003(id, month string, points float64) scheme.FindingRecord {
+	return scheme.FindingRecord{ID: id, Type: "dispatch_anomaly", Month: month, Points: points, Note: "调度反馈异常", By: "省综治中心"}
 }
 
 // seed003Inputs is the five villages of one month. With dGood, village D
 // has A's facts (a month in which D caught up).
-func seed003Inputs(month string, dGood bool) []assess.Input {
-	a := assess.Facts{
+func seed003Inputs(month string, dGood bool) []scheme.Input {
+	a := scheme.Facts{
 		"care.completeness":         tplRate(50, 50),
 		"duty.volunteer_shortfall":  tplCount(0),
 		"duty.volunteer_activities": tplCount(12),
@@ -228,7 +232,7 @@ func seed003Inputs(month string, dGood bool) []assess.Input {
 		"duty.publicity_province":   tplCount(0),
 		"duty.publicity_national":   tplCount(0),
 	}
-	d := assess.Facts{
+	d := scheme.Facts{
 		"care.completeness":         tplRate(45, 50),
 		"duty.volunteer_shortfall":  tplCount(8),
 		"duty.volunteer_activities": tplCount(0),
@@ -246,11 +250,11 @@ func seed003Inputs(month string, dGood bool) []assess.Input {
 	if dGood {
 		d = a
 	}
-	return []assess.Input{
-		{Subject: village003("A"), Months: []assess.Facts{a}, Findings: []assess.FindingRecord{
+	return []scheme.Input{
+		{Subject: village003("A"), Months: []scheme.Facts{a}, Findings: []scheme.FindingRecord{
 			anomaly003("a1", "2025-12", -0.3), // another month: not counted
 		}},
-		{Subject: village003("B"), Months: []assess.Facts{{
+		{Subject: village003("B"), Months: []scheme.Facts{{
 			"care.completeness":         tplRate(48, 50),
 			"duty.volunteer_shortfall":  tplCount(1),
 			"duty.volunteer_activities": tplCount(9),
@@ -264,8 +268,8 @@ func seed003Inputs(month string, dGood bool) []assess.Input {
 			"duty.publicity_city":       tplCount(0),
 			"duty.publicity_province":   tplCount(1),
 			"duty.publicity_national":   tplCount(1),
-		}}, Findings: []assess.FindingRecord{anomaly003("b1", month, -0.25)}},
-		{Subject: village003("C"), Months: []assess.Facts{{
+		}}, Findings: []scheme.FindingRecord{anomaly003("b1", month, -0.25)}},
+		{Subject: village003("C"), Months: []scheme.Facts{{
 			"care.completeness":         tplRate(48, 50),
 			"duty.volunteer_shortfall":  tplCount(3),
 			"duty.volunteer_activities": tplCount(5),
@@ -279,9 +283,9 @@ func seed003Inputs(month string, dGood bool) []assess.Input {
 			"duty.publicity_city":       tplCount(0),
 			"duty.publicity_province":   tplCount(0),
 			"duty.publicity_national":   tplCount(0),
-		}}, Findings: []assess.FindingRecord{anomaly003("c1", month, -0.5), anomaly003("c2", month, -0.1)}},
-		{Subject: village003("D"), Months: []assess.Facts{d}},
-		{Subject: village003("E"), Months: []assess.Facts{{
+		}}, Findings: []scheme.FindingRecord{anomaly003("c1", month, -0.5), anomaly003("c2", month, -0.1)}},
+		{Subject: village003("D"), Months: []scheme.Facts{d}},
+		{Subject: village003("E"), Months: []scheme.Facts{{
 			"care.completeness":         tplRate(40, 50),
 			"duty.volunteer_shortfall":  tplCount(0),
 			"duty.volunteer_activities": tplCount(8),
@@ -295,13 +299,13 @@ func seed003Inputs(month string, dGood bool) []assess.Input {
 			"duty.publicity_city":       tplCount(0),
 			"duty.publicity_province":   tplCount(1),
 			"duty.publicity_national":   tplCount(0),
-		}}, Findings: []assess.FindingRecord{anomaly003("e1", month, -0.3), anomaly003("e2", month, -0.3), anomaly003("e3", month, -0.3)}},
+		}}, Findings: []scheme.FindingRecord{anomaly003("e1", month, -0.3), anomaly003("e2", month, -0.3), anomaly003("e3", month, -0.3)}},
 	}
 }
 
 func TestSeed003Month(t *testing.T) {
 	s := tplLoad(t, seed003, seed003Warnings)
-	rs, err := assess.Evaluate(s, assess.Span{Kind: assess.Month, Year: 2026, Index: 3}, seed003Inputs("2026-03", false), assess.Options{})
+	rs, err := scheme.Evaluate(s, scheme.Span{Kind: scheme.Month, Year: 2026, Index: 3}, seed003Inputs("2026-03", false), scheme.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -414,22 +418,23 @@ func TestSeed003Raw(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s, err := assess.Parse(text)
+	s, err := scheme.Parse(text)
 	if err != nil {
 		t.Fatal(err)
 	}
 	const msg = "the categories for community subjects add up to 105 (item1 20 + item2 10 + item3 5 + item4 5 + item5 25 + item6 10 + item7 20 + item8 10 + item9 0), but the total is 100"
 	var errs []string
-	for _, m := range assess.Lint(s) {
-		if m.Severity == assess.Error {
+	for _, m := range scheme.Lint(s, metric.Current()) {
+		if m.Severity == scheme.Error {
 			errs = append(errs, m.Text)
 		}
 	}
 	if !reflect.DeepEqual(errs, []string{msg}) {
 		t.Errorf("raw lint errors = %q, want only %q", errs, msg)
 	}
-	if _, err := assess.Evaluate(s, assess.Span{Kind: assess.Month, Year: 2026, Index: 3}, seed003Inputs("2026-03", false), assess.Options{}); err == nil || !strings.Contains(err.Error(), "add up to 105") {
-		t.Errorf("Evaluate on the raw scheme: err = %v, want the 105 message", err)
+	// Evaluate needs a compiled scheme, and the raw one does not compile.
+	if _, err := scheme.Compile(s, metric.Current()); err == nil || !strings.Contains(err.Error(), "add up to 105") {
+		t.Errorf("Compile on the raw scheme: err = %v, want the 105 message", err)
 	}
 }
 
@@ -460,12 +465,12 @@ func TestSeed003Escalations(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.pattern, func(t *testing.T) {
-			history := map[string][]assess.Standing{}
+			history := map[string][]scheme.Standing{}
 			var got []string
 			for i, p := range c.pattern {
-				span := assess.Span{Kind: assess.Month, Year: 2026, Index: i + 1}
+				span := scheme.Span{Kind: scheme.Month, Year: 2026, Index: i + 1}
 				ins := seed003Inputs(span.String(), p == 'g')
-				rs, err := assess.Evaluate(s, span, ins, assess.Options{})
+				rs, err := scheme.Evaluate(s, span, ins, scheme.Options{})
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -478,7 +483,7 @@ func TestSeed003Escalations(t *testing.T) {
 				}
 				for _, id := range []string{"A", "B", "C", "D", "E"} {
 					history[id] = append(history[id], tplStandings(s, span.String(), rs, ins)[id])
-					for _, tr := range assess.Escalate(s, history[id]) {
+					for _, tr := range scheme.Escalate(s, history[id]) {
 						got = append(got, fmt.Sprintf("%s %s %s", span, id, tr.ID))
 					}
 				}

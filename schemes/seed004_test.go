@@ -5,7 +5,7 @@ import (
 	"reflect"
 	"testing"
 
-	"gridwork/internal/assess"
+	"gridwork/internal/scheme"
 )
 
 const seed004 = "seed004-street-grid-practice.yaml"
@@ -17,8 +17,8 @@ var seed004Warnings []string
 // facts004 is one worker's month: work sheets missing, days absent,
 // trainings missed, households visited of due, missed registrations and
 // cancellations, complete of records, failed inspections, red cards.
-func facts004(sheets, absent, meetings, visited, due, missedReg, missedCanc, complete, records, failed, red float64) assess.Facts {
-	return assess.Facts{
+func facts004(sheets, absent, meetings, visited, due, missedReg, missedCanc, complete, records, failed, red float64) scheme.Facts {
+	return scheme.Facts{
 		"duty.work_sheets_missing":     tplCount(sheets),
 		"duty.login_missed":            tplCount(absent),
 		"duty.meetings_missed":         tplCount(meetings),
@@ -31,23 +31,23 @@ func facts004(sheets, absent, meetings, visited, due, missedReg, missedCanc, com
 	}
 }
 
-func worker004(id string) assess.Subject {
-	return assess.Subject{Kind: assess.Worker, ID: id, Name: id, Employment: "full_time"}
+func worker004(id string) scheme.Subject {
+	return scheme.Subject{Kind: scheme.Worker, ID: id, Name: id, Employment: "full_time"}
 }
 
-func seed004Inputs() []assess.Input {
-	return []assess.Input{
-		{Subject: worker004("W1"), Months: []assess.Facts{facts004(0, 0, 0, 40, 40, 0, 0, 60, 60, 0, 0)}},
-		{Subject: worker004("W2"), Months: []assess.Facts{facts004(2, 1, 1, 36, 40, 1, 1, 57, 60, 1, 0)}},
-		{Subject: worker004("W3"), Months: []assess.Facts{facts004(1, 0, 0, 35, 40, 0, 0, 49, 50, 0, 1)}},
-		{Subject: worker004("W4"), Months: []assess.Facts{facts004(12, 8, 2, 20, 40, 10, 7, 54, 60, 2, 0)}},
+func seed004Inputs() []scheme.Input {
+	return []scheme.Input{
+		{Subject: worker004("W1"), Months: []scheme.Facts{facts004(0, 0, 0, 40, 40, 0, 0, 60, 60, 0, 0)}},
+		{Subject: worker004("W2"), Months: []scheme.Facts{facts004(2, 1, 1, 36, 40, 1, 1, 57, 60, 1, 0)}},
+		{Subject: worker004("W3"), Months: []scheme.Facts{facts004(1, 0, 0, 35, 40, 0, 0, 49, 50, 0, 1)}},
+		{Subject: worker004("W4"), Months: []scheme.Facts{facts004(12, 8, 2, 20, 40, 10, 7, 54, 60, 2, 0)}},
 	}
 }
 
 func TestSeed004Month(t *testing.T) {
 	s := tplLoad(t, seed004, seed004Warnings)
 	ins := seed004Inputs()
-	rs, err := assess.Evaluate(s, assess.Span{Kind: assess.Month, Year: 2026, Index: 3}, ins, assess.Options{})
+	rs, err := scheme.Evaluate(s, scheme.Span{Kind: scheme.Month, Year: 2026, Index: 3}, ins, scheme.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -102,7 +102,7 @@ func TestSeed004Month(t *testing.T) {
 	// failed twice, but in one month: one period, so no talk yet.
 	var got []string
 	for id, st := range tplStandings(s, "2026-03", rs, ins) {
-		for _, tr := range assess.Escalate(s, []assess.Standing{st}) {
+		for _, tr := range scheme.Escalate(s, []scheme.Standing{st}) {
 			got = append(got, id+" "+tr.ID)
 		}
 	}
@@ -130,7 +130,7 @@ func TestSeed004Revocation(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.pattern, func(t *testing.T) {
-			var history []assess.Standing
+			var history []scheme.Standing
 			var got []string
 			for i, p := range c.pattern {
 				failed := 0.0
@@ -141,12 +141,12 @@ func TestSeed004Revocation(t *testing.T) {
 				if p == 'R' {
 					x["inspect.extra_failed"], x["inspect.extra_revoked"] = tplCount(1), tplCount(1)
 				}
-				span := assess.Span{Kind: assess.Month, Year: 2026, Index: i + 1}
-				ins := []assess.Input{
-					{Subject: worker004("W1"), Months: []assess.Facts{facts004(0, 0, 0, 40, 40, 0, 0, 60, 60, 0, 0)}},
-					{Subject: worker004("X"), Months: []assess.Facts{x}},
+				span := scheme.Span{Kind: scheme.Month, Year: 2026, Index: i + 1}
+				ins := []scheme.Input{
+					{Subject: worker004("W1"), Months: []scheme.Facts{facts004(0, 0, 0, 40, 40, 0, 0, 60, 60, 0, 0)}},
+					{Subject: worker004("X"), Months: []scheme.Facts{x}},
 				}
-				rs, err := assess.Evaluate(s, span, ins, assess.Options{})
+				rs, err := scheme.Evaluate(s, span, ins, scheme.Options{})
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -156,7 +156,7 @@ func TestSeed004Revocation(t *testing.T) {
 					t.Errorf("%s X total = %v, want %v", span, x.Total, 100-10*failed)
 				}
 				history = append(history, tplStandings(s, span.String(), rs, ins)["X"])
-				for _, tr := range assess.Escalate(s, history) {
+				for _, tr := range scheme.Escalate(s, history) {
 					if tr.Action != "award" {
 						got = append(got, fmt.Sprintf("%s %s", span, tr.ID))
 					}
@@ -174,7 +174,7 @@ func TestSeed004Revocation(t *testing.T) {
 // score, not paid once revoked. Amounts in fen.
 func TestSeed004Pay(t *testing.T) {
 	s := tplLoad(t, seed004, seed004Warnings)
-	rs, err := assess.Evaluate(s, assess.Span{Kind: assess.Month, Year: 2026, Index: 3}, seed004Inputs(), assess.Options{})
+	rs, err := scheme.Evaluate(s, scheme.Span{Kind: scheme.Month, Year: 2026, Index: 3}, seed004Inputs(), scheme.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -200,7 +200,7 @@ func TestSeed004Pay(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.id, func(t *testing.T) {
 			got := map[string]int64{}
-			for _, l := range assess.Pay(s, tplResult(t, rs, c.id), 1, c.shares, c.revoked, c.signals) {
+			for _, l := range scheme.Pay(s, tplResult(t, rs, c.id), 1, c.shares, c.revoked, c.signals) {
 				got[l.Item] = l.Fen
 			}
 			if !reflect.DeepEqual(got, c.want) {

@@ -18,7 +18,9 @@ import (
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/chromedp"
 
-	"gridwork/internal/assess"
+	"gridwork/internal/runs"
+
+	"gridwork/internal/scheme"
 )
 
 // jsString quotes s as a JavaScript string literal.
@@ -97,7 +99,7 @@ func TestBrowserAssess(t *testing.T) {
 		t.Fatal(err)
 	}
 	const code = "seed000-housing-station-monthly"
-	var seed assess.SchemeVersion
+	var seed runs.SchemeVersion
 	builtins := 0
 	for _, s := range stored {
 		if s.Builtin {
@@ -274,7 +276,7 @@ func TestBrowserAssess(t *testing.T) {
 		}),
 		chromedp.SendKeys(chromedp.CSS("#run-period"), "2026-03"), click("#run-submit"),
 		chromedp.WaitVisible(chromedp.CSS("#league-table .subject")))
-	payRuns, err := tw.assess.Runs(ctx, assess.RunQuery{SchemeCode: payCode, Span: "2026-03", Current: true})
+	payRuns, err := tw.assess.Runs(ctx, runs.RunQuery{SchemeCode: payCode, Span: "2026-03", Current: true})
 	if err != nil || len(payRuns) != 1 || payRuns[0].UnitID != tw.run.UnitID {
 		t.Fatalf("after starting a run: %+v (%v); want one current run of %s for the street", payRuns, err, payCode)
 	}
@@ -288,7 +290,7 @@ func TestBrowserAssess(t *testing.T) {
 	if err := tw.db.QueryRowContext(ctx, `SELECT community_id FROM run_results WHERE run_id = $1 AND subject_kind = 'worker' ORDER BY subject_id LIMIT 1`, payRun.ID).Scan(&comm); err != nil {
 		t.Fatal(err)
 	}
-	_, _, inComm, err := tw.assess.TablePage(ctx, payRun.ID, assess.TableQuery{Kind: assess.Worker, CommunityID: comm})
+	_, _, inComm, err := tw.assess.TablePage(ctx, payRun.ID, runs.TableQuery{Kind: scheme.Worker, CommunityID: comm})
 	if err != nil || inComm == 0 {
 		t.Fatalf("workers of community %s: %d (%v)", comm, inComm, err)
 	}
@@ -338,7 +340,7 @@ func TestBrowserAssess(t *testing.T) {
 		t.Errorf("GET notice.html with the session: %s", got)
 	}
 
-	escs, err := tw.assess.Escalations(ctx, assess.EscalationQuery{RunID: payRun.ID})
+	escs, err := tw.assess.Escalations(ctx, runs.EscalationQuery{RunID: payRun.ID})
 	if err != nil {
 		t.Fatal(err)
 	}

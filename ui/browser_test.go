@@ -33,7 +33,6 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"gridwork/internal/api"
-	"gridwork/internal/assess"
 	"gridwork/internal/auth"
 	"gridwork/internal/care"
 	_ "gridwork/internal/catalog" // every fact the built-in templates name, as in the server
@@ -48,6 +47,8 @@ import (
 	"gridwork/internal/org"
 	"gridwork/internal/patrol"
 	"gridwork/internal/records"
+	"gridwork/internal/runs"
+	"gridwork/internal/scheme"
 	"gridwork/internal/seal"
 	"gridwork/internal/store"
 	"gridwork/internal/store/storetest"
@@ -60,9 +61,9 @@ const centrePassword = "browser-test-pass"
 // town is the demo behind the test server, and what the test looks for.
 type town struct {
 	url     string
-	run     assess.RunInfo // seed 000, 2026-03
-	worker  assess.Row     // a worker with a deduction backed by a record
-	cat     string         // that deduction's category and rule
+	run     runs.RunInfo // seed 000, 2026-03
+	worker  runs.Row     // a worker with a deduction backed by a record
+	cat     string       // that deduction's category and rule
 	rule    string
 	entity  string // the record behind it
 	id      string
@@ -71,7 +72,7 @@ type town struct {
 	db      *store.DB
 	orgs    *org.Store
 	users   *auth.Store
-	assess  *assess.Store
+	assess  *runs.Store
 	records *records.Store
 	care    *care.Store
 	files   *files.Store
@@ -144,7 +145,7 @@ func startTown(t *testing.T) *town {
 	if _, err := col.Refresh(ctx, march); err != nil {
 		t.Fatalf("collect facts: %v", err)
 	}
-	as := assess.NewStore(db, orgs)
+	as := runs.NewStore(db, orgs)
 	if err := as.InstallBuiltins(ctx); err != nil {
 		t.Fatal(err)
 	}
@@ -191,12 +192,12 @@ func startTown(t *testing.T) *town {
 // findDeduction picks a worker
 // and a rule that cost points with a record behind them.
 func (tw *town) findDeduction(t *testing.T, ctx context.Context) bool {
-	_, rows, err := tw.assess.Table(ctx, tw.run.ID, assess.TableQuery{Kind: assess.Worker})
+	_, rows, err := tw.assess.Table(ctx, tw.run.ID, runs.TableQuery{Kind: scheme.Worker})
 	if err != nil {
 		t.Fatal(err)
 	}
 	for _, row := range rows {
-		_, res, err := tw.assess.Explain(ctx, tw.run.ID, assess.Worker, row.SubjectID)
+		_, res, err := tw.assess.Explain(ctx, tw.run.ID, scheme.Worker, row.SubjectID)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -357,7 +358,7 @@ func TestBrowser(t *testing.T) {
 		chromedp.SendKeys(chromedp.CSS("#decision-text"), "经核实，情况属实"), click("#decide-uphold"),
 		chromedp.WaitVisible(chromedp.CSS("#decided-new-run")), click("#decided-new-run"),
 		chromedp.WaitVisible(chromedp.CSS("#league-table .subject")))
-	appeals, err := tw.assess.Appeals(context.Background(), assess.AppealQuery{RunID: tw.run.ID})
+	appeals, err := tw.assess.Appeals(context.Background(), runs.AppealQuery{RunID: tw.run.ID})
 	if err != nil || len(appeals) != 1 || appeals[0].Status != "upheld" || appeals[0].NewRunID == "" {
 		t.Fatalf("after the decision the run's appeals are %+v (%v); want one upheld with a new run", appeals, err)
 	}
@@ -365,7 +366,7 @@ func TestBrowser(t *testing.T) {
 	if !strings.HasSuffix(loc, "/assess/runs/"+appeals[0].NewRunID) {
 		t.Errorf("the decision opened %s, want the new run %s", loc, appeals[0].NewRunID)
 	}
-	_, res, err := tw.assess.Explain(context.Background(), appeals[0].NewRunID, assess.Worker, tw.worker.SubjectID)
+	_, res, err := tw.assess.Explain(context.Background(), appeals[0].NewRunID, scheme.Worker, tw.worker.SubjectID)
 	if err != nil {
 		t.Fatal(err)
 	}

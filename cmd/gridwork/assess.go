@@ -10,8 +10,10 @@ import (
 	"strings"
 	"text/tabwriter"
 
-	"gridwork/internal/assess"
+	"gridwork/internal/runs"
+
 	"gridwork/internal/org"
+	"gridwork/internal/scheme"
 	"gridwork/schemes"
 )
 
@@ -55,7 +57,7 @@ func runScheme(ctx context.Context, args []string, stdout io.Writer) error {
 		}
 		failed := 0
 		for _, d := range docs {
-			s, msgs, err := assess.CheckScheme(d.body)
+			s, msgs, err := runs.CheckScheme(d.body)
 			if err != nil {
 				fmt.Fprintf(stdout, "%s: error: %v\n", d.name, err)
 				failed++
@@ -64,7 +66,7 @@ func runScheme(ctx context.Context, args []string, stdout io.Writer) error {
 			errs, warns := 0, 0
 			for _, m := range msgs {
 				fmt.Fprintf(stdout, "%s:%d:%d: %s: %s\n", d.name, m.Pos.Line, m.Pos.Column, m.Severity, m.Text)
-				if m.Severity == assess.Error {
+				if m.Severity == scheme.Error {
 					errs++
 				} else {
 					warns++
@@ -82,7 +84,7 @@ func runScheme(ctx context.Context, args []string, stdout io.Writer) error {
 	case "findings":
 		tw := tabwriter.NewWriter(stdout, 2, 4, 2, ' ', 0)
 		fmt.Fprintln(tw, "TYPE\tNAME\tSEEDS")
-		for _, t := range assess.FindingTypes() {
+		for _, t := range scheme.FindingTypes() {
 			fmt.Fprintf(tw, "%s\t%s\t%s\n", t.Code, t.Name, t.Seeds)
 		}
 		return tw.Flush()
@@ -165,7 +167,7 @@ func runAssess(ctx context.Context, args []string, stdout io.Writer) error {
 	}
 	defer a.Close()
 	unitID := func() (string, error) {
-		span, err := assess.ParseSpan(*period)
+		span, err := scheme.ParseSpan(*period)
 		if err != nil {
 			return "", fmt.Errorf("%w: --period: %v", errUsage, err)
 		}
@@ -203,7 +205,7 @@ func runAssess(ctx context.Context, args []string, stdout io.Writer) error {
 			fmt.Fprintf(stdout, " (supersedes %s)", info.Supersedes)
 		}
 		fmt.Fprintln(stdout)
-		escs, err := a.assess.Escalations(ctx, assess.EscalationQuery{RunID: info.ID})
+		escs, err := a.assess.Escalations(ctx, runs.EscalationQuery{RunID: info.ID})
 		if err != nil {
 			return err
 		}
@@ -215,7 +217,7 @@ func runAssess(ctx context.Context, args []string, stdout io.Writer) error {
 		if *runID == "" {
 			return fmt.Errorf("%w: --run is required", errUsage)
 		}
-		info, rows, err := a.assess.Table(ctx, *runID, assess.TableQuery{})
+		info, rows, err := a.assess.Table(ctx, *runID, runs.TableQuery{})
 		if err != nil {
 			return cliError(err)
 		}
@@ -246,7 +248,7 @@ func runAssess(ctx context.Context, args []string, stdout io.Writer) error {
 		if *runID == "" || *subject == "" {
 			return fmt.Errorf("%w: --run and --subject are required", errUsage)
 		}
-		_, rows, err := a.assess.Table(ctx, *runID, assess.TableQuery{SubjectID: *subject})
+		_, rows, err := a.assess.Table(ctx, *runID, runs.TableQuery{SubjectID: *subject})
 		if err != nil {
 			return cliError(err)
 		}
@@ -305,7 +307,7 @@ func runAssess(ctx context.Context, args []string, stdout io.Writer) error {
 
 // printExplanation prints a result from total to category to rule to the
 // facts and the records behind them.
-func printExplanation(w io.Writer, res assess.Result) {
+func printExplanation(w io.Writer, res scheme.Result) {
 	fmt.Fprintf(w, "%s (%s)", res.Subject.Name, res.Subject.ID)
 	if !res.Assessed {
 		fmt.Fprintf(w, ": not assessed — %s\n", res.NotAssessed)

@@ -17,13 +17,14 @@ import (
 
 	"gridwork/internal/api"
 	"gridwork/internal/apperr"
-	"gridwork/internal/assess"
 	"gridwork/internal/audit"
 	"gridwork/internal/auth"
 	"gridwork/internal/dates"
 	"gridwork/internal/demo"
 	"gridwork/internal/metric"
 	"gridwork/internal/org"
+	"gridwork/internal/runs"
+	"gridwork/internal/scheme"
 	"gridwork/internal/store"
 )
 
@@ -323,7 +324,7 @@ func assessDemo(ctx context.Context, a *app, stdout io.Writer) error {
 		}
 		seen := map[string]bool{}
 		for _, m := range []metric.Period{{Year: 2026, Month: 2}, {Year: 2026, Month: 3}, {Year: 2026, Month: 4}} {
-			span := assess.SpanOf(assess.PeriodKind(v.Period), m)
+			span := scheme.SpanOf(scheme.PeriodKind(v.Period), m)
 			if seen[span.String()] {
 				continue
 			}
@@ -332,7 +333,7 @@ func assessDemo(ctx context.Context, a *app, stdout io.Writer) error {
 			if err != nil {
 				return fmt.Errorf("assess the demo under %s for %s: %w", v.Code, span, err)
 			}
-			escs, err := a.assess.Escalations(ctx, assess.EscalationQuery{RunID: info.ID})
+			escs, err := a.assess.Escalations(ctx, runs.EscalationQuery{RunID: info.ID})
 			if err != nil {
 				return err
 			}

@@ -12,7 +12,6 @@ import (
 	"strings"
 	"text/tabwriter"
 
-	"gridwork/internal/assess"
 	"gridwork/internal/auth"
 	"gridwork/internal/care"
 	_ "gridwork/internal/catalog" // every fact, measured or declared
@@ -27,6 +26,7 @@ import (
 	"gridwork/internal/org"
 	"gridwork/internal/patrol"
 	"gridwork/internal/records"
+	"gridwork/internal/runs"
 	"gridwork/internal/seal"
 	"gridwork/internal/store"
 	"gridwork/internal/survey"
@@ -43,7 +43,7 @@ type app struct {
 	records *records.Store
 	care    *care.Store
 	facts   *facts.Collector
-	assess  *assess.Store
+	assess  *runs.Store
 	workcal *workcal.Store
 	inspect *inspect.Store
 	patrol  *patrol.Store
@@ -87,7 +87,7 @@ func (f *dbFlags) openApp(ctx context.Context) (*app, error) {
 	a.patrol.SetLeaveSource(a.duty) // points during approved leave are flagged
 	a.survey = survey.NewStore(db, a.orgs, a.records)
 	a.facts = facts.NewCollector(db, a.orgs, a.records, a.care, a.inspect, a.patrol, a.events, a.duty, a.survey)
-	a.assess = assess.NewStore(db, a.orgs)
+	a.assess = runs.NewStore(db, a.orgs)
 	if err := a.assess.InstallBuiltins(ctx); err != nil {
 		db.Close()
 		return nil, err

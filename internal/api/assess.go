@@ -9,9 +9,10 @@ import (
 	"github.com/danielgtaylor/huma/v2"
 
 	"gridwork/internal/apperr"
-	"gridwork/internal/assess"
 	"gridwork/internal/auth"
 	"gridwork/internal/dates"
+	"gridwork/internal/runs"
+	"gridwork/internal/scheme"
 )
 
 // assessRoutes registers the assessment API.
@@ -54,36 +55,36 @@ type schemeBody struct {
 // LintReport is a scheme's check.
 type LintReport struct {
 	OK       bool             `json:"ok"`
-	Messages []assess.Message `json:"messages"`
+	Messages []scheme.Message `json:"messages"`
 }
 
-func (s *Server) listSchemes(ctx context.Context, u auth.User, _ *struct{}) (*struct{ Body []assess.SchemeVersion }, error) {
+func (s *Server) listSchemes(ctx context.Context, u auth.User, _ *struct{}) (*struct{ Body []runs.SchemeVersion }, error) {
 	vs, err := s.assess.Schemes(ctx)
-	return &struct{ Body []assess.SchemeVersion }{vs}, err
+	return &struct{ Body []runs.SchemeVersion }{vs}, err
 }
 
 func (s *Server) getScheme(ctx context.Context, u auth.User, in *struct {
 	Ref string `path:"ref"`
-}) (*struct{ Body assess.SchemeVersion }, error) {
+}) (*struct{ Body runs.SchemeVersion }, error) {
 	v, _, err := s.assess.Scheme(ctx, in.Ref)
-	return &struct{ Body assess.SchemeVersion }{v}, err
+	return &struct{ Body runs.SchemeVersion }{v}, err
 }
 
 func (s *Server) checkScheme(ctx context.Context, u auth.User, in *schemeBody) (*struct{ Body LintReport }, error) {
-	_, msgs, err := assess.CheckScheme([]byte(in.Body.YAML))
+	_, msgs, err := runs.CheckScheme([]byte(in.Body.YAML))
 	if err != nil {
 		return nil, err
 	}
 	if msgs == nil {
-		msgs = []assess.Message{}
+		msgs = []scheme.Message{}
 	}
-	return &struct{ Body LintReport }{LintReport{OK: !assess.HasErrors(msgs), Messages: msgs}}, nil
+	return &struct{ Body LintReport }{LintReport{OK: !scheme.HasErrors(msgs), Messages: msgs}}, nil
 }
 
 // SavedScheme is a stored version with its warnings.
 type SavedScheme struct {
-	Scheme   assess.SchemeVersion `json:"scheme"`
-	Messages []assess.Message     `json:"messages"`
+	Scheme   runs.SchemeVersion `json:"scheme"`
+	Messages []scheme.Message   `json:"messages"`
 }
 
 func (s *Server) saveScheme(ctx context.Context, u auth.User, in *schemeBody) (*struct{ Body SavedScheme }, error) {
@@ -92,14 +93,14 @@ func (s *Server) saveScheme(ctx context.Context, u auth.User, in *schemeBody) (*
 		return nil, err
 	}
 	if msgs == nil {
-		msgs = []assess.Message{}
+		msgs = []scheme.Message{}
 	}
 	v.Body = ""
 	return &struct{ Body SavedScheme }{SavedScheme{v, msgs}}, nil
 }
 
-func (s *Server) findingTypes(ctx context.Context, u auth.User, _ *struct{}) (*struct{ Body []assess.FindingType }, error) {
-	return &struct{ Body []assess.FindingType }{assess.FindingTypes()}, nil
+func (s *Server) findingTypes(ctx context.Context, u auth.User, _ *struct{}) (*struct{ Body []scheme.FindingType }, error) {
+	return &struct{ Body []scheme.FindingType }{scheme.FindingTypes()}, nil
 }
 
 func (s *Server) runAssessment(ctx context.Context, u auth.User, in *struct {
@@ -108,8 +109,8 @@ func (s *Server) runAssessment(ctx context.Context, u auth.User, in *struct {
 		Period string `json:"period" doc:"2026-03, 2026-Q1, 2026-H1 or 2026"`
 		UnitID string `json:"unit_id" doc:"the subtree assessed: a street or a community"`
 	}
-}) (*struct{ Body assess.RunInfo }, error) {
-	span, err := assess.ParseSpan(in.Body.Period)
+}) (*struct{ Body runs.RunInfo }, error) {
+	span, err := scheme.ParseSpan(in.Body.Period)
 	if err != nil {
 		return nil, apperr.Field("period", err.Error())
 	}
@@ -117,33 +118,33 @@ func (s *Server) runAssessment(ctx context.Context, u auth.User, in *struct {
 		return nil, err
 	}
 	info, err := s.assess.Run(ctx, u.ID, in.Body.Scheme, in.Body.Period, in.Body.UnitID, "")
-	return &struct{ Body assess.RunInfo }{info}, err
+	return &struct{ Body runs.RunInfo }{info}, err
 }
 
 func (s *Server) listRuns(ctx context.Context, u auth.User, in *struct {
 	Scheme string `query:"scheme" doc:"scheme code"`
 	Period string `query:"period"`
 	All    bool   `query:"all" doc:"include superseded runs"`
-}) (*struct{ Body []assess.RunInfo }, error) {
-	runs, err := s.assess.Runs(ctx, assess.RunQuery{SchemeCode: in.Scheme, Span: in.Period, Current: !in.All})
-	return &struct{ Body []assess.RunInfo }{runs}, err
+}) (*struct{ Body []runs.RunInfo }, error) {
+	list, err := s.assess.Runs(ctx, runs.RunQuery{SchemeCode: in.Scheme, Span: in.Period, Current: !in.All})
+	return &struct{ Body []runs.RunInfo }{list}, err
 }
 
 // RunTable is a run with its league table.
 type RunTable struct {
-	Run  assess.RunInfo `json:"run"`
-	Rows []assess.Row   `json:"rows"`
+	Run  runs.RunInfo `json:"run"`
+	Rows []runs.Row   `json:"rows"`
 }
 
 // scopeRows keeps the rows a caller may see: the centre sees the run's
 // whole table; community staff, inspectors and grid workers the rows of
 // the communities in their scope (the published table of their community).
-func (s *Server) scopeRows(ctx context.Context, u auth.User, run assess.RunInfo, rows []assess.Row) ([]assess.Row, error) {
+func (s *Server) scopeRows(ctx context.Context, u auth.User, run runs.RunInfo, rows []runs.Row) ([]runs.Row, error) {
 	if u.Role == auth.Admin || (u.Role == auth.CentreStaff && s.auth.CheckScope(ctx, u, run.UnitID, dates.Today()) == nil) {
 		return rows, nil
 	}
 	ok := map[string]bool{}
-	out := []assess.Row{}
+	out := []runs.Row{}
 	for _, r := range rows {
 		seen, known := ok[r.CommunityID]
 		if !known {
@@ -162,7 +163,7 @@ func (s *Server) runTable(ctx context.Context, u auth.User, in *struct {
 	Kind        string `query:"kind" enum:"worker,community"`
 	CommunityID string `query:"community_id"`
 }) (*struct{ Body RunTable }, error) {
-	info, rows, err := s.assess.Table(ctx, in.ID, assess.TableQuery{Kind: assess.SubjectKind(in.Kind), CommunityID: in.CommunityID})
+	info, rows, err := s.assess.Table(ctx, in.ID, runs.TableQuery{Kind: scheme.SubjectKind(in.Kind), CommunityID: in.CommunityID})
 	if err != nil {
 		return nil, err
 	}
@@ -172,23 +173,23 @@ func (s *Server) runTable(ctx context.Context, u auth.User, in *struct {
 
 // checkResult refuses one subject's explanation outside the caller's
 // reach: a grid worker sees only their own.
-func (s *Server) checkResult(ctx context.Context, u auth.User, runID, subject string) (assess.Row, error) {
-	info, rows, err := s.assess.Table(ctx, runID, assess.TableQuery{SubjectID: subject})
+func (s *Server) checkResult(ctx context.Context, u auth.User, runID, subject string) (runs.Row, error) {
+	info, rows, err := s.assess.Table(ctx, runID, runs.TableQuery{SubjectID: subject})
 	if err != nil {
-		return assess.Row{}, err
+		return runs.Row{}, err
 	}
 	if len(rows) == 0 {
-		return assess.Row{}, apperr.New(apperr.NotFound, "run %s has no result for %s", runID, subject)
+		return runs.Row{}, apperr.New(apperr.NotFound, "run %s has no result for %s", runID, subject)
 	}
 	if u.Role == auth.GridWorkerRole && subject != u.WorkerID {
-		return assess.Row{}, apperr.New(apperr.Forbidden, "you see only your own score")
+		return runs.Row{}, apperr.New(apperr.Forbidden, "you see only your own score")
 	}
 	visible, err := s.scopeRows(ctx, u, info, rows)
 	if err != nil {
-		return assess.Row{}, err
+		return runs.Row{}, err
 	}
 	if len(visible) == 0 {
-		return assess.Row{}, apperr.New(apperr.Forbidden, "%s is outside your scope", subject)
+		return runs.Row{}, apperr.New(apperr.Forbidden, "%s is outside your scope", subject)
 	}
 	return rows[0], nil
 }
@@ -196,26 +197,26 @@ func (s *Server) checkResult(ctx context.Context, u auth.User, runID, subject st
 func (s *Server) explain(ctx context.Context, u auth.User, in *struct {
 	ID      string `path:"id"`
 	Subject string `path:"subject"`
-}) (*struct{ Body assess.Result }, error) {
+}) (*struct{ Body scheme.Result }, error) {
 	row, err := s.checkResult(ctx, u, in.ID, in.Subject)
 	if err != nil {
 		return nil, err
 	}
 	_, res, err := s.assess.Explain(ctx, in.ID, row.SubjectKind, in.Subject)
-	return &struct{ Body assess.Result }{res}, err
+	return &struct{ Body scheme.Result }{res}, err
 }
 
-func (s *Server) runEscalations(ctx context.Context, u auth.User, in *idInput) (*struct{ Body []assess.EscalationRecord }, error) {
+func (s *Server) runEscalations(ctx context.Context, u auth.User, in *idInput) (*struct{ Body []runs.EscalationRecord }, error) {
 	info, err := s.assess.GetRun(ctx, in.ID)
 	if err != nil {
 		return nil, err
 	}
-	escs, err := s.assess.Escalations(ctx, assess.EscalationQuery{RunID: in.ID})
+	escs, err := s.assess.Escalations(ctx, runs.EscalationQuery{RunID: in.ID})
 	if err != nil {
 		return nil, err
 	}
 	if u.Role != auth.Admin && u.Role != auth.CentreStaff {
-		_, rows, err := s.assess.Table(ctx, in.ID, assess.TableQuery{})
+		_, rows, err := s.assess.Table(ctx, in.ID, runs.TableQuery{})
 		if err != nil {
 			return nil, err
 		}
@@ -224,7 +225,7 @@ func (s *Server) runEscalations(ctx context.Context, u auth.User, in *idInput) (
 		for _, r := range rows {
 			keep[r.SubjectID] = true
 		}
-		var out []assess.EscalationRecord
+		var out []runs.EscalationRecord
 		for _, e := range escs {
 			if keep[e.SubjectID] {
 				out = append(out, e)
@@ -233,15 +234,15 @@ func (s *Server) runEscalations(ctx context.Context, u auth.User, in *idInput) (
 		escs = out
 	}
 	if escs == nil {
-		escs = []assess.EscalationRecord{}
+		escs = []runs.EscalationRecord{}
 	}
-	return &struct{ Body []assess.EscalationRecord }{escs}, nil
+	return &struct{ Body []runs.EscalationRecord }{escs}, nil
 }
 
 // Payroll is a run's payroll.
 type Payroll struct {
-	Run  assess.RunInfo  `json:"run"`
-	Rows []assess.PayRow `json:"rows"`
+	Run  runs.RunInfo  `json:"run"`
+	Rows []runs.PayRow `json:"rows"`
 }
 
 func (s *Server) runPayroll(ctx context.Context, u auth.User, in *idInput) (*struct{ Body Payroll }, error) {
@@ -290,8 +291,8 @@ func (s *Server) runExport(ctx context.Context, u auth.User, in *struct {
 
 // WhatIf is a draft's comparison with a stored run.
 type WhatIf struct {
-	Rows     []assess.WhatIfRow `json:"rows"`
-	Messages []assess.Message   `json:"messages"`
+	Rows     []runs.WhatIfRow `json:"rows"`
+	Messages []scheme.Message `json:"messages"`
 }
 
 func (s *Server) whatIf(ctx context.Context, u auth.User, in *struct {
@@ -302,7 +303,7 @@ func (s *Server) whatIf(ctx context.Context, u auth.User, in *struct {
 		BaseRun string `json:"base_run,omitempty" doc:"the run to compare with; default the current run of the draft's code"`
 	}
 }) (*struct{ Body WhatIf }, error) {
-	span, err := assess.ParseSpan(in.Body.Period)
+	span, err := scheme.ParseSpan(in.Body.Period)
 	if err != nil {
 		return nil, apperr.Field("period", err.Error())
 	}
@@ -314,14 +315,14 @@ func (s *Server) whatIf(ctx context.Context, u auth.User, in *struct {
 		return nil, err
 	}
 	if msgs == nil {
-		msgs = []assess.Message{}
+		msgs = []scheme.Message{}
 	}
 	return &struct{ Body WhatIf }{WhatIf{rows, msgs}}, nil
 }
 
 // checkFindingSubject refuses a subject outside the caller's scope.
-func (s *Server) checkFindingSubject(ctx context.Context, u auth.User, kind assess.SubjectKind, id string) error {
-	if kind == assess.Worker {
+func (s *Server) checkFindingSubject(ctx context.Context, u auth.User, kind scheme.SubjectKind, id string) error {
+	if kind == scheme.Worker {
 		w, err := s.org.GetWorker(ctx, id)
 		if err != nil {
 			return err
@@ -331,37 +332,37 @@ func (s *Server) checkFindingSubject(ctx context.Context, u auth.User, kind asse
 	return s.auth.CheckScope(ctx, u, id, dates.Today())
 }
 
-func (s *Server) recordFinding(ctx context.Context, u auth.User, in *struct{ Body assess.NewFinding }) (*struct{ Body assess.ManualFinding }, error) {
+func (s *Server) recordFinding(ctx context.Context, u auth.User, in *struct{ Body runs.NewFinding }) (*struct{ Body runs.ManualFinding }, error) {
 	if in.Body.SubjectID != "" {
 		if err := s.checkFindingSubject(ctx, u, in.Body.SubjectKind, in.Body.SubjectID); err != nil {
 			return nil, err
 		}
 	}
 	f, err := s.assess.RecordFinding(ctx, u.ID, in.Body)
-	return &struct{ Body assess.ManualFinding }{f}, err
+	return &struct{ Body runs.ManualFinding }{f}, err
 }
 
 func (s *Server) listFindings(ctx context.Context, u auth.User, in *struct {
 	Month     string `query:"month" pattern:"^\\d{4}-\\d{2}$"`
 	SubjectID string `query:"subject_id"`
-}) (*struct{ Body []assess.ManualFinding }, error) {
+}) (*struct{ Body []runs.ManualFinding }, error) {
 	if u.Role == auth.GridWorkerRole {
 		in.SubjectID = u.WorkerID
 	}
-	fs, err := s.assess.Findings(ctx, assess.FindingQuery{Month: in.Month, SubjectID: in.SubjectID})
+	fs, err := s.assess.Findings(ctx, runs.FindingQuery{Month: in.Month, SubjectID: in.SubjectID})
 	if err != nil {
 		return nil, err
 	}
 	if u.Role == auth.Admin || u.Role == auth.GridWorkerRole {
-		return &struct{ Body []assess.ManualFinding }{fs}, nil
+		return &struct{ Body []runs.ManualFinding }{fs}, nil
 	}
-	out := []assess.ManualFinding{}
+	out := []runs.ManualFinding{}
 	for _, f := range fs {
 		if s.checkFindingSubject(ctx, u, f.SubjectKind, f.SubjectID) == nil {
 			out = append(out, f)
 		}
 	}
-	return &struct{ Body []assess.ManualFinding }{out}, nil
+	return &struct{ Body []runs.ManualFinding }{out}, nil
 }
 
 func (s *Server) withdrawFinding(ctx context.Context, u auth.User, in *struct {
@@ -369,24 +370,24 @@ func (s *Server) withdrawFinding(ctx context.Context, u auth.User, in *struct {
 	Body struct {
 		Reason string `json:"reason"`
 	}
-}) (*struct{ Body assess.ManualFinding }, error) {
+}) (*struct{ Body runs.ManualFinding }, error) {
 	f, err := s.assess.WithdrawFinding(ctx, u.ID, in.ID, in.Body.Reason)
-	return &struct{ Body assess.ManualFinding }{f}, err
+	return &struct{ Body runs.ManualFinding }{f}, err
 }
 
-func (s *Server) fileAppeal(ctx context.Context, u auth.User, in *struct{ Body assess.NewAppeal }) (*struct{ Body assess.Appeal }, error) {
+func (s *Server) fileAppeal(ctx context.Context, u auth.User, in *struct{ Body runs.NewAppeal }) (*struct{ Body runs.Appeal }, error) {
 	if _, err := s.checkResult(ctx, u, in.Body.RunID, in.Body.SubjectID); err != nil {
 		return nil, err
 	}
 	a, err := s.assess.FileAppeal(ctx, u.ID, in.Body)
-	return &struct{ Body assess.Appeal }{a}, err
+	return &struct{ Body runs.Appeal }{a}, err
 }
 
 func (s *Server) listAppeals(ctx context.Context, u auth.User, in *struct {
 	RunID  string `query:"run_id"`
 	Status string `query:"status" enum:"open,upheld,rejected"`
-}) (*struct{ Body []assess.Appeal }, error) {
-	q := assess.AppealQuery{RunID: in.RunID, Status: in.Status}
+}) (*struct{ Body []runs.Appeal }, error) {
+	q := runs.AppealQuery{RunID: in.RunID, Status: in.Status}
 	if u.Role == auth.GridWorkerRole {
 		q.SubjectID = u.WorkerID
 	}
@@ -395,21 +396,21 @@ func (s *Server) listAppeals(ctx context.Context, u auth.User, in *struct {
 		return nil, err
 	}
 	if u.Role == auth.Admin || u.Role == auth.GridWorkerRole {
-		return &struct{ Body []assess.Appeal }{as}, nil
+		return &struct{ Body []runs.Appeal }{as}, nil
 	}
-	out := []assess.Appeal{}
+	out := []runs.Appeal{}
 	for _, a := range as {
 		if _, err := s.checkResult(ctx, u, a.RunID, a.SubjectID); err == nil {
 			out = append(out, a)
 		}
 	}
-	return &struct{ Body []assess.Appeal }{out}, nil
+	return &struct{ Body []runs.Appeal }{out}, nil
 }
 
 // Decision is an appeal decided, with the run it made.
 type Decision struct {
-	Appeal assess.Appeal   `json:"appeal"`
-	NewRun *assess.RunInfo `json:"new_run,omitempty"`
+	Appeal runs.Appeal   `json:"appeal"`
+	NewRun *runs.RunInfo `json:"new_run,omitempty"`
 }
 
 func (s *Server) decideAppeal(ctx context.Context, u auth.User, in *struct {

@@ -6,11 +6,12 @@ import (
 	"testing"
 
 	"gridwork/internal/apperr"
-	"gridwork/internal/assess"
 	"gridwork/internal/dates"
 	"gridwork/internal/facts"
 	"gridwork/internal/metric"
 	"gridwork/internal/org"
+	"gridwork/internal/runs"
+	"gridwork/internal/scheme"
 )
 
 const apiScheme = `
@@ -60,8 +61,8 @@ func TestAssessmentAPI(t *testing.T) {
 		}); err != nil {
 			t.Fatal(err)
 		}
-		var run assess.RunInfo
-		var appeal assess.Appeal
+		var run runs.RunInfo
+		var appeal runs.Appeal
 		f.run(t, []scenario{
 			{name: "lint names the line", method: "POST", path: "/api/assess/schemes/check", as: worker, wantStatus: 200,
 				body:     map[string]any{"yaml": "code: x\nversion: 1\ntitle: t\nperiod: month\ntotal: 10\ncategories:\n  - {id: a, name: A, max: 10, rules: [{id: r, kind: per, fact: no.such, points: -1}]}\n"},
@@ -79,7 +80,7 @@ func TestAssessmentAPI(t *testing.T) {
 				check: func(t *testing.T, r *response) { r.decode(t, &run) }},
 		})
 		var table struct {
-			Rows []assess.Row `json:"rows"`
+			Rows []runs.Row `json:"rows"`
 		}
 		f.signIn(t, worker).get(t, "/api/assess/runs/"+run.ID, &table)
 		if len(table.Rows) == 0 {
@@ -108,12 +109,12 @@ func TestAssessmentAPI(t *testing.T) {
 				body: map[string]any{"uphold": true, "decision": "核实属实"}, wantStatus: 200, wantBody: []string{`"status":"upheld"`, `"supersedes":"` + run.ID + `"`},
 				check: func(t *testing.T, r *response) {
 					var d struct {
-						NewRun assess.RunInfo `json:"new_run"`
+						NewRun runs.RunInfo `json:"new_run"`
 					}
 					if err := json.Unmarshal(r.body, &d); err != nil {
 						t.Fatal(err)
 					}
-					var res assess.Result
+					var res scheme.Result
 					f.signIn(t, worker).get(t, "/api/assess/runs/"+d.NewRun.ID+"/results/"+u.WorkerID, &res)
 					if res.Total != 100 {
 						t.Errorf("after the upheld appeal the total is %v, want 100", res.Total)

@@ -7,11 +7,11 @@ import (
 
 	"github.com/danielgtaylor/huma/v2"
 
-	"gridwork/internal/assess"
 	"gridwork/internal/auth"
 	"gridwork/internal/dates"
 	"gridwork/internal/events"
 	"gridwork/internal/org"
+	"gridwork/internal/runs"
 )
 
 // consoleRoutes serves what the centre's console reads in one go rather
@@ -77,7 +77,7 @@ type ConsoleSummary struct {
 	Events *LightCounts    `json:"events"`
 	Care   *CareCounts     `json:"care"`
 	Patrol *PatrolCoverage `json:"patrol"`
-	Run    *assess.RunInfo `json:"run" doc:"the run whose scores colour the map: the one asked for, else the latest current monthly run of workers the caller may see (else of any period)"`
+	Run    *runs.RunInfo   `json:"run" doc:"the run whose scores colour the map: the one asked for, else the latest current monthly run of workers the caller may see (else of any period)"`
 	Grids  []GridSummary   `json:"grids"`
 }
 
@@ -173,7 +173,7 @@ func (s *Server) consoleSummary(ctx context.Context, u auth.User, in *struct {
 // summaryRun is the run asked for, or the latest current monthly run of
 // workers whose unit lies in the caller's scope or encloses it (else the
 // latest of any period); nil when none.
-func (s *Server) summaryRun(ctx context.Context, u auth.User, id string) (*assess.RunInfo, error) {
+func (s *Server) summaryRun(ctx context.Context, u auth.User, id string) (*runs.RunInfo, error) {
 	if id != "" {
 		r, err := s.assess.GetRun(ctx, id)
 		if err != nil {
@@ -181,14 +181,14 @@ func (s *Server) summaryRun(ctx context.Context, u auth.User, id string) (*asses
 		}
 		return &r, nil
 	}
-	runs, err := s.assess.LatestWorkerRuns(ctx, 50)
+	latest, err := s.assess.LatestWorkerRuns(ctx, 50)
 	if err != nil {
 		return nil, err
 	}
 	today := dates.Today()
-	var first *assess.RunInfo
-	for i := range runs {
-		r := &runs[i]
+	var first *runs.RunInfo
+	for i := range latest {
+		r := &latest[i]
 		visible := s.auth.CheckScope(ctx, u, r.UnitID, today) == nil
 		if !visible {
 			in, err := s.org.InSubtree(ctx, u.ScopeUnitID, r.UnitID, today)

@@ -14,7 +14,6 @@ import (
 	"github.com/google/uuid"
 
 	"gridwork/internal/api"
-	"gridwork/internal/assess"
 	"gridwork/internal/care"
 	"gridwork/internal/dates"
 	"gridwork/internal/demo"
@@ -26,6 +25,8 @@ import (
 	"gridwork/internal/org"
 	"gridwork/internal/patrol"
 	"gridwork/internal/records"
+	"gridwork/internal/runs"
+	"gridwork/internal/scheme"
 	"gridwork/internal/seal"
 	"gridwork/internal/store"
 	"gridwork/internal/store/storetest"
@@ -57,7 +58,7 @@ func TestConsoleSummary(t *testing.T) {
 		}
 		ps := patrol.NewStore(db)
 		// March assessed under seed 000's template: its scores colour the map.
-		as := assess.NewStore(db, f.orgs)
+		as := runs.NewStore(db, f.orgs)
 		if err := as.InstallBuiltins(ctx); err != nil {
 			t.Fatal(err)
 		}
@@ -142,7 +143,7 @@ func TestConsoleSummary(t *testing.T) {
 		if sum.Run == nil || sum.Run.ID != run.ID {
 			t.Fatalf("the summary's run is %+v, want %s", sum.Run, run.ID)
 		}
-		_, rows, err := as.Table(ctx, run.ID, assess.TableQuery{Kind: assess.Worker})
+		_, rows, err := as.Table(ctx, run.ID, runs.TableQuery{Kind: scheme.Worker})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -25,7 +25,6 @@ import (
 
 	"gridwork/internal/api"
 	"gridwork/internal/apperr"
-	"gridwork/internal/assess"
 	"gridwork/internal/auth"
 	"gridwork/internal/care"
 	"gridwork/internal/demo"
@@ -34,6 +33,7 @@ import (
 	"gridwork/internal/inspect"
 	"gridwork/internal/org"
 	"gridwork/internal/records"
+	"gridwork/internal/runs"
 	"gridwork/internal/seal"
 	"gridwork/internal/store"
 	"gridwork/internal/store/storetest"
@@ -88,7 +88,7 @@ func newFixture(t *testing.T, db *store.DB) *fixture {
 	}
 	rec := records.NewStore(db, orgs, keys)
 	cs := care.NewStore(db, rec, keys)
-	as := assess.NewStore(db, orgs)
+	as := runs.NewStore(db, orgs)
 	ins := inspect.NewStore(db, orgs, rec, users, workcal.NewStore(db))
 	if err := ins.InstallQuestions(ctx); err != nil {
 		t.Fatal(err)

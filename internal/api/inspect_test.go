@@ -8,10 +8,11 @@ import (
 	"time"
 
 	"gridwork/internal/apperr"
-	"gridwork/internal/assess"
 	"gridwork/internal/dates"
 	"gridwork/internal/inspect"
 	"gridwork/internal/org"
+	"gridwork/internal/runs"
+	"gridwork/internal/scheme"
 )
 
 func TestSpotCheckAPI(t *testing.T) {
@@ -352,9 +353,9 @@ func TestSpotCheckFindingEndToEnd(t *testing.T) {
 		if r.status != http.StatusCreated {
 			t.Fatalf("run: %d %s", r.status, r.body)
 		}
-		var run assess.RunInfo
+		var run runs.RunInfo
 		r.decode(t, &run)
-		var result assess.Result
+		var result scheme.Result
 		worker.get(t, "/api/assess/runs/"+run.ID+"/results/"+u.WorkerID, &result)
 		if result.Total != 6 {
 			t.Errorf("total %v, want 20 − 10 (failed) − 4 (2 unregistered)", result.Total)
@@ -372,14 +373,14 @@ func TestSpotCheckFindingEndToEnd(t *testing.T) {
 		if r.status != http.StatusCreated {
 			t.Fatalf("appeal: %d %s", r.status, r.body)
 		}
-		var appeal assess.Appeal
+		var appeal runs.Appeal
 		r.decode(t, &appeal)
 		r = centre.do(t, http.MethodPost, "/api/assess/appeals/"+appeal.ID+"/decision", map[string]any{"uphold": true, "decision": "核实更正记录属实"})
 		if r.status != http.StatusOK {
 			t.Fatalf("decide: %d %s", r.status, r.body)
 		}
 		var d struct {
-			NewRun assess.RunInfo `json:"new_run"`
+			NewRun runs.RunInfo `json:"new_run"`
 		}
 		r.decode(t, &d)
 		worker.get(t, "/api/assess/runs/"+d.NewRun.ID+"/results/"+u.WorkerID, &result)

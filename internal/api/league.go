@@ -4,25 +4,27 @@ import (
 	"context"
 	"strings"
 
-	"gridwork/internal/assess"
+	"gridwork/internal/runs"
+
 	"gridwork/internal/auth"
 	"gridwork/internal/dates"
+	"gridwork/internal/scheme"
 )
 
 // LeaguePage is one page of a run's league table: what the console shows,
 // so that a table of 30,000 workers never travels whole.
 type LeaguePage struct {
-	Run     assess.RunInfo `json:"run"`
-	Items   []assess.Row   `json:"items"`
-	Total   int            `json:"total" doc:"rows matching, before paging"`
-	Page    int            `json:"page"`
-	PerPage int            `json:"per_page"`
+	Run     runs.RunInfo `json:"run"`
+	Items   []runs.Row   `json:"items"`
+	Total   int          `json:"total" doc:"rows matching, before paging"`
+	Page    int          `json:"page"`
+	PerPage int          `json:"per_page"`
 }
 
 // leaguePage serves GET /api/assess/runs/{id}/rows: the rows the caller may
 // see (the same scope as run-table), filtered by kind, community and a part
 // of the name, best first, one page of them. The database does the
-// filtering and paging (assess.Store.TablePage): a page of a 30,000-row run
+// filtering and paging (runs.Store.TablePage): a page of a 30,000-row run
 // costs a few milliseconds, so nothing is kept between requests.
 func (s *Server) leaguePage(ctx context.Context, u auth.User, in *struct {
 	ID          string `path:"id"`
@@ -40,7 +42,7 @@ func (s *Server) leaguePage(ctx context.Context, u auth.User, in *struct {
 		return nil, err
 	}
 	limit, offset := in.Page.limitOffset()
-	info, rows, total, err := s.assess.TablePage(ctx, in.ID, assess.TableQuery{Kind: assess.SubjectKind(in.Kind), CommunityID: in.CommunityID,
+	info, rows, total, err := s.assess.TablePage(ctx, in.ID, runs.TableQuery{Kind: scheme.SubjectKind(in.Kind), CommunityID: in.CommunityID,
 		Name: strings.TrimSpace(in.Name), Communities: communities, Limit: limit, Offset: offset})
 	if err != nil {
 		return nil, err
@@ -50,7 +52,7 @@ func (s *Server) leaguePage(ctx context.Context, u auth.User, in *struct {
 
 // scopeCommunities returns the communities of a run whose rows the caller
 // may see, or nil for all of them: the same rule as scopeRows, for a query.
-func (s *Server) scopeCommunities(ctx context.Context, u auth.User, run assess.RunInfo) ([]string, error) {
+func (s *Server) scopeCommunities(ctx context.Context, u auth.User, run runs.RunInfo) ([]string, error) {
 	if u.Role == auth.Admin || (u.Role == auth.CentreStaff && s.auth.CheckScope(ctx, u, run.UnitID, dates.Today()) == nil) {
 		return nil, nil
 	}

@@ -11,10 +11,10 @@ import (
 	"github.com/google/uuid"
 
 	"gridwork/internal/api"
-	"gridwork/internal/assess"
 	"gridwork/internal/auth"
 	"gridwork/internal/dates"
 	"gridwork/internal/org"
+	"gridwork/internal/runs"
 	"gridwork/internal/store"
 	"gridwork/internal/store/storetest"
 )
@@ -55,7 +55,7 @@ func TestLeaguePage(t *testing.T) {
 	t.Parallel()
 	eachEngine(t, func(t *testing.T, f *fixture) {
 		ctx := context.Background()
-		as := assess.NewStore(f.db, f.orgs)
+		as := runs.NewStore(f.db, f.orgs)
 		v, _, err := as.SaveScheme(ctx, "test", []byte(apiScheme), false)
 		if err != nil {
 			t.Fatal(err)
@@ -227,7 +227,7 @@ func BenchmarkLeaguePage(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	as := assess.NewStore(db, orgs)
+	as := runs.NewStore(db, orgs)
 	v, _, err := as.SaveScheme(ctx, "test", []byte(apiScheme), false)
 	if err != nil {
 		b.Fatal(err)

@@ -23,7 +23,6 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"gridwork/internal/apperr"
-	"gridwork/internal/assess"
 	"gridwork/internal/auth"
 	"gridwork/internal/care"
 	"gridwork/internal/dates"
@@ -35,6 +34,7 @@ import (
 	"gridwork/internal/org"
 	"gridwork/internal/patrol"
 	"gridwork/internal/records"
+	"gridwork/internal/runs"
 	"gridwork/internal/store"
 	"gridwork/internal/survey"
 	"gridwork/ui"
@@ -54,7 +54,7 @@ type Server struct {
 	care          *care.Store
 	files         *files.Store
 	facts         *facts.Collector
-	assess        *assess.Store
+	assess        *runs.Store
 	events        *events.Store
 	patrol        *patrol.Store
 	inspect       *inspect.Store
@@ -86,7 +86,7 @@ func (dateSchema) Schema(huma.Registry) *huma.Schema {
 
 // prefixedSchemas are the domain packages whose schema names get a prefix,
 // by package name.
-var prefixedSchemas = map[string]string{"assess": "Assess", "inspect": "Inspect", "events": "Events", "duty": "Duty", "survey": "Survey", "patrol": "Patrol"}
+var prefixedSchemas = map[string]string{"scheme": "Assess", "runs": "Assess", "inspect": "Inspect", "events": "Events", "duty": "Duty", "survey": "Survey", "patrol": "Patrol"}
 
 // Options configure a Server.
 type Options struct {
@@ -100,7 +100,7 @@ type Options struct {
 	Care    *care.Store
 	Files   *files.Store
 	Facts   *facts.Collector
-	Assess  *assess.Store
+	Assess  *runs.Store
 	Events  *events.Store
 	Patrol  *patrol.Store
 	Inspect *inspect.Store

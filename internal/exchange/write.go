@@ -8,16 +8,15 @@ import (
 	"strings"
 	"time"
 
-	"github.com/xuri/excelize/v2"
 	"golang.org/x/text/width"
 
 	"gridwork/internal/dates"
 )
 
-// widthSample is how many data rows WriteXLSX looks at to size columns.
+// widthSample is how many data rows a Workbook looks at to size columns.
 const widthSample = 200
 
-// Column widths of WriteXLSX, in Excel character units.
+// Column widths of a Workbook, in Excel character units.
 const (
 	minColWidth = 8
 	maxColWidth = 60
@@ -25,17 +24,8 @@ const (
 
 // WriteXLSX writes a workbook with one worksheet named sheet ("Sheet1" when
 // empty): a bold, frozen header row, then the rows next returns until its
-// second result is false. It streams, so 100,000 rows and more are fine
-// (up to Excel's 1,048,575 data rows).
-//
-// Values are written as excelize writes them (numbers as numbers, strings
-// as text), except: a string of only digits longer than 11 characters
-// (identity and bank numbers) gets the text number format, so editing it
-// in Excel does not turn it into 1.10101E+17; a dates.Date is a date cell
-// shown as yyyy-mm-dd (the zero Date an empty cell); a time.Time is a
-// date-time cell in Asia/Shanghai shown as yyyy-mm-dd hh:mm:ss (the zero
-// time an empty cell). Column widths follow the header and the first 200
-// rows, counting Chinese characters as two.
+// second result is false. It is a Workbook of one sheet without a title:
+// see Workbook for how values are written and columns sized.
 //
 // It returns an error for an invalid sheet name (longer than 31 characters
 // or containing : \ / ? * [ ]), for too many rows or columns, and when
@@ -44,148 +34,25 @@ func WriteXLSX(w io.Writer, sheet string, header []string, next func() ([]any, b
 	if sheet == "" {
 		sheet = "Sheet1"
 	}
-	f := excelize.NewFile()
-	defer func() { _ = f.Close() }()
-	if err := f.SetSheetName("Sheet1", sheet); err != nil {
-		return fmt.Errorf("exchange: write xlsx: sheet name %q: %w", sheet, err)
-	}
-	sw, err := f.NewStreamWriter(sheet)
+	b := NewWorkbook()
+	defer b.Close()
+	err := b.Sheet(sheet, "", header, func() ([]any, bool, error) {
+		r, ok := next()
+		if !ok {
+			return nil, false, nil
+		}
+		if r == nil {
+			r = []any{} // an empty row, not the end
+		}
+		return r, false, nil
+	})
 	if err != nil {
 		return fmt.Errorf("exchange: write xlsx: %w", err)
 	}
-	st, err := newStyles(f)
-	if err != nil {
-		return fmt.Errorf("exchange: write xlsx: %w", err)
-	}
-
-	// Look at the first rows to size the columns, which the stream
-	// writer needs before the first row.
-	var sample [][]any
-	more := true
-	for more && len(sample) < widthSample {
-		var r []any
-		if r, more = next(); more {
-			sample = append(sample, r)
-		}
-	}
-	widths := make([]int, len(header))
-	for i, h := range header {
-		widths[i] = textWidth(h) + 2 // bold text is wider
-	}
-	for _, r := range sample {
-		for i, v := range r {
-			if i >= len(widths) {
-				widths = append(widths, 0)
-			}
-			widths[i] = max(widths[i], valueWidth(v))
-		}
-	}
-	for i, wd := range widths {
-		wd = min(max(wd+2, minColWidth), maxColWidth)
-		if err := sw.SetColWidth(i+1, i+1, float64(wd)); err != nil {
-			return fmt.Errorf("exchange: write xlsx: column %d: %w", i+1, err)
-		}
-	}
-	if err := sw.SetPanes(&excelize.Panes{Freeze: true, YSplit: 1, TopLeftCell: "A2", ActivePane: "bottomLeft"}); err != nil {
-		return fmt.Errorf("exchange: write xlsx: %w", err)
-	}
-
-	cells := make([]any, len(header))
-	for i, h := range header {
-		cells[i] = excelize.Cell{StyleID: st.header, Value: h}
-	}
-	if err := sw.SetRow("A1", cells); err != nil {
-		return fmt.Errorf("exchange: write xlsx: header: %w", err)
-	}
-	n := 1
-	write := func(r []any) error {
-		n++
-		if n > excelize.TotalRows {
-			return fmt.Errorf("exchange: write xlsx: more than %d rows, Excel's limit", excelize.TotalRows)
-		}
-		cells = cells[:0]
-		for _, v := range r {
-			cells = append(cells, st.cell(v))
-		}
-		ref, err := excelize.CoordinatesToCellName(1, n)
-		if err == nil {
-			err = sw.SetRow(ref, cells)
-		}
-		if err != nil {
-			return fmt.Errorf("exchange: write xlsx: row %d: %w", n, err)
-		}
-		return nil
-	}
-	for _, r := range sample {
-		if err := write(r); err != nil {
-			return err
-		}
-	}
-	for more {
-		var r []any
-		if r, more = next(); more {
-			if err := write(r); err != nil {
-				return err
-			}
-		}
-	}
-	if err := sw.Flush(); err != nil {
-		return fmt.Errorf("exchange: write xlsx: %w", err)
-	}
-	if _, err := f.WriteTo(w); err != nil {
+	if err := b.Write(w); err != nil {
 		return fmt.Errorf("exchange: write xlsx: %w", err)
 	}
 	return nil
-}
-
-// styles are the cell styles WriteXLSX uses.
-type styles struct {
-	header, text, date, dateTime int
-}
-
-func newStyles(f *excelize.File) (styles, error) {
-	var s styles
-	var err error
-	if s.header, err = f.NewStyle(&excelize.Style{
-		Font:      &excelize.Font{Bold: true},
-		Fill:      excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{"EDEDED"}},
-		Alignment: &excelize.Alignment{Vertical: "center"},
-	}); err != nil {
-		return s, err
-	}
-	if s.text, err = f.NewStyle(&excelize.Style{NumFmt: 49}); err != nil { // "@"
-		return s, err
-	}
-	dateFmt, dateTimeFmt := "yyyy-mm-dd", "yyyy-mm-dd hh:mm:ss"
-	if s.date, err = f.NewStyle(&excelize.Style{CustomNumFmt: &dateFmt}); err != nil {
-		return s, err
-	}
-	s.dateTime, err = f.NewStyle(&excelize.Style{CustomNumFmt: &dateTimeFmt})
-	return s, err
-}
-
-// cell converts one value for the stream writer.
-func (st styles) cell(v any) any {
-	switch v := v.(type) {
-	case string:
-		if len(v) > 11 && allDigits(v) {
-			return excelize.Cell{StyleID: st.text, Value: v}
-		}
-		return v
-	case dates.Date:
-		if v.IsZero() {
-			return nil
-		}
-		return excelize.Cell{StyleID: st.date, Value: time.Date(v.Year(), v.Month(), v.Day(), 0, 0, 0, 0, time.UTC)}
-	case time.Time:
-		if v.IsZero() {
-			return nil
-		}
-		s := v.In(dates.Shanghai)
-		wall := time.Date(s.Year(), s.Month(), s.Day(), s.Hour(), s.Minute(), s.Second(), 0, time.UTC)
-		return excelize.Cell{StyleID: st.dateTime, Value: wall}
-	}
-	return v
 }
 
 // valueWidth estimates the display width of a value in characters.
@@ -193,6 +60,9 @@ func valueWidth(v any) int {
 	switch v := v.(type) {
 	case nil:
 		return 0
+	case Formatted:
+		_, _, w := v.XLSXCell()
+		return w
 	case string:
 		return textWidth(v)
 	case dates.Date:

@@ -123,6 +123,7 @@ func Define(defs ...Def) []string {
 			aliases[d.Alias] = d.Name
 		}
 	}
+	forgetCurrent()
 	return names
 }
 
