@@ -29,6 +29,7 @@ import (
 
 	"gridwork/internal/apperr"
 	"gridwork/internal/dates"
+	"gridwork/internal/files"
 	"gridwork/internal/org"
 	"gridwork/internal/store"
 	"gridwork/internal/workcal"
@@ -139,11 +140,11 @@ func fileExists(ctx context.Context, q store.Queryer, p *problems, field, sha st
 	if sha == "" {
 		return nil
 	}
-	var n int
-	if err := q.QueryRowContext(ctx, `SELECT COUNT(*) FROM files WHERE sha256 = $1`, sha).Scan(&n); err != nil {
+	uploaded, err := files.Exists(ctx, q, sha)
+	if err != nil {
 		return fmt.Errorf("duty: look up file: %w", err)
 	}
-	if n == 0 {
+	if !uploaded {
 		p.add(field, "no uploaded file %s; upload it first (POST /api/files)", sha)
 	}
 	return nil

@@ -16,6 +16,7 @@ import (
 	"gridwork/internal/apperr"
 	"gridwork/internal/audit"
 	"gridwork/internal/dates"
+	"gridwork/internal/files"
 	"gridwork/internal/geo"
 	"gridwork/internal/store"
 )
@@ -289,11 +290,11 @@ func checkPhotos(ctx context.Context, q store.Queryer, field string, photos []st
 		return []apperr.FieldError{{Field: field, Reason: fmt.Sprintf("%d photos; at most 20", len(photos))}}, nil
 	}
 	for _, p := range photos {
-		var n int
-		if err := q.QueryRowContext(ctx, `SELECT COUNT(*) FROM files WHERE sha256 = $1`, p).Scan(&n); err != nil {
+		uploaded, err := files.Exists(ctx, q, p)
+		if err != nil {
 			return nil, fmt.Errorf("events: check photo: %w", err)
 		}
-		if n == 0 {
+		if !uploaded {
 			bad = append(bad, apperr.FieldError{Field: field, Reason: "no uploaded file " + p + "; upload it first"})
 		}
 	}

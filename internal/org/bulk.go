@@ -18,7 +18,7 @@ import (
 // what it adds is consistent (parents before children, codes unique, one
 // version per unit). Everything else writes through Store.
 type BulkLoader struct {
-	now                            time.Time
+	now                           time.Time
 	unit, version, worker, assign *sql.Stmt
 }
 
