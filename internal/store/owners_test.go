@@ -42,12 +42,15 @@ var pendingOwners = []string{
 	"internal/api", // handlers are being rescoped (one scope per request)
 }
 
-// sqlTableRef finds a table named right after FROM, JOIN, INTO, UPDATE or TABLE, and the
-// further tables of a comma list after FROM ("FROM a x, b y"). Only string literals are
-// searched, so "workers" and "files" in comments and identifiers never match.
+// tablesInSQL finds a table named right after FROM, JOIN, INTO, UPDATE or TABLE, and the
+// further tables of a comma list after FROM ("FROM a x, b y"); the name must end where a
+// SQL name ends (a space, a comma, a bracket, a semicolon or the literal's end). Only
+// string literals are searched, so "workers" and "files" in comments, identifiers and
+// messages ("photos from workers' phones") do not match. A table name put together at
+// run time (`FROM `+table) is not seen: name the owner's function instead.
 var (
 	sqlKeyword  = regexp.MustCompile(`(?i)\b(FROM|JOIN|INTO|UPDATE|TABLE)\s+(?:IF\s+(?:NOT\s+)?EXISTS\s+)?`)
-	sqlTable    = regexp.MustCompile(`^([A-Za-z_][A-Za-z0-9_]*)`)
+	sqlTable    = regexp.MustCompile(`^([A-Za-z_][A-Za-z0-9_]*)(?:[\s,();]|$)`)
 	sqlListNext = regexp.MustCompile(`^(?:\s+(?:AS\s+)?[A-Za-z_][A-Za-z0-9_]*)?\s*,\s*`)
 	sqlNotAlias = regexp.MustCompile(`(?i)^\s+(WHERE|JOIN|LEFT|RIGHT|INNER|OUTER|CROSS|ON|GROUP|ORDER|LIMIT|UNION|HAVING|SET|VALUES|SELECT)\b`)
 )
@@ -64,7 +67,7 @@ func tablesInSQL(s string) []string {
 				break
 			}
 			names = append(names, strings.ToLower(m[1]))
-			rest = rest[len(m[0]):]
+			rest = rest[len(m[1]):]
 			if !strings.HasPrefix(keyword, "FROM") || sqlNotAlias.MatchString(rest) {
 				break
 			}
@@ -92,7 +95,9 @@ func TestTablesInSQL(t *testing.T) {
 		{"UPDATE workers SET name = $1", "workers"},
 		{"CREATE TABLE IF NOT EXISTS houses (id TEXT)", "houses"},
 		{"DELETE FROM assignments", "assignments"},
-		{"photos from workers' phones", "workers"},
+		{"photos from workers' phones", ""},
+		{"FROM workers)", "workers"},
+		{"JOIN people", "people"},
 		{"照片 files 不存在", ""},
 		{"NOT EXISTS (SELECT 1 FROM workers w)", "workers"},
 		{"SELECT a FROM grids, workers", "grids workers"},
