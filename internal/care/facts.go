@@ -9,6 +9,8 @@ import (
 
 	"gridwork/internal/dates"
 	"gridwork/internal/metric"
+	"gridwork/internal/org"
+	"gridwork/internal/records"
 	"gridwork/internal/store"
 )
 
@@ -132,7 +134,7 @@ func factSubjects(ctx context.Context, q store.Queryer, p metric.Period) ([]*sub
 		LENGTH(s.details_sealed), p.phone, p.address, COALESCE(p.house_id, ''),
 		EXISTS (SELECT 1 FROM record_documents d WHERE d.entity = 'person' AND d.entity_id = p.id AND d.item = 'photo' AND d.added_at < $1),
 		(SELECT MAX(v.visited_on) FROM care_visits v WHERE v.subject_id = s.id AND v.visited_on < $2 AND v.entered_at < $1)
-		FROM care_subjects s JOIN people p ON p.id = s.person_id
+		FROM care_subjects s JOIN `+records.PersonRows+` p ON p.id = s.person_id
 		WHERE s.entered_at < $1 ORDER BY s.id`, end, first)
 	if err != nil {
 		return nil, fmt.Errorf("care: facts: %w", err)
@@ -331,14 +333,15 @@ func notEnteredFacts(ctx context.Context, q store.Queryer, g metric.GridFacts, p
 		return false, fmt.Errorf("care: not-entered facts: %w", err)
 	}
 	end := p.End().UTC()
-	rows, err := q.QueryContext(ctx, `SELECT r.row_no, r.id_index, r.id_masked,
-		EXISTS (SELECT 1 FROM care_subjects s JOIN people sp ON sp.id = s.person_id
+	gridsByCode, err := org.GridsByCode(ctx, q, asOf)
+	if err != nil {
+		return false, fmt.Errorf("care: not-entered facts: %w", err)
+	}
+	rows, err := q.QueryContext(ctx, `SELECT r.row_no, r.id_index, r.id_masked, r.grid_code,
+		EXISTS (SELECT 1 FROM care_subjects s JOIN `+records.PersonRows+` sp ON sp.id = s.person_id
 			WHERE sp.id_index = r.id_index AND s.entered_at < $2 AND (s.ended_on IS NULL OR s.ended_on >= $3)),
-		COALESCE((SELECT p.grid_id FROM people p WHERE p.id_index = r.id_index AND p.entered_at < $2
-			AND NOT (p.status = 'ended' AND p.end_entered_at < $2) ORDER BY p.entered_at DESC, p.id LIMIT 1), ''),
-		COALESCE((SELECT v.unit_id FROM org_unit_versions v JOIN org_units u ON u.id = v.unit_id
-			WHERE u.level = 'grid' AND r.grid_code <> '' AND v.code = r.grid_code AND v.valid_from <= $3 AND (v.valid_to IS NULL OR v.valid_to > $3)
-			ORDER BY v.unit_id LIMIT 1), '')
+		COALESCE((SELECT p.grid_id FROM `+records.PersonRows+` p WHERE p.id_index = r.id_index AND p.entered_at < $2
+			AND NOT (p.status = 'ended' AND p.end_entered_at < $2) ORDER BY p.entered_at DESC, p.id LIMIT 1), '')
 		FROM platform_rows r WHERE r.import_id = $1 AND NOT r.cancelled ORDER BY r.row_no`, importID, end, asOf)
 	if err != nil {
 		return false, fmt.Errorf("care: not-entered facts: %w", err)
@@ -347,9 +350,9 @@ func notEnteredFacts(ctx context.Context, q store.Queryer, g metric.GridFacts, p
 	seen := map[string]bool{}
 	for rows.Next() {
 		var rowNo int
-		var index, masked, personGrid, codeGrid string
+		var index, masked, code, personGrid string
 		var entered bool
-		if err := rows.Scan(&rowNo, &index, &masked, &entered, &personGrid, &codeGrid); err != nil {
+		if err := rows.Scan(&rowNo, &index, &masked, &code, &entered, &personGrid); err != nil {
 			return false, fmt.Errorf("care: not-entered facts: %w", err)
 		}
 		if seen[index] {
@@ -360,8 +363,8 @@ func notEnteredFacts(ctx context.Context, q store.Queryer, g metric.GridFacts, p
 			continue
 		}
 		grid := personGrid
-		if grid == "" {
-			grid = codeGrid
+		if grid == "" && code != "" {
+			grid = gridsByCode[code]
 		}
 		if grid == "" {
 			continue

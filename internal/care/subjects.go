@@ -60,7 +60,7 @@ type NewSubject struct {
 const subjectColumns = `s.id, s.person_id, p.name, p.id_masked, s.group_code, s.grid_id, s.risk, s.status, s.began_on, s.ended_on, s.lost_on,
 	s.entered_at, s.version, COALESCE(s.client_id, ''), s.created_by, s.updated_at`
 
-const subjectFrom = ` FROM care_subjects s JOIN people p ON p.id = s.person_id`
+const subjectFrom = ` FROM care_subjects s JOIN ` + records.PersonRows + ` p ON p.id = s.person_id`
 
 func (x *Subject) scanTargets() []any {
 	return []any{&x.ID, &x.PersonID, &x.PersonName, &x.PersonIDMasked, &x.GroupCode, &x.GridID, &x.Risk, &x.Status, &x.BeganOn,

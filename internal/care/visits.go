@@ -10,6 +10,7 @@ import (
 	"gridwork/internal/apperr"
 	"gridwork/internal/audit"
 	"gridwork/internal/dates"
+	"gridwork/internal/files"
 	"gridwork/internal/org"
 	"gridwork/internal/store"
 )
@@ -113,11 +114,11 @@ func (s *Store) RecordVisit(ctx context.Context, userID, workerID string, in New
 		}
 		bad = append(bad, checkText("notes", in.Notes)...)
 		if in.Photo != "" {
-			var n int
-			if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM files WHERE sha256 = $1`, in.Photo).Scan(&n); err != nil {
+			uploaded, err := files.Exists(ctx, tx, in.Photo)
+			if err != nil {
 				return fmt.Errorf("care: record visit: %w", err)
 			}
-			if n == 0 {
+			if !uploaded {
 				bad = append(bad, apperr.FieldError{Field: "photo", Reason: "no uploaded file " + in.Photo + "; upload it first"})
 			}
 		}

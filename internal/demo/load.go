@@ -26,11 +26,11 @@ type Summary struct {
 
 // IsEmpty reports whether the database holds no org units yet.
 func IsEmpty(ctx context.Context, db *store.DB) (bool, error) {
-	var n int
-	if err := db.QueryRowContext(ctx, `SELECT COUNT(*) FROM org_units`).Scan(&n); err != nil {
-		return false, fmt.Errorf("demo: count units: %w", err)
+	empty, err := org.NoUnits(ctx, db.Q(ctx))
+	if err != nil {
+		return false, fmt.Errorf("demo: %w", err)
 	}
-	return n == 0, nil
+	return empty, nil
 }
 
 // Load stores town in one transaction, through the same store methods the

@@ -29,6 +29,7 @@ import (
 
 	"gridwork/internal/apperr"
 	"gridwork/internal/dates"
+	"gridwork/internal/files"
 	"gridwork/internal/org"
 	"gridwork/internal/store"
 	"gridwork/internal/workcal"
@@ -139,11 +140,11 @@ func fileExists(ctx context.Context, q store.Queryer, p *problems, field, sha st
 	if sha == "" {
 		return nil
 	}
-	var n int
-	if err := q.QueryRowContext(ctx, `SELECT COUNT(*) FROM files WHERE sha256 = $1`, sha).Scan(&n); err != nil {
+	uploaded, err := files.Exists(ctx, q, sha)
+	if err != nil {
 		return fmt.Errorf("duty: look up file: %w", err)
 	}
-	if n == 0 {
+	if !uploaded {
 		p.add(field, "no uploaded file %s; upload it first (POST /api/files)", sha)
 	}
 	return nil
@@ -155,11 +156,11 @@ func workerExists(ctx context.Context, q store.Queryer, p *problems, field, id s
 		p.add(field, "is required")
 		return nil
 	}
-	var n int
-	if err := q.QueryRowContext(ctx, `SELECT COUNT(*) FROM workers WHERE id = $1`, id).Scan(&n); err != nil {
+	known, err := org.WorkerExists(ctx, q, id)
+	if err != nil {
 		return fmt.Errorf("duty: look up worker: %w", err)
 	}
-	if n == 0 {
+	if !known {
 		p.add(field, "no worker %s", id)
 	}
 	return nil
@@ -167,11 +168,7 @@ func workerExists(ctx context.Context, q store.Queryer, p *problems, field, id s
 
 // unitLevel returns a unit's level, or "" when there is no such unit.
 func unitLevel(ctx context.Context, q store.Queryer, id string) (org.Level, error) {
-	var l org.Level
-	err := q.QueryRowContext(ctx, `SELECT level FROM org_units WHERE id = $1`, id).Scan(&l)
-	if store.IsNoRows(err) {
-		return "", nil
-	}
+	l, err := org.UnitLevel(ctx, q, id)
 	if err != nil {
 		return "", fmt.Errorf("duty: look up unit: %w", err)
 	}
@@ -217,7 +214,7 @@ func workerScope(args *store.Args, sc Scope, col string, on dates.Date) (prefix,
 	var conds []string
 	if sc.WithinID != "" {
 		prefix = org.SubtreeCTE(args, sc.WithinID, on)
-		conds = append(conds, col+" IN (SELECT w.id FROM workers w WHERE w.home_unit_id IN (SELECT id FROM sub))")
+		conds = append(conds, col+" IN ("+org.WorkersHomedInSub+")")
 	}
 	if sc.WorkerID != "" {
 		conds = append(conds, col+" = "+args.Add(sc.WorkerID))

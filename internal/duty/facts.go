@@ -323,9 +323,8 @@ type dutyWorker struct {
 func measuredWorkers(ctx context.Context, q store.Queryer, m *month) ([]dutyWorker, error) {
 	rows, err := q.QueryContext(ctx, `SELECT w.id, w.employment, w.in_post_since, w.left_post_on, COALESCE(p.office_based, FALSE), p.app_installed_on,
 		EXISTS (SELECT 1 FROM duty_logins l WHERE l.worker_id = w.id AND l.client = 'app' AND l.day <= $1)
-		FROM workers w LEFT JOIN duty_profiles p ON p.worker_id = w.id
-		WHERE w.post IN ('grid_worker', 'grid_leader', 'area_leader') AND w.in_post_since <= $1 AND (w.left_post_on IS NULL OR w.left_post_on > $2)
-		AND ($3 = '' OR w.id = $3) ORDER BY w.id`, m.last, m.first, m.only)
+		FROM `+org.WorkersInPost("$2", "$1", org.GridWorker, org.GridLeader, org.AreaLeader)+` w LEFT JOIN duty_profiles p ON p.worker_id = w.id
+		WHERE ($3 = '' OR w.id = $3) ORDER BY w.id`, m.last, m.first, m.only)
 	if err != nil {
 		return nil, fmt.Errorf("duty: facts: workers: %w", err)
 	}

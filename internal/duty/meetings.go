@@ -176,24 +176,13 @@ func (s *Store) GetMeeting(ctx context.Context, id string) (Meeting, error) {
 // checkAttendance checks a list of attendance entries.
 func checkAttendance(ctx context.Context, q store.Queryer, p *problems, att []Attendance) error {
 	// One query for all the workers: a meeting lists a whole community.
-	known := map[string]bool{}
-	if len(att) > 0 {
-		var args store.Args
-		ph := make([]string, len(att))
-		for i, a := range att {
-			ph[i] = args.Add(a.WorkerID)
-		}
-		ids, err := store.All(ctx, q, "workers", `SELECT id FROM workers WHERE id IN (`+strings.Join(ph, ", ")+`)`, args,
-			func(r interface{ Scan(...any) error }) (string, error) {
-				var id string
-				return id, r.Scan(&id)
-			})
-		if err != nil {
-			return fmt.Errorf("duty: attendance: %w", err)
-		}
-		for _, id := range ids {
-			known[id] = true
-		}
+	ids := make([]string, len(att))
+	for i, a := range att {
+		ids[i] = a.WorkerID
+	}
+	known, err := org.KnownWorkers(ctx, q, ids)
+	if err != nil {
+		return fmt.Errorf("duty: attendance: %w", err)
 	}
 	seen := map[string]bool{}
 	for i, a := range att {

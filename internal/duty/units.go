@@ -307,7 +307,9 @@ func (s *Store) RecordFinding(ctx context.Context, actor string, in Finding) (Fi
 			}
 		}
 		if in.UnitID == "" && in.WorkerID != "" {
-			_ = tx.QueryRowContext(ctx, `SELECT home_unit_id FROM workers WHERE id = $1`, in.WorkerID).Scan(&in.UnitID)
+			if w, err := org.WorkerByID(ctx, tx, in.WorkerID); err == nil {
+				in.UnitID = w.HomeUnitID
+			}
 		}
 		// A finding about a worker may name their home unit, a street for
 		// centre staff; one about a unit alone must name a community or
@@ -351,7 +353,7 @@ func (s *Store) Findings(ctx context.Context, sc Scope, from, to dates.Date) ([]
 	prefix := ""
 	if sc.WithinID != "" {
 		prefix = org.SubtreeCTE(&args, sc.WithinID, s.today())
-		cond = "(unit_id IN (SELECT id FROM sub) OR worker_id IN (SELECT w.id FROM workers w WHERE w.home_unit_id IN (SELECT id FROM sub)))"
+		cond = "(unit_id IN (SELECT id FROM sub) OR worker_id IN (" + org.WorkersHomedInSub + "))"
 	}
 	if sc.WorkerID != "" {
 		cond += " AND worker_id = " + args.Add(sc.WorkerID)

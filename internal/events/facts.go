@@ -409,20 +409,19 @@ func (s *Store) WorkerFacts(ctx context.Context, p metric.Period) (metric.Worker
 // assignedWorkers returns the employment of every worker with a grid
 // assignment (primary or extra share) on some day of p.
 func assignedWorkers(ctx context.Context, q store.Queryer, p metric.Period) (map[string]org.Employment, error) {
-	rows, err := q.QueryContext(ctx, `SELECT DISTINCT a.worker_id, w.employment FROM assignments a JOIN workers w ON w.id = a.worker_id
-		WHERE a.valid_from <= $1 AND (a.valid_to IS NULL OR a.valid_to > $2)`, p.Last(), p.First())
+	as, err := org.AssignmentsOverlapping(ctx, q, p.First(), p.Last())
 	if err != nil {
 		return nil, fmt.Errorf("events: facts: %w", err)
 	}
-	defer rows.Close()
-	out := map[string]org.Employment{}
-	for rows.Next() {
-		var id string
-		var e org.Employment
-		if err := rows.Scan(&id, &e); err != nil {
-			return nil, fmt.Errorf("events: facts: %w", err)
-		}
-		out[id] = e
+	workers, err := org.Workers(ctx, q)
+	if err != nil {
+		return nil, fmt.Errorf("events: facts: %w", err)
 	}
-	return out, rows.Err()
+	out := map[string]org.Employment{}
+	for _, a := range as {
+		if w, ok := workers[a.WorkerID]; ok {
+			out[a.WorkerID] = w.Employment
+		}
+	}
+	return out, nil
 }

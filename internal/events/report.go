@@ -10,13 +10,11 @@ import (
 	"time"
 	"unicode/utf8"
 
-	"github.com/paulmach/orb"
-	"github.com/paulmach/orb/planar"
-
 	"gridwork/internal/apperr"
 	"gridwork/internal/audit"
 	"gridwork/internal/dates"
-	"gridwork/internal/geo"
+	"gridwork/internal/files"
+	"gridwork/internal/org"
 	"gridwork/internal/store"
 )
 
@@ -163,7 +161,7 @@ func (s *Store) report(ctx context.Context, rawTx store.Tx, by Actor, in NewEven
 	// Where: the grid named, else the one containing the position.
 	day := dates.Of(now)
 	if in.GridID == "" && in.Lat != nil {
-		g, err := locateGrid(ctx, tx, *in.Lat, *in.Lon, day)
+		g, err := org.LocateGrid(ctx, tx, *in.Lat, *in.Lon, day)
 		if err != nil {
 			return Event{}, err
 		}
@@ -289,11 +287,11 @@ func checkPhotos(ctx context.Context, q store.Queryer, field string, photos []st
 		return []apperr.FieldError{{Field: field, Reason: fmt.Sprintf("%d photos; at most 20", len(photos))}}, nil
 	}
 	for _, p := range photos {
-		var n int
-		if err := q.QueryRowContext(ctx, `SELECT COUNT(*) FROM files WHERE sha256 = $1`, p).Scan(&n); err != nil {
+		uploaded, err := files.Exists(ctx, q, p)
+		if err != nil {
 			return nil, fmt.Errorf("events: check photo: %w", err)
 		}
-		if n == 0 {
+		if !uploaded {
 			bad = append(bad, apperr.FieldError{Field: field, Reason: "no uploaded file " + p + "; upload it first"})
 		}
 	}
@@ -325,43 +323,15 @@ func addStep(ctx context.Context, tx store.Queryer, id string, a Action, from, t
 	return nil
 }
 
-// locateGrid returns the grid in force on d whose polygon contains the
-// point, or "" if none does.
-func locateGrid(ctx context.Context, q store.Queryer, lat, lon float64, d dates.Date) (string, error) {
-	rows, err := q.QueryContext(ctx, `SELECT u.id, v.geometry FROM org_units u JOIN org_unit_versions v ON v.unit_id = u.id
-		WHERE u.level = 'grid' AND v.valid_from <= $1 AND (v.valid_to IS NULL OR v.valid_to > $1)
-		AND v.min_lon <= $2 AND v.max_lon >= $2 AND v.min_lat <= $3 AND v.max_lat >= $3 ORDER BY u.id`, d, lon, lat)
-	if err != nil {
-		return "", fmt.Errorf("events: locate grid: %w", err)
-	}
-	defer rows.Close()
-	pt := orb.Point{lon, lat}
-	for rows.Next() {
-		var id, g string
-		if err := rows.Scan(&id, &g); err != nil {
-			return "", fmt.Errorf("events: locate grid: %w", err)
-		}
-		p, err := geo.ParsePolygon([]byte(g))
-		if err != nil {
-			return "", fmt.Errorf("events: stored polygon of %s: %w", id, err)
-		}
-		if planar.PolygonContains(p, pt) {
-			return id, nil
-		}
-	}
-	return "", rows.Err()
-}
-
 // communityOf returns the community (社区/村) above grid on d, or "" if it
 // is no grid in force then. Errors: Invalid when gridID is no grid.
 func communityOf(ctx context.Context, q store.Queryer, gridID string, d dates.Date) (string, error) {
-	id, level := gridID, ""
+	id := gridID
 	var first = true
 	for range 6 {
-		var parent string
-		err := q.QueryRowContext(ctx, `SELECT u.level, COALESCE(v.parent_id, '') FROM org_units u JOIN org_unit_versions v ON v.unit_id = u.id
-			WHERE u.id = $1 AND v.valid_from <= $2 AND (v.valid_to IS NULL OR v.valid_to > $2)`, id, d).Scan(&level, &parent)
-		if store.IsNoRows(err) {
+		u, err := org.UnitOn(ctx, q, id, d)
+		level, parent := u.Level, u.ParentID
+		if apperr.CodeOf(err) == apperr.NotFound {
 			if first {
 				return "", apperr.InvalidFields("cannot report event", apperr.FieldError{Field: "grid_id", Reason: fmt.Sprintf("no grid %s in force on %s", gridID, d)})
 			}
@@ -370,10 +340,10 @@ func communityOf(ctx context.Context, q store.Queryer, gridID string, d dates.Da
 		if err != nil {
 			return "", fmt.Errorf("events: community of %s: %w", gridID, err)
 		}
-		if first && level != "grid" {
+		if first && level != org.Grid {
 			return "", apperr.InvalidFields("cannot report event", apperr.FieldError{Field: "grid_id", Reason: fmt.Sprintf("%s is a %s, not a grid", gridID, level)})
 		}
-		if level == "community" {
+		if level == org.Community {
 			return id, nil
 		}
 		first = false
@@ -450,5 +420,5 @@ func (s *Store) findMatches(ctx context.Context, tx store.Queryer, e Event, cat 
 // Locate returns the grid in force today whose polygon contains the point,
 // or "" if none does.
 func (s *Store) Locate(ctx context.Context, lat, lon float64) (string, error) {
-	return locateGrid(ctx, s.db.Q(ctx), lat, lon, dates.Of(s.now()))
+	return org.LocateGrid(ctx, s.db.Q(ctx), lat, lon, dates.Of(s.now()))
 }

@@ -8,6 +8,7 @@ import (
 
 	"gridwork/internal/apperr"
 	"gridwork/internal/audit"
+	"gridwork/internal/org"
 	"gridwork/internal/store"
 	"gridwork/internal/workcal"
 )
@@ -224,16 +225,22 @@ func (s *Store) checkAssignee(ctx context.Context, tx store.Queryer, in ActInput
 	case in.AssigneeWorkerID != "" && in.AssigneeUnitID != "":
 		return field("assignee_unit_id", "name a worker or a unit, not both")
 	}
-	table, idv, f := "workers", in.AssigneeWorkerID, "assignee_worker_id"
-	if idv == "" {
-		table, idv, f = "org_units", in.AssigneeUnitID, "assignee_unit_id"
+	if in.AssigneeWorkerID != "" {
+		known, err := org.WorkerExists(ctx, tx, in.AssigneeWorkerID)
+		if err != nil {
+			return fmt.Errorf("events: dispatch: %w", err)
+		}
+		if !known {
+			return field("assignee_worker_id", "no such worker "+in.AssigneeWorkerID)
+		}
+		return nil
 	}
-	var n int
-	if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM `+table+` WHERE id = $1`, idv).Scan(&n); err != nil {
+	level, err := org.UnitLevel(ctx, tx, in.AssigneeUnitID)
+	if err != nil {
 		return fmt.Errorf("events: dispatch: %w", err)
 	}
-	if n == 0 {
-		return field(f, "no such "+strings.TrimSuffix(strings.TrimPrefix(table, "org_"), "s")+" "+idv)
+	if level == "" {
+		return field("assignee_unit_id", "no such unit "+in.AssigneeUnitID)
 	}
 	return nil
 }

@@ -10,10 +10,11 @@ import (
 	"gridwork/internal/store"
 )
 
-// Read streams the stored facts of month p named in names, with their
-// evidence, to fn, for every subject: what an assessment run reads. No
-// names reads nothing.
-func Read(ctx context.Context, db *store.DB, p metric.Period, names []string, fn func(metric.Fact)) error {
+// Read streams to fn the stored facts of month p named names, in no
+// particular order: what an assessment run reads as its inputs. Only this
+// package names fact_values in its SQL (a test in internal/store checks it).
+// It reads through q, so a run reading inside its transaction passes its tx.
+func Read(ctx context.Context, q store.Queryer, p metric.Period, names []string, fn func(metric.Fact)) error {
 	if len(names) == 0 {
 		return nil
 	}
@@ -23,24 +24,23 @@ func Read(ctx context.Context, db *store.DB, p metric.Period, names []string, fn
 	for i, n := range names {
 		ph[i] = args.Add(n)
 	}
-	rows, err := db.Q(ctx).QueryContext(ctx, `SELECT subject_kind, subject_id, name, value, COALESCE(num, 0), COALESCE(den, 0), evidence
+	rows, err := q.QueryContext(ctx, `SELECT subject_kind, subject_id, name, value, COALESCE(num, 0), COALESCE(den, 0), evidence
 		FROM fact_values WHERE period = `+period+` AND name IN (`+strings.Join(ph, ", ")+`)`, args...)
 	if err != nil {
 		return fmt.Errorf("facts: read %s: %w", p, err)
 	}
 	defer rows.Close()
 	for rows.Next() {
-		var kind, id, evidence string
 		var f metric.Fact
-		if err := rows.Scan(&kind, &id, &f.Name, &f.Value, &f.Num, &f.Den, &evidence); err != nil {
-			return err
+		var evidence string
+		if err := rows.Scan(&f.Subject, &f.SubjectID, &f.Name, &f.Value, &f.Num, &f.Den, &evidence); err != nil {
+			return fmt.Errorf("facts: read %s: %w", p, err)
 		}
 		if evidence != "[]" && evidence != "" {
 			if err := json.Unmarshal([]byte(evidence), &f.Evidence); err != nil {
-				return fmt.Errorf("facts: evidence of %s %s: %w", f.Name, id, err)
+				return fmt.Errorf("facts: evidence of %s %s: %w", f.Name, f.SubjectID, err)
 			}
 		}
-		f.Subject, f.SubjectID = metric.SubjectKind(kind), id
 		fn(f)
 	}
 	return rows.Err()

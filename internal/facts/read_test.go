@@ -2,10 +2,9 @@ package facts_test
 
 import (
 	"context"
-	"reflect"
-	"sort"
+	"slices"
+	"strings"
 	"testing"
-	"time"
 
 	"gridwork/internal/facts"
 	"gridwork/internal/metric"
@@ -13,38 +12,40 @@ import (
 	"gridwork/internal/store/storetest"
 )
 
-// TestRead: Read streams the named facts of one month, every subject's,
-// with their evidence, and nothing of other months or names.
 func TestRead(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
-		mar, apr := metric.Period{Year: 2026, Month: time.March}, metric.Period{Year: 2026, Month: time.April}
-		ev := []metric.Ref{{Entity: "event", ID: "e1"}, {Entity: "event", ID: "e2"}}
-		if err := facts.Save(ctx, db, mar, []metric.Fact{
-			{Name: "records.a", Subject: metric.Worker, SubjectID: "w1", Value: 2, Evidence: ev},
-			{Name: "records.b", Subject: metric.Unit, SubjectID: "g1", Value: 50, Num: 1, Den: 2},
-			{Name: "records.c", Subject: metric.Worker, SubjectID: "w1", Value: 7},
-		}); err != nil {
+		p := metric.Period{Year: 2026, Month: 3}
+		saved := []metric.Fact{
+			{Subject: metric.Unit, SubjectID: "g1", Name: "a.one", Value: 2, Num: 2, Den: 4,
+				Evidence: []metric.Ref{{Entity: "event", ID: "e1", Note: "late"}}},
+			{Subject: metric.Worker, SubjectID: "w1", Name: "a.two", Value: 1},
+			{Subject: metric.Unit, SubjectID: "g1", Name: "a.three", Value: 5},
+		}
+		if err := facts.Save(ctx, db, p, saved); err != nil {
 			t.Fatal(err)
 		}
-		if err := facts.Save(ctx, db, apr, []metric.Fact{{Name: "records.a", Subject: metric.Worker, SubjectID: "w1", Value: 9}}); err != nil {
+		if err := facts.Save(ctx, db, p.Next(), saved[:1]); err != nil {
 			t.Fatal(err)
 		}
 		var got []metric.Fact
-		if err := facts.Read(ctx, db, mar, []string{"records.a", "records.b"}, func(f metric.Fact) { got = append(got, f) }); err != nil {
+		if err := facts.Read(ctx, db.Q(ctx), p, []string{"a.one", "a.two"}, func(f metric.Fact) { got = append(got, f) }); err != nil {
 			t.Fatal(err)
 		}
-		sort.Slice(got, func(i, j int) bool { return got[i].Name < got[j].Name })
-		want := []metric.Fact{
-			{Name: "records.a", Subject: metric.Worker, SubjectID: "w1", Value: 2, Evidence: ev},
-			{Name: "records.b", Subject: metric.Unit, SubjectID: "g1", Value: 50, Num: 1, Den: 2},
+		slices.SortFunc(got, func(x, y metric.Fact) int { return strings.Compare(x.Name, y.Name) })
+		if len(got) != 2 || got[0].Name != "a.one" || got[1].Name != "a.two" {
+			t.Fatalf("Read = %+v; want a.one and a.two of %s", got, p)
 		}
-		if !reflect.DeepEqual(got, want) {
-			t.Errorf("Read = %+v, want %+v", got, want)
+		if g := got[0]; g.Subject != metric.Unit || g.SubjectID != "g1" || g.Value != 2 || g.Num != 2 || g.Den != 4 ||
+			len(g.Evidence) != 1 || g.Evidence[0].ID != "e1" || g.Evidence[0].Note != "late" {
+			t.Errorf("a.one = %+v", g)
+		}
+		if g := got[1]; g.Subject != metric.Worker || g.SubjectID != "w1" || g.Value != 1 || len(g.Evidence) != 0 {
+			t.Errorf("a.two = %+v", g)
 		}
 		called := false
-		if err := facts.Read(ctx, db, mar, nil, func(metric.Fact) { called = true }); err != nil || called {
-			t.Errorf("Read with no names: err %v, called %v; want nothing read", err, called)
+		if err := facts.Read(ctx, db.Q(ctx), p, nil, func(metric.Fact) { called = true }); err != nil || called {
+			t.Errorf("Read of no names: called %v, err %v", called, err)
 		}
 	})
 }

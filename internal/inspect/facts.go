@@ -10,10 +10,12 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"time"
 
 	"gridwork/internal/dates"
 	"gridwork/internal/metric"
+	"gridwork/internal/org"
 )
 
 // measured are the facts Facts measures.
@@ -207,11 +209,19 @@ func (s *Store) WorkerFacts(ctx context.Context, p metric.Period) (metric.Worker
 // inspection does not), across all the grids the worker held as extra
 // shares, within the calendar year.
 func (s *Store) extraGridFacts(ctx context.Context, p metric.Period, w metric.WorkerFacts) error {
-	yearStart := metric.Period{Year: p.Year, Month: 1}.Start()
-	rows, err := s.db.Q(ctx).QueryContext(ctx, `SELECT v.id, v.done_at, v.verdict, a.worker_id, a.valid_from, COALESCE(a.valid_to, '')
-		FROM inspect_visits v JOIN assignments a ON a.grid_id = v.grid_id AND a.kind = 'extra'
-		WHERE v.status = 'done' AND v.done_at >= $1 AND v.done_at < $2
-		ORDER BY a.worker_id, v.done_at, v.id`, yearStart, p.End())
+	year := metric.Period{Year: p.Year, Month: 1}
+	shares, err := org.AssignmentsOverlapping(ctx, s.db.Q(ctx), year.First(), p.Last())
+	if err != nil {
+		return fmt.Errorf("inspect: extra grid facts %s: %w", p, err)
+	}
+	extras := map[string][]org.Assignment{} // by grid
+	for _, a := range shares {
+		if a.Kind == org.Extra {
+			extras[a.GridID] = append(extras[a.GridID], a)
+		}
+	}
+	rows, err := s.db.Q(ctx).QueryContext(ctx, `SELECT id, done_at, verdict, grid_id FROM inspect_visits
+		WHERE status = 'done' AND done_at >= $1 AND done_at < $2 ORDER BY done_at, id`, year.Start(), p.End())
 	if err != nil {
 		return fmt.Errorf("inspect: extra grid facts %s: %w", p, err)
 	}
@@ -224,28 +234,30 @@ func (s *Store) extraGridFacts(ctx context.Context, p metric.Period, w metric.Wo
 	byWorker := map[string][]visit{}
 	var order []string
 	for rows.Next() {
-		var id, verdict, worker, from, to string
+		var id, verdict, grid string
 		var at time.Time
-		if err := rows.Scan(&id, &at, &verdict, &worker, &from, &to); err != nil {
+		if err := rows.Scan(&id, &at, &verdict, &grid); err != nil {
 			return err
 		}
-		// The share must have been held on the inspection's day.
-		day := dates.Of(at).String()
-		if day < from || to != "" && day >= to {
-			continue
+		for _, a := range extras[grid] {
+			// The share must have been held on the inspection's day.
+			if !a.ActiveOn(dates.Of(at)) {
+				continue
+			}
+			vs := byWorker[a.WorkerID]
+			if len(vs) > 0 && vs[len(vs)-1].id == id {
+				continue // two extra assignments of one worker on one grid
+			}
+			if vs == nil {
+				order = append(order, a.WorkerID)
+			}
+			byWorker[a.WorkerID] = append(vs, visit{id: id, at: at, fail: verdict == "fail"})
 		}
-		vs := byWorker[worker]
-		if len(vs) > 0 && vs[len(vs)-1].id == id {
-			continue // two extra assignments of one worker on one grid
-		}
-		if vs == nil {
-			order = append(order, worker)
-		}
-		byWorker[worker] = append(vs, visit{id: id, at: at, fail: verdict == "fail"})
 	}
 	if err := rows.Err(); err != nil {
 		return err
 	}
+	slices.Sort(order)
 	start := p.Start()
 	ref := func(v visit) metric.Ref {
 		return metric.Ref{Entity: "inspect_visit", ID: v.id, Note: dates.Of(v.at).String() + " 兼管网格不合格"}

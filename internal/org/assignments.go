@@ -314,7 +314,7 @@ func (s *Store) ListAssignments(ctx context.Context, q AssignmentQuery) ([]Assig
 	}
 	if !q.On.IsZero() {
 		on := args.Add(q.On)
-		where = append(where, "a.valid_from <= "+on+" AND (a.valid_to IS NULL OR a.valid_to > "+on+")")
+		where = append(where, InForce("a", on))
 	}
 	from := ` FROM assignments a WHERE ` + strings.Join(where, " AND ")
 	return store.List(ctx, s.db.Q(ctx), "assignments", store.ListQuery{Prefix: prefix, Cols: assignmentColumns, From: from,

@@ -56,8 +56,8 @@ func (s *Store) GridOwners(ctx context.Context, from, to dates.Date) (map[string
 		out[id] = GridOwner{Ancestors: anc}
 	}
 	// The primary assignment overlapping the period that reaches latest.
-	rows, err = q.QueryContext(ctx, `SELECT grid_id, worker_id, valid_from, valid_to FROM assignments
-		WHERE kind = 'primary' AND valid_from <= $1 AND (valid_to IS NULL OR valid_to > $2) ORDER BY grid_id, valid_from`, to, from)
+	rows, err = q.QueryContext(ctx, `SELECT a.grid_id, a.worker_id, a.valid_from, a.valid_to FROM assignments a
+		WHERE a.kind = 'primary' AND `+Overlapping("a", "$2", "$1")+` ORDER BY a.grid_id, a.valid_from`, to, from)
 	if err != nil {
 		return nil, fmt.Errorf("org: grid owners: %w", err)
 	}

@@ -11,8 +11,7 @@ import (
 // grid or an extra share): the others are the grids the centre is short of
 // workers for.
 func (s *Store) StaffedGrids(ctx context.Context, d dates.Date) (map[string]bool, error) {
-	rows, err := s.db.Q(ctx).QueryContext(ctx, `SELECT DISTINCT grid_id FROM assignments
-		WHERE valid_from <= $1 AND (valid_to IS NULL OR valid_to > $1)`, d)
+	rows, err := s.db.Q(ctx).QueryContext(ctx, `SELECT DISTINCT a.grid_id FROM assignments a WHERE `+InForce("a", "$1"), d)
 	if err != nil {
 		return nil, fmt.Errorf("org: staffed grids: %w", err)
 	}

@@ -29,7 +29,7 @@ func NewStore(db *store.DB) *Store { return &Store{db: db} }
 
 // inForce is the SQL condition "version v is in force on date $N".
 func inForce(alias string, param int) string {
-	return fmt.Sprintf("%[1]s.valid_from <= $%[2]d AND (%[1]s.valid_to IS NULL OR %[1]s.valid_to > $%[2]d)", alias, param)
+	return InForce(alias, fmt.Sprintf("$%d", param))
 }
 
 const unitColumns = `u.id, u.level, COALESCE(v.parent_id, ''), v.name, v.code, v.kind, COALESCE(v.geometry, ''), v.description, v.valid_from, v.valid_to`
@@ -411,7 +411,7 @@ func SubtreeCTE(args *store.Args, root string, date dates.Date) string {
 	SELECT CAST(` + r + ` AS TEXT)
 	UNION ALL
 	SELECT v.unit_id FROM org_unit_versions v JOIN sub ON v.parent_id = sub.id
-	WHERE v.valid_from <= ` + d + ` AND (v.valid_to IS NULL OR v.valid_to > ` + d + `)
+	WHERE ` + InForce("v", d) + `
 ) `
 }
 
@@ -426,7 +426,7 @@ func (s *Store) ListUnits(ctx context.Context, q UnitQuery) ([]Unit, int, error)
 		where = append(where, "u.id IN (SELECT id FROM sub)")
 	}
 	on := args.Add(q.On)
-	where = append(where, "v.valid_from <= "+on+" AND (v.valid_to IS NULL OR v.valid_to > "+on+")")
+	where = append(where, InForce("v", on))
 	if q.Level != "" {
 		where = append(where, "u.level = "+args.Add(q.Level))
 	}

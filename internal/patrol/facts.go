@@ -8,6 +8,7 @@ import (
 
 	"gridwork/internal/dates"
 	"gridwork/internal/metric"
+	"gridwork/internal/org"
 	"gridwork/internal/store"
 	"gridwork/internal/workcal"
 )
@@ -201,19 +202,12 @@ func (s *Store) WorkerFacts(ctx context.Context, p metric.Period) (metric.Worker
 func assignedDays(ctx context.Context, q store.Queryer, first, last dates.Date) (map[string]func(dates.Date) bool, error) {
 	type span struct{ from, to dates.Date }
 	spans := map[string][]span{}
-	rows, err := q.QueryContext(ctx, `SELECT worker_id, valid_from, valid_to FROM assignments
-		WHERE valid_from <= $1 AND (valid_to IS NULL OR valid_to > $2)`, last, first)
+	as, err := org.AssignmentsOverlapping(ctx, q, first, last)
 	if err != nil {
 		return nil, fmt.Errorf("patrol: facts: assignments: %w", err)
 	}
-	defer rows.Close()
-	for rows.Next() {
-		var w string
-		var sp span
-		if err := rows.Scan(&w, &sp.from, &sp.to); err != nil {
-			return nil, fmt.Errorf("patrol: facts: assignments: %w", err)
-		}
-		spans[w] = append(spans[w], sp)
+	for _, a := range as {
+		spans[a.WorkerID] = append(spans[a.WorkerID], span{a.ValidFrom, a.ValidTo})
 	}
 	out := make(map[string]func(dates.Date) bool, len(spans))
 	for w, ss := range spans {
@@ -226,7 +220,7 @@ func assignedDays(ctx context.Context, q store.Queryer, first, last dates.Date) 
 			return false
 		}
 	}
-	return out, rows.Err()
+	return out, nil
 }
 
 // onLeave reports whether approved leave covers half or more of d's working

@@ -9,6 +9,7 @@ import (
 	"gridwork/internal/apperr"
 	"gridwork/internal/audit"
 	"gridwork/internal/dates"
+	"gridwork/internal/org"
 	"gridwork/internal/store"
 )
 
@@ -65,8 +66,8 @@ func (s *Store) Ingest(ctx context.Context, actor, workerID string, b Batch) (Re
 		defer s.writeMu.Unlock()
 	}
 	err := s.db.Tx(ctx, func(tx store.Tx) error {
-		var exists bool
-		if err := tx.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM workers WHERE id = $1)`, workerID).Scan(&exists); err != nil {
+		exists, err := org.WorkerExists(ctx, tx, workerID)
+		if err != nil {
 			return fmt.Errorf("patrol: ingest: %w", err)
 		}
 		if !exists {

@@ -74,29 +74,21 @@ func (e *settleEnv) area(ctx context.Context, q store.Queryer, worker string, d 
 	if m, ok := e.areas[d]; ok && (e.all[d] || m[worker] != nil) {
 		return m[worker], nil
 	}
-	args := store.Args{d}
-	cond := ""
-	if !many {
-		cond = " AND a.worker_id = " + args.Add(worker)
+	only := worker
+	if many {
+		only = ""
 	}
-	rows, err := q.QueryContext(ctx, `SELECT a.worker_id, a.grid_id, v.valid_from, COALESCE(v.geometry, '') FROM assignments a
-		JOIN org_unit_versions v ON v.unit_id = a.grid_id AND v.valid_from <= $1 AND (v.valid_to IS NULL OR v.valid_to > $1)
-		WHERE a.valid_from <= $1 AND (a.valid_to IS NULL OR a.valid_to > $1)`+cond+` ORDER BY a.worker_id, a.grid_id`, args...)
+	held, err := org.AssignedGridsOn(ctx, q, d, only)
 	if err != nil {
 		return nil, fmt.Errorf("patrol: own grids on %s: %w", d, err)
 	}
-	defer rows.Close()
 	m := e.areas[d]
 	if m == nil {
 		m = map[string]Area{}
 		e.areas[d] = m
 	}
-	for rows.Next() {
-		var w, grid, geometry string
-		var from dates.Date
-		if err := rows.Scan(&w, &grid, &from, &geometry); err != nil {
-			return nil, fmt.Errorf("patrol: own grids on %s: %w", d, err)
-		}
+	for _, h := range held {
+		w, grid, from, geometry := h.WorkerID, h.GridID, h.VersionFrom, h.Geometry
 		if geometry == "" {
 			continue // a grid without a polygon has no inside
 		}
@@ -118,7 +110,7 @@ func (e *settleEnv) area(ctx context.Context, q store.Queryer, worker string, d 
 	if m[worker] == nil {
 		m[worker] = Area{} // known to have none
 	}
-	return m[worker], rows.Err()
+	return m[worker], nil
 }
 
 // settle analyses keys (sorted by day) and stores the results.
@@ -367,7 +359,7 @@ func (s *Store) Flags(ctx context.Context, q FlagQuery) ([]Flag, int, error) {
 	var w store.Where
 	prefix := ""
 	if q.WithinID != "" {
-		w.Cond(`f.worker_id IN (SELECT wk.id FROM workers wk WHERE wk.home_unit_id IN (SELECT id FROM sub))`)
+		w.Cond(`f.worker_id IN (` + org.WorkersHomedInSub + `)`)
 		prefix = subtree(&w.Args, q.WithinID)
 	}
 	w.Eq("f.worker_id", q.WorkerID)

@@ -30,8 +30,8 @@ func (s *Store) CoverageOn(ctx context.Context, day dates.Date, within string) (
 		scope = " AND a.grid_id IN (SELECT id FROM sub)"
 	}
 	d := args.Add(day)
-	from := ` FROM assignments a LEFT JOIN patrol_days p ON p.worker_id = a.worker_id AND p.day = ` + d + `
-		WHERE a.valid_from <= ` + d + ` AND (a.valid_to IS NULL OR a.valid_to > ` + d + `)` + scope
+	from := ` FROM ` + org.AssignmentsInForce(d) + ` a LEFT JOIN patrol_days p ON p.worker_id = a.worker_id AND p.day = ` + d + `
+		WHERE 1 = 1` + scope
 	q := s.db.Q(ctx)
 	var c Coverage
 	if err := q.QueryRowContext(ctx, prefix+`SELECT COUNT(DISTINCT a.worker_id), COUNT(DISTINCT p.worker_id), COUNT(DISTINCT a.grid_id)`+from, args...).

@@ -8,6 +8,7 @@ import (
 
 	"gridwork/internal/apperr"
 	"gridwork/internal/audit"
+	"gridwork/internal/files"
 	"gridwork/internal/store"
 )
 
@@ -113,11 +114,11 @@ func (s *Store) Attach(ctx context.Context, actor, entity, id, item, sha string)
 		if err != nil {
 			return fmt.Errorf("records: attach: %w", err)
 		}
-		var n int
-		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM files WHERE sha256 = $1`, sha).Scan(&n); err != nil {
+		uploaded, err := files.Exists(ctx, tx, sha)
+		if err != nil {
 			return fmt.Errorf("records: attach: %w", err)
 		}
-		if n == 0 {
+		if !uploaded {
 			return apperr.Field("sha256", "no uploaded file "+sha+"; upload it first")
 		}
 		now := s.now()

@@ -16,6 +16,7 @@ import (
 	"gridwork/internal/exchange"
 	"gridwork/internal/idnum"
 	"gridwork/internal/metric"
+	"gridwork/internal/org"
 	"gridwork/internal/store"
 )
 
@@ -460,19 +461,9 @@ func (s *Store) reconcile(ctx context.Context, q store.Queryer, g metric.GridFac
 
 // gridsByCode maps the codes of the grids in force on d to their ids.
 func (s *Store) gridsByCode(ctx context.Context, q store.Queryer, d dates.Date) (map[string]string, error) {
-	rows, err := q.QueryContext(ctx, `SELECT v.code, u.id FROM org_units u JOIN org_unit_versions v ON v.unit_id = u.id
-		WHERE u.level = 'grid' AND v.valid_from <= $1 AND (v.valid_to IS NULL OR v.valid_to > $1)`, d)
+	out, err := org.GridsByCode(ctx, q, d)
 	if err != nil {
-		return nil, fmt.Errorf("records: grid codes: %w", err)
+		return nil, fmt.Errorf("records: %w", err)
 	}
-	defer rows.Close()
-	out := map[string]string{}
-	for rows.Next() {
-		var code, id string
-		if err := rows.Scan(&code, &id); err != nil {
-			return nil, err
-		}
-		out[code] = id
-	}
-	return out, rows.Err()
+	return out, nil
 }

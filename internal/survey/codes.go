@@ -17,6 +17,7 @@ import (
 	"gridwork/internal/audit"
 	"gridwork/internal/dates"
 	"gridwork/internal/org"
+	"gridwork/internal/records"
 	"gridwork/internal/store"
 )
 
@@ -89,7 +90,7 @@ func (s *Store) GridCodes(ctx context.Context, actor, gridID string) ([]Househol
 	var out []HouseholdCode
 	err = s.db.Tx(ctx, func(tx store.Tx) error {
 		has := map[string]bool{}
-		rows, err := tx.QueryContext(ctx, `SELECT c.house_id FROM survey_household_codes c JOIN houses h ON h.id = c.house_id WHERE h.grid_id = $1`, gridID)
+		rows, err := tx.QueryContext(ctx, `SELECT c.house_id FROM survey_household_codes c JOIN `+records.HouseRows+` h ON h.id = c.house_id WHERE h.grid_id = $1`, gridID)
 		if err != nil {
 			return fmt.Errorf("survey: household codes: %w", err)
 		}
@@ -127,7 +128,7 @@ func (s *Store) GridCodes(ctx context.Context, actor, gridID string) ([]Househol
 			}
 		}
 		rows, err = tx.QueryContext(ctx, `SELECT c.house_id, h.address, c.code FROM survey_household_codes c
-			JOIN houses h ON h.id = c.house_id WHERE h.grid_id = $1 ORDER BY h.address, c.house_id`, gridID)
+			JOIN `+records.HouseRows+` h ON h.id = c.house_id WHERE h.grid_id = $1 ORDER BY h.address, c.house_id`, gridID)
 		if err != nil {
 			return fmt.Errorf("survey: household codes: %w", err)
 		}

@@ -12,6 +12,7 @@ import (
 	"gridwork/internal/apperr"
 	"gridwork/internal/dates"
 	"gridwork/internal/org"
+	"gridwork/internal/records"
 	"gridwork/internal/store"
 )
 
@@ -296,7 +297,7 @@ func (s *Store) identify(ctx context.Context, v Survey, gridID string, in Public
 		}
 		var house, grid, purpose string
 		var endedNull *string
-		err := q.QueryRowContext(ctx, `SELECT h.id, h.grid_id, h.purpose, h.ended_on FROM survey_household_codes c JOIN houses h ON h.id = c.house_id
+		err := q.QueryRowContext(ctx, `SELECT h.id, h.grid_id, h.purpose, h.ended_on FROM survey_household_codes c JOIN `+records.HouseRows+` h ON h.id = c.house_id
 			WHERE c.code = $1`, code).Scan(&house, &grid, &purpose, &endedNull)
 		if store.IsNoRows(err) {
 			return voter{}, apperr.Field("household_code", "not a household code")

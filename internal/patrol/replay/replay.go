@@ -34,7 +34,6 @@ import (
 	"gridwork/internal/auth"
 	"gridwork/internal/dates"
 	"gridwork/internal/facts"
-	"gridwork/internal/geo"
 	"gridwork/internal/metric"
 	"gridwork/internal/org"
 	"gridwork/internal/patrol"
@@ -104,12 +103,11 @@ const (
 	perStr  = 10
 )
 
-// Build stores a city of n workers in db: the org straight into its tables
-// (org.Store's checks and audit entries, unit by unit, are not what is
-// measured), then an account and a bearer token per worker through
-// auth.Store, all in one transaction.
+// Build stores a city of n workers in db: the org through org.BulkLoader,
+// straight into its tables (org.Store's checks and audit entries, unit by
+// unit, are not what is measured), then an account and a bearer token per
+// worker through auth.Store, all in one transaction.
 func Build(ctx context.Context, db *store.DB, users *auth.Store, n int) (*City, error) {
-	now := store.Now()
 	from := dates.New(2018, 1, 1)
 	c := &City{workers: make([]cityWorker, n)}
 	cols := int(math.Ceil(math.Sqrt(float64(n))))
@@ -118,45 +116,18 @@ func Build(ctx context.Context, db *store.DB, users *auth.Store, n int) (*City, 
 	}
 	err := db.Tx(ctx, func(tx store.Tx) error {
 		ctx := store.WithTx(ctx, tx)
-		unit, err := tx.PrepareContext(ctx, `INSERT INTO org_units (id, level, created_at) VALUES ($1, $2, $3)`)
+		load, err := org.NewBulkLoader(ctx, tx)
 		if err != nil {
 			return err
 		}
-		defer unit.Close()
-		version, err := tx.PrepareContext(ctx, `INSERT INTO org_unit_versions (unit_id, valid_from, parent_id, name, code, kind, geometry, min_lon, min_lat, max_lon, max_lat)
-			VALUES ($1, $2, $3, $4, $5, '', $6, $7, $8, $9, $10)`)
-		if err != nil {
-			return err
-		}
-		defer version.Close()
-		add := func(uid string, level org.Level, parent any, name, code string, poly orb.Polygon) error {
-			if _, err := unit.ExecContext(ctx, uid, string(level), now); err != nil {
-				return err
-			}
-			var g, a, b, cc, d any
-			if poly != nil {
-				bd := poly.Bound()
-				g, a, b, cc, d = geo.Marshal(poly), bd.Min[0], bd.Min[1], bd.Max[0], bd.Max[1]
-			}
-			_, err := version.ExecContext(ctx, uid, from, parent, name, code, g, a, b, cc, d)
-			return err
+		defer load.Close()
+		add := func(uid string, level org.Level, parent, name, code string, poly orb.Polygon) error {
+			return load.Unit(ctx, org.Unit{ID: uid, Level: level, ParentID: parent, Name: name, Code: code, ValidFrom: from}, poly)
 		}
 		district := id("district", 0)
-		if err := add(district, org.District, nil, "回放区", "110199", nil); err != nil {
+		if err := add(district, org.District, "", "回放区", "110199", nil); err != nil {
 			return err
 		}
-		worker, err := tx.PrepareContext(ctx, `INSERT INTO workers (id, name, employment, post, phone, in_post_since, home_unit_id, created_at, updated_at)
-			VALUES ($1, $2, 'full_time', 'grid_worker', $3, $4, $5, $6, $6)`)
-		if err != nil {
-			return err
-		}
-		defer worker.Close()
-		assign, err := tx.PrepareContext(ctx, `INSERT INTO assignments (id, worker_id, grid_id, kind, share_pct, valid_from, created_at)
-			VALUES ($1, $2, $3, 'primary', 100, $4, $5)`)
-		if err != nil {
-			return err
-		}
-		defer assign.Close()
 		var street, community string
 		for i := range n {
 			if i%(perComm*perStr) == 0 {
@@ -181,10 +152,12 @@ func Build(ctx context.Context, db *store.DB, users *auth.Store, n int) (*City, 
 				fmt.Sprintf("110199%03d%03d%02d", k/perStr+1, k%perStr+1, i%perComm+1), poly); err != nil {
 				return err
 			}
-			if _, err := worker.ExecContext(ctx, w.id, fmt.Sprintf("网格员%d", i+1), fmt.Sprintf("138%08d", i), from, community, now); err != nil {
+			if err := load.Worker(ctx, org.Worker{ID: w.id, Name: fmt.Sprintf("网格员%d", i+1), Employment: org.FullTime, Post: org.GridWorker,
+				Phone: fmt.Sprintf("138%08d", i), InPostSince: from, HomeUnitID: community}); err != nil {
 				return err
 			}
-			if _, err := assign.ExecContext(ctx, id("assignment", i), w.id, grid, from, now); err != nil {
+			if err := load.Assignment(ctx, org.Assignment{ID: id("assignment", i), WorkerID: w.id, GridID: grid, Kind: org.Primary,
+				SharePct: 100, ValidFrom: from}); err != nil {
 				return err
 			}
 			u, _, err := users.CreateUser(ctx, "bench", auth.NewUser{Username: fmt.Sprintf("gps%06d", i), Role: auth.GridWorkerRole,
