@@ -53,7 +53,7 @@ func (s *Store) Inputs(ctx context.Context, sch *scheme.Program, span scheme.Spa
 	// byKey[kind/id][month] → Facts
 	byKey := map[string][]scheme.Facts{}
 	for mi, m := range months {
-		if err := facts.Read(ctx, s.db, m, names, func(f metric.Fact) {
+		if err := facts.Read(ctx, s.db.Q(ctx), m, names, func(f metric.Fact) {
 			key := string(f.Subject) + "/" + f.SubjectID
 			fs := byKey[key]
 			if fs == nil {

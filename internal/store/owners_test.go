@@ -38,9 +38,6 @@ var tableOwners = map[string]string{
 // readFacts (facts.Read) and internal/assess/summary.go GridScores (JOIN
 // org.AssignmentsInForce(…) a).
 var pendingOwners = []string{
-	"internal/assess", // split into internal/scheme and internal/runs; its SQL moves there
-	"internal/scheme", // the new packages of that split (see above)
-	"internal/runs",
 	"cmd/gridwork", // the composition root moves to internal/app (cmd's checkKey reads people)
 	"internal/app",
 	"internal/api", // handlers are being rescoped (one scope per request)
