@@ -66,6 +66,15 @@ func NewStore(db *store.DB, people *records.Store, keys *seal.Keys) *Store {
 	return s
 }
 
+// WithClock returns a store like s whose entry times and "today" (the
+// clock's Shanghai day) come from clock, for tests and the demo, which
+// enters history: s itself is left as it is.
+func (s *Store) WithClock(clock func() time.Time) *Store {
+	c := *s
+	SetClock(&c, clock)
+	return &c
+}
+
 // SetToday replaces the store's calendar ("today", against which dates in
 // the future are refused), for tests and the demo. Entry times still come
 // from the clock; see SetClock.

@@ -63,6 +63,14 @@ func NewStore(db *store.DB, orgs *org.Store) *Store {
 	return &Store{db: db, org: orgs, cal: workcal.NewStore(db), clock: time.Now}
 }
 
+// WithClock returns a store like s that reads the time from clock, for
+// tests and the demo, which enters history: s itself is left as it is, so
+// a server using s meanwhile keeps the real time. The copy starts with an
+// empty note of today's logins.
+func (s *Store) WithClock(clock func() time.Time) *Store {
+	return &Store{db: s.db, org: s.org, cal: s.cal, clock: clock}
+}
+
 // SetClock replaces the store's clock, for tests and the demo, which
 // enters history.
 func (s *Store) SetClock(f func() time.Time) { s.clock = f }

@@ -98,6 +98,15 @@ func NewStore(db *store.DB, orgs *org.Store, keys *seal.Keys) *Store {
 	return &Store{db: db, org: orgs, keys: keys, clock: time.Now}
 }
 
+// WithClock returns a store like s whose entry times and "today" come from
+// clock, for tests and the demo, which enters history: s itself is left
+// as it is, so a server using s meanwhile keeps the real time.
+func (s *Store) WithClock(clock func() time.Time) *Store {
+	c := *s
+	c.clock = clock
+	return &c
+}
+
 // SetClock replaces the store's clock, for tests and the demo: entry times
 // and "today" come from it.
 func SetClock(s *Store, f func() time.Time) { s.clock = f }
