@@ -52,8 +52,9 @@ type Store struct {
 	people *records.Store
 	keys   *seal.Keys
 	// clock is the time now: entry times come from it. today is the
-	// calendar's today, by default the clock's Shanghai day. Both are
-	// replaceable in tests and by the demo, which enters history.
+	// calendar's today, by default the clock's Shanghai day. Tests and the
+	// demo, which enters history, use a store of their own with others
+	// (WithClock, WithToday).
 	clock func() time.Time
 	today func() dates.Date
 }
@@ -61,9 +62,7 @@ type Store struct {
 // NewStore returns a Store. people is where subjects' person records live;
 // keys seal the free-text fields.
 func NewStore(db *store.DB, people *records.Store, keys *seal.Keys) *Store {
-	s := &Store{db: db, people: people, keys: keys}
-	SetClock(s, time.Now)
-	return s
+	return (&Store{db: db, people: people, keys: keys}).WithClock(time.Now)
 }
 
 // WithClock returns a store like s whose entry times and "today" (the
@@ -71,21 +70,18 @@ func NewStore(db *store.DB, people *records.Store, keys *seal.Keys) *Store {
 // enters history: s itself is left as it is.
 func (s *Store) WithClock(clock func() time.Time) *Store {
 	c := *s
-	SetClock(&c, clock)
+	c.clock = clock
+	c.today = func() dates.Date { return dates.Of(clock()) }
 	return &c
 }
 
-// SetToday replaces the store's calendar ("today", against which dates in
-// the future are refused), for tests and the demo. Entry times still come
-// from the clock; see SetClock.
-func (s *Store) SetToday(f func() dates.Date) { s.today = f }
-
-// SetClock replaces the store's clock, for tests and the demo: entry times
-// come from it, and "today" becomes its Shanghai day (as in
-// records.SetClock).
-func SetClock(s *Store, f func() time.Time) {
-	s.clock = f
-	s.today = func() dates.Date { return dates.Of(f()) }
+// WithToday returns a store like s whose calendar ("today", against which
+// dates in the future are refused) is today, for tests; entry times still
+// come from s's clock.
+func (s *Store) WithToday(today func() dates.Date) *Store {
+	c := *s
+	c.today = today
+	return &c
 }
 
 // now is the entry time of a change: the clock in UTC, to the microsecond

@@ -53,7 +53,8 @@ type Store struct {
 	// logins remembers today's stored logins, so NoteLogin writes once a
 	// day per worker and client.
 	logins loginCache
-	// clock is the time now; replaceable in tests and by the demo.
+	// clock is the time now; tests and the demo use a store of their own
+	// with another (WithClock).
 	clock func() time.Time
 }
 
@@ -70,10 +71,6 @@ func NewStore(db *store.DB, orgs *org.Store) *Store {
 func (s *Store) WithClock(clock func() time.Time) *Store {
 	return &Store{db: s.db, org: s.org, cal: s.cal, clock: clock}
 }
-
-// SetClock replaces the store's clock, for tests and the demo, which
-// enters history.
-func (s *Store) SetClock(f func() time.Time) { s.clock = f }
 
 // now is the entry time of a change: the clock in UTC, to the microsecond
 // (PostgreSQL's precision).

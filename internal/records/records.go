@@ -88,8 +88,8 @@ type Store struct {
 	db   *store.DB
 	org  *org.Store
 	keys *seal.Keys
-	// clock is the time now, replaceable in tests and by the demo, which
-	// enters history.
+	// clock is the time now; tests and the demo, which enters history,
+	// use a store of their own with another (WithClock).
 	clock func() time.Time
 }
 
@@ -106,10 +106,6 @@ func (s *Store) WithClock(clock func() time.Time) *Store {
 	c.clock = clock
 	return &c
 }
-
-// SetClock replaces the store's clock, for tests and the demo: entry times
-// and "today" come from it.
-func SetClock(s *Store, f func() time.Time) { s.clock = f }
 
 // now is the entry time of a change: the clock in UTC, to the microsecond.
 func (s *Store) now() time.Time { return s.clock().UTC().Truncate(time.Microsecond) }
