@@ -129,15 +129,13 @@ func New(ctx context.Context, cfg Config) (_ *App, err error) {
 		return nil, err
 	}
 	a.Care = care.NewStore(db, a.Records, a.Keys).WithClock(clock)
-	a.Inspect = inspect.NewStore(db, a.Orgs, a.Records, a.Users, a.Workcal)
-	a.Inspect.Now = clock
+	a.Inspect = inspect.NewStore(db, a.Orgs, a.Records, a.Users, a.Workcal).WithClock(clock)
 	// Residents' contacts are sealed at rest, as identity numbers are.
 	a.Events = events.NewStore(db, a.Workcal, events.Options{Keys: a.Keys, Clock: clock})
 	a.Duty = duty.NewStore(db, a.Orgs).WithClock(clock)
 	// Points during approved leave are flagged.
 	a.Patrol = patrol.NewStore(db, patrol.Options{Leave: a.Duty, Clock: clock})
-	a.Survey = survey.NewStore(db, a.Orgs, a.Records)
-	a.Survey.Now = clock
+	a.Survey = survey.NewStore(db, a.Orgs, a.Records).WithClock(clock)
 	a.Facts = facts.NewCollector(db, a.Orgs, a.Records, a.Care, a.Inspect, a.Patrol, a.Events, a.Duty, a.Survey)
 	a.Assess = assess.NewStore(db, a.Orgs)
 
