@@ -19,7 +19,6 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"gridwork/internal/runs"
-
 	"gridwork/internal/scheme"
 )
 
@@ -94,7 +93,7 @@ func TestBrowserAssess(t *testing.T) {
 		click("#login-submit"), chromedp.WaitVisible(chromedp.CSS("#current-user")))
 
 	// The schemes: every stored version, the built-in templates marked.
-	stored, err := tw.assess.Schemes(ctx)
+	stored, err := tw.Assess.Schemes(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -122,7 +121,7 @@ func TestBrowserAssess(t *testing.T) {
 	shot("assess-schemes")
 
 	// The editor shows the stored text.
-	full, _, err := tw.assess.Scheme(ctx, seed.ID)
+	full, _, err := tw.Assess.Scheme(ctx, seed.ID)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -213,7 +212,7 @@ func TestBrowserAssess(t *testing.T) {
 	if !ok {
 		t.Fatalf("rule %s has no negative points line to change", tw.rule)
 	}
-	want, _, err := tw.assess.WhatIf(ctx, []byte(draft), "2026-03", tw.run.UnitID, "")
+	want, _, err := tw.Assess.WhatIf(ctx, []byte(draft), "2026-03", tw.run.UnitID, "")
 	if err != nil {
 		t.Fatalf("what-if in the store: %v", err)
 	}
@@ -257,7 +256,7 @@ func TestBrowserAssess(t *testing.T) {
 
 	// Saved as a new version: the built-in's text under version 2.
 	run("save", setYAML(full.Body), click("#scheme-save"), chromedp.WaitVisible(chromedp.CSS("#save-done")))
-	v2, _, err := tw.assess.Scheme(ctx, code+"@2")
+	v2, _, err := tw.Assess.Scheme(ctx, code+"@2")
 	if err != nil || v2.Builtin {
 		t.Fatalf("after saving, %s@2: %+v %v", code, v2, err)
 	}
@@ -276,7 +275,7 @@ func TestBrowserAssess(t *testing.T) {
 		}),
 		chromedp.SendKeys(chromedp.CSS("#run-period"), "2026-03"), click("#run-submit"),
 		chromedp.WaitVisible(chromedp.CSS("#league-table .subject")))
-	payRuns, err := tw.assess.Runs(ctx, runs.RunQuery{SchemeCode: payCode, Span: "2026-03", Current: true})
+	payRuns, err := tw.Assess.Runs(ctx, runs.RunQuery{SchemeCode: payCode, Span: "2026-03", Current: true})
 	if err != nil || len(payRuns) != 1 || payRuns[0].UnitID != tw.run.UnitID {
 		t.Fatalf("after starting a run: %+v (%v); want one current run of %s for the street", payRuns, err, payCode)
 	}
@@ -287,10 +286,10 @@ func TestBrowserAssess(t *testing.T) {
 	// The league table filtered by a community, in SQL: the pager counts
 	// what the store counts.
 	var comm string
-	if err := tw.db.QueryRowContext(ctx, `SELECT community_id FROM run_results WHERE run_id = $1 AND subject_kind = 'worker' ORDER BY subject_id LIMIT 1`, payRun.ID).Scan(&comm); err != nil {
+	if err := tw.DB.QueryRowContext(ctx, `SELECT community_id FROM run_results WHERE run_id = $1 AND subject_kind = 'worker' ORDER BY subject_id LIMIT 1`, payRun.ID).Scan(&comm); err != nil {
 		t.Fatal(err)
 	}
-	_, _, inComm, err := tw.assess.TablePage(ctx, payRun.ID, runs.TableQuery{Kind: scheme.Worker, CommunityID: comm})
+	_, _, inComm, err := tw.Assess.TablePage(ctx, payRun.ID, runs.TableQuery{Kind: scheme.Worker, CommunityID: comm})
 	if err != nil || inComm == 0 {
 		t.Fatalf("workers of community %s: %d (%v)", comm, inComm, err)
 	}
@@ -300,7 +299,7 @@ func TestBrowserAssess(t *testing.T) {
 			return err
 		}),
 		poll(fmt.Sprintf(`[...document.querySelectorAll('#league-table tbody tr')].length === %d && document.querySelector('#league-pager').textContent.includes('共 %d 条')`, min(inComm, 20), inComm)))
-	_, pay, err := tw.assess.Payroll(ctx, payRun.ID)
+	_, pay, err := tw.Assess.Payroll(ctx, payRun.ID)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -340,7 +339,7 @@ func TestBrowserAssess(t *testing.T) {
 		t.Errorf("GET notice.html with the session: %s", got)
 	}
 
-	escs, err := tw.assess.Escalations(ctx, runs.EscalationQuery{RunID: payRun.ID})
+	escs, err := tw.Assess.Escalations(ctx, runs.EscalationQuery{RunID: payRun.ID})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -354,11 +353,11 @@ func TestBrowserAssess(t *testing.T) {
 
 	// Community staff read the league table but may not see pay or
 	// exports: the refusal is in Chinese.
-	staff, err := tw.users.GetUserByUsername(ctx, "c01staff")
+	staff, err := tw.Users.GetUserByUsername(ctx, "c01staff")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := tw.users.SetPassword(ctx, "test", staff.ID, centrePassword, false); err != nil {
+	if err := tw.Users.SetPassword(ctx, "test", staff.ID, centrePassword, false); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := chromedp.Call(b.ctx, network.ClearBrowserCookies, cdp.Empty{}); err != nil {

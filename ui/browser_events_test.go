@@ -51,15 +51,15 @@ func TestBrowserEvents(t *testing.T) {
 	chrome := chromePath(t)
 	tw := startTown(t)
 	ctx := context.Background()
-	if _, err := demo.LoadEvents(ctx, tw.db, tw.orgs, tw.events, tw.files, tw.demo, demo.EventOptions{Seed: demo.DefaultSeed, Scale: 0.1}); err != nil {
+	if _, err := demo.LoadEvents(ctx, tw.DB, tw.Orgs, tw.Events, tw.Files, tw.demo, demo.EventOptions{Seed: demo.DefaultSeed, Scale: 0.1}); err != nil {
 		t.Fatalf("load events: %v", err)
 	}
-	if _, err := tw.events.IssueCards(ctx, time.Now()); err != nil {
+	if _, err := tw.Events.IssueCards(ctx, time.Now()); err != nil {
 		t.Fatal(err)
 	}
 	// Two open events: one reported, to accept; one further on, whose
 	// worker asks for more time, for the centre to approve.
-	open, _, err := tw.events.List(ctx, events.Query{Open: true})
+	open, _, err := tw.Events.List(ctx, events.Query{Open: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -73,11 +73,11 @@ func TestBrowserEvents(t *testing.T) {
 	if asking.ID == "" {
 		t.Fatalf("no open event past reported among %d open events", len(open))
 	}
-	wu, err := tw.users.GetUserByUsername(ctx, "w001")
+	wu, err := tw.Users.GetUserByUsername(ctx, "w001")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := tw.events.Act(ctx, events.Actor{UserID: wu.ID, WorkerID: wu.WorkerID}, asking.ID, events.RequestExtension,
+	if _, err := tw.Events.Act(ctx, events.Actor{UserID: wu.ID, WorkerID: wu.WorkerID}, asking.ID, events.RequestExtension,
 		events.ActInput{Note: "需要市政部门配合，申请延期", Extra: "3workdays"}); err != nil {
 		t.Fatalf("request an extension: %v", err)
 	}
@@ -90,7 +90,7 @@ func TestBrowserEvents(t *testing.T) {
 	run("queue", click("#nav-events"), chromedp.WaitVisible(chromedp.CSS("#events-table .event-link")),
 		poll(`document.querySelector('.stage-count[data-state="closed"]').textContent.trim() !== ''`))
 	for _, st := range []string{"reported", "accepted", "dispatched", "handled", "verified", "closed", "parked", "voided"} {
-		_, n, err := tw.events.List(ctx, events.Query{State: events.State(st), Limit: 1})
+		_, n, err := tw.Events.List(ctx, events.Query{State: events.State(st), Limit: 1})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -109,7 +109,7 @@ func TestBrowserEvents(t *testing.T) {
 	run("red queue", chromedp.Navigate(tw.url+"/events?light=red"), chromedp.WaitVisible(chromedp.CSS("#events-table .event-link")),
 		poll(`document.querySelector('.stage-count[data-state="reported"]').textContent.trim() !== ''`))
 	for _, st := range []string{"reported", "dispatched", "closed"} {
-		_, n, err := tw.events.List(ctx, events.Query{State: events.State(st), Light: events.Light("red"), Limit: 1})
+		_, n, err := tw.Events.List(ctx, events.Query{State: events.State(st), Light: events.Light("red"), Limit: 1})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -126,7 +126,7 @@ func TestBrowserEvents(t *testing.T) {
 		[...document.querySelectorAll('#events-table .event-state')].every((e) => e.textContent.trim() === '上报')`))
 	id := value("first reported", chromedp.Evaluate[string](`document.querySelector('#events-table .event-link').dataset.event`))
 	run("open event", click(fmt.Sprintf(`.event-link[data-event="%s"]`, id)), chromedp.WaitVisible(chromedp.CSS(`#event-timeline .step[data-action="report"]`)))
-	before, err := tw.events.Get(ctx, id)
+	before, err := tw.Events.Get(ctx, id)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -139,14 +139,14 @@ func TestBrowserEvents(t *testing.T) {
 	if s := text("accept note", `#event-timeline .step[data-action="accept"]`); !strings.Contains(s, "已受理，请尽快派遣") || !strings.Contains(s, "受理") {
 		t.Errorf("the accept step reads %q", s)
 	}
-	after, err := tw.events.Get(ctx, id)
+	after, err := tw.Events.Get(ctx, id)
 	if err != nil || after.State != events.Accepted || len(after.Steps) != len(before.Steps)+1 {
 		t.Fatalf("after accepting in the browser the store has %s with %d steps (%v)", after.State, len(after.Steps), err)
 	}
 	// Dispatch it to a worker picked from the list.
 	run("pick worker", click(".dispatch .el-select__wrapper"), pickFirstOption(), click(`.action-btn[data-action="dispatch"]`),
 		chromedp.WaitVisible(chromedp.CSS(`#event-state[data-state="dispatched"]`)), chromedp.WaitVisible(chromedp.CSS(`#event-timeline .step[data-action="dispatch"]`)))
-	after, err = tw.events.Get(ctx, id)
+	after, err = tw.Events.Get(ctx, id)
 	if err != nil || after.State != events.Dispatched || after.AssigneeWorkerID == "" {
 		t.Fatalf("after dispatching the store has %s to %q (%v)", after.State, after.AssigneeWorkerID, err)
 	}
@@ -158,7 +158,7 @@ func TestBrowserEvents(t *testing.T) {
 	run("handle", chromedp.SetUploadFiles(chromedp.CSS("#handle-photo"), []string{photoFile(t)}),
 		chromedp.SendKeys(chromedp.CSS("#action-note"), "现场已处置完毕"), click(`.action-btn[data-action="handle"]`),
 		chromedp.WaitVisible(chromedp.CSS(`#event-state[data-state="handled"]`)), chromedp.WaitVisible(chromedp.CSS(`#event-timeline .step[data-action="handle"]`)))
-	after, err = tw.events.Get(ctx, id)
+	after, err = tw.Events.Get(ctx, id)
 	if err != nil || after.State != events.Handled {
 		t.Fatalf("after handling the store has %s (%v)", after.State, err)
 	}
@@ -179,13 +179,13 @@ func TestBrowserEvents(t *testing.T) {
 		click(`.approve-btn[data-kind="extension"]`),
 		chromedp.WaitVisible(chromedp.CSS(`.request-status[data-kind="extension"][data-status="approved"]`)),
 		chromedp.WaitVisible(chromedp.CSS(`#event-timeline .step[data-action="approve_extension"]`)))
-	got, err := tw.events.Get(ctx, asking.ID)
+	got, err := tw.Events.Get(ctx, asking.ID)
 	if err != nil || len(got.Requests) == 0 || got.Requests[len(got.Requests)-1].Status != "approved" {
 		t.Fatalf("after approving the requests are %+v (%v)", got.Requests, err)
 	}
 
 	// The cards list holds the store's cards.
-	_, cards, err := tw.events.Cards(ctx, events.CardQuery{Limit: 1})
+	_, cards, err := tw.Events.Cards(ctx, events.CardQuery{Limit: 1})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -197,14 +197,14 @@ func TestBrowserEvents(t *testing.T) {
 	// A worker's patrol day: the demo's planted teleport, which jumps out
 	// of the worker's grid and back.
 	day := dates.New(2026, 3, 12)
-	if _, err := demo.LoadPatrols(ctx, tw.db, tw.orgs, tw.patrol, tw.demo, demo.PatrolOptions{Seed: demo.DefaultSeed, From: day, To: day}); err != nil {
+	if _, err := demo.LoadPatrols(ctx, tw.DB, tw.Orgs, tw.Patrol, tw.demo, demo.PatrolOptions{Seed: demo.DefaultSeed, From: day, To: day}); err != nil {
 		t.Fatalf("load patrols: %v", err)
 	}
-	flags, _, err := tw.patrol.Flags(ctx, patrol.FlagQuery{Kind: patrol.FlagTeleport, From: day, To: day})
+	flags, _, err := tw.Patrol.Flags(ctx, patrol.FlagQuery{Kind: patrol.FlagTeleport, From: day, To: day})
 	if err != nil || len(flags) == 0 {
 		t.Fatalf("no teleport flag on %s (%v)", day, err)
 	}
-	view, err := tw.patrol.Day(ctx, flags[0].WorkerID, day)
+	view, err := tw.Patrol.Day(ctx, flags[0].WorkerID, day)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -251,13 +251,13 @@ func TestBrowserSupervise(t *testing.T) {
 	chrome := chromePath(t)
 	tw := startTown(t)
 	ctx := context.Background()
-	if _, err := demo.LoadInspections(ctx, tw.inspect, tw.orgs, tw.users, tw.demo, demo.DefaultSeed); err != nil {
+	if _, err := demo.LoadInspections(ctx, tw.Inspect, tw.Orgs, tw.Users, tw.demo, demo.DefaultSeed); err != nil {
 		t.Fatalf("load inspections: %v", err)
 	}
-	if _, err := demo.LoadSurveys(ctx, tw.db, tw.orgs, tw.records, demo.DefaultSeed); err != nil {
+	if _, err := demo.LoadSurveys(ctx, tw.DB, tw.Orgs, tw.Records, demo.DefaultSeed); err != nil {
 		t.Fatalf("load surveys: %v", err)
 	}
-	demoRounds, err := tw.inspect.ListRounds(ctx)
+	demoRounds, err := tw.Inspect.ListRounds(ctx)
 	if err != nil || len(demoRounds) == 0 {
 		t.Fatalf("demo rounds: %v %v", demoRounds, err)
 	}
@@ -270,7 +270,7 @@ func TestBrowserSupervise(t *testing.T) {
 	run("rounds", click("#nav-rounds"), chromedp.WaitVisible(chromedp.CSS(".open-round")),
 		poll(`document.querySelector('.plan').dataset.unit !== ''`), click("#round-plan"),
 		chromedp.WaitVisible(chromedp.CSS("#round-progress")))
-	rounds, err := tw.inspect.ListRounds(ctx)
+	rounds, err := tw.Inspect.ListRounds(ctx)
 	if err != nil || len(rounds) != len(demoRounds)+1 {
 		t.Fatalf("after planning the store has %d rounds (%v), want %d", len(rounds), err, len(demoRounds)+1)
 	}
@@ -280,7 +280,7 @@ func TestBrowserSupervise(t *testing.T) {
 			planned = r.ID
 		}
 	}
-	drawn, err := tw.inspect.GetRound(ctx, planned, true)
+	drawn, err := tw.Inspect.GetRound(ctx, planned, true)
 	if err != nil || len(drawn.Visits) == 0 {
 		t.Fatalf("the planned round %s: %d visits (%v)", planned, len(drawn.Visits), err)
 	}
@@ -291,7 +291,7 @@ func TestBrowserSupervise(t *testing.T) {
 		t.Errorf("the round lists %s planned visits, the store drew %d", n, len(drawn.Visits))
 	}
 	run("publish", click("#round-publish"), chromedp.WaitVisible(chromedp.CSS("#round-published")))
-	pub, err := tw.inspect.GetRound(ctx, planned, true)
+	pub, err := tw.Inspect.GetRound(ctx, planned, true)
 	if err != nil || pub.PublishedAt == nil || pub.Seed == nil {
 		t.Fatalf("after publishing the round is %+v (%v)", pub, err)
 	}
@@ -302,7 +302,7 @@ func TestBrowserSupervise(t *testing.T) {
 
 	// A demo round with its visits done: progress, failures and the
 	// results per community as the store has them.
-	demoRound, err := tw.inspect.GetRound(ctx, demoRounds[0].ID, true)
+	demoRound, err := tw.Inspect.GetRound(ctx, demoRounds[0].ID, true)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -326,11 +326,11 @@ func TestBrowserSupervise(t *testing.T) {
 	shot("supervise-round")
 
 	// The first survey's results: totals, flags and each grid's rate.
-	surveys, err := tw.survey.List(ctx, survey.Query{})
+	surveys, err := tw.Survey.List(ctx, survey.Query{})
 	if err != nil || len(surveys) == 0 {
 		t.Fatalf("surveys: %v %v", surveys, err)
 	}
-	res, err := tw.survey.Results(ctx, surveys[0].ID)
+	res, err := tw.Survey.Results(ctx, surveys[0].ID)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -353,7 +353,7 @@ func TestBrowserSupervise(t *testing.T) {
 	shot("supervise-surveys")
 
 	// The quizzes: every worker's, as the store has them.
-	quizzes, err := tw.inspect.AllQuizzes(ctx)
+	quizzes, err := tw.Inspect.AllQuizzes(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -365,16 +365,16 @@ func TestBrowserSupervise(t *testing.T) {
 
 	// A complaint recorded by an inspector, verified by the centre; the
 	// list holds every finding and complaint the store has.
-	insp, err := tw.users.GetUserByUsername(ctx, "insp01")
+	insp, err := tw.Users.GetUserByUsername(ctx, "insp01")
 	if err != nil {
 		t.Fatal(err)
 	}
-	complaint, err := tw.inspect.RecordReport(ctx, insp.ID, inspect.NewReport{Kind: inspect.Complaint, WorkerID: workerAccount(t, tw, "w001").WorkerID,
+	complaint, err := tw.Inspect.RecordReport(ctx, insp.ID, inspect.NewReport{Kind: inspect.Complaint, WorkerID: workerAccount(t, tw, "w001").WorkerID,
 		FoundOn: dates.Today(), Source: "12345热线", Description: "居民反映多次联系不上网格员"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	reports, err := tw.inspect.Reports(ctx, "", "")
+	reports, err := tw.Inspect.Reports(ctx, "", "")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -387,7 +387,7 @@ func TestBrowserSupervise(t *testing.T) {
 	}
 	run("verify with reason", chromedp.SendKeys(chromedp.CSS(fmt.Sprintf(`tr:has(%s) .note input`, row)), "经回访核实属实"),
 		click(fmt.Sprintf(`.verify-btn[data-report="%s"]`, complaint.ID)), chromedp.WaitVisible(chromedp.CSS(row+`[data-status="verified"]`)))
-	if got, err := tw.inspect.GetReport(ctx, complaint.ID); err != nil || got.Status != "verified" || got.Decision != "经回访核实属实" {
+	if got, err := tw.Inspect.GetReport(ctx, complaint.ID); err != nil || got.Status != "verified" || got.Decision != "经回访核实属实" {
 		t.Errorf("after verifying the complaint is %+v (%v)", got, err)
 	}
 }
@@ -395,7 +395,7 @@ func TestBrowserSupervise(t *testing.T) {
 // workerAccount is a grid worker's account.
 func workerAccount(t *testing.T, tw *town, username string) auth.User {
 	t.Helper()
-	u, err := tw.users.GetUserByUsername(context.Background(), username)
+	u, err := tw.Users.GetUserByUsername(context.Background(), username)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -33,7 +33,7 @@ func TestBrowserOps(t *testing.T) {
 	chrome := chromePath(t)
 	tw := startTown(t)
 	ctx := context.Background()
-	if _, err := demo.LoadEvents(ctx, tw.db, tw.orgs, tw.events, tw.files, tw.demo, demo.EventOptions{Seed: demo.DefaultSeed, Scale: 0.1}); err != nil {
+	if _, err := demo.LoadEvents(ctx, tw.DB, tw.Orgs, tw.Events, tw.Files, tw.demo, demo.EventOptions{Seed: demo.DefaultSeed, Scale: 0.1}); err != nil {
 		t.Fatalf("load events: %v", err)
 	}
 	b := newBrowser(t, chrome)
@@ -54,7 +54,7 @@ func TestBrowserOps(t *testing.T) {
 	// Home: the light counts are the events queue's totals.
 	want := map[events.Light]int{}
 	for _, l := range []events.Light{events.Green, events.Yellow, events.Red} {
-		_, n, err := tw.events.List(ctx, events.Query{Light: l, Limit: 1})
+		_, n, err := tw.Events.List(ctx, events.Query{Light: l, Limit: 1})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -64,7 +64,7 @@ func TestBrowserOps(t *testing.T) {
 		t.Fatal("the loaded events left none open: the home screen would show only zeros")
 	}
 	// One worker sends fixes today: the coverage counts them.
-	wu, err := tw.users.GetUserByUsername(ctx, "w001")
+	wu, err := tw.Users.GetUserByUsername(ctx, "w001")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -73,7 +73,7 @@ func TestBrowserOps(t *testing.T) {
 	for i := range 5 {
 		pts = append(pts, patrol.Point{Lat: 39.9 + float64(i)*0.0001, Lon: 116.4, Accuracy: 8, At: start.Add(time.Duration(i) * time.Minute), Speed: 1})
 	}
-	if _, err := tw.patrol.Ingest(ctx, wu.ID, wu.WorkerID, patrol.Batch{ClientID: uuid.NewString(), Points: pts}); err != nil {
+	if _, err := tw.Patrol.Ingest(ctx, wu.ID, wu.WorkerID, patrol.Batch{ClientID: uuid.NewString(), Points: pts}); err != nil {
 		t.Fatal(err)
 	}
 	patrolledToday := dates.Of(start) == dates.Today()
@@ -101,7 +101,7 @@ func TestBrowserOps(t *testing.T) {
 
 	// Org: the tree down to a grid that has an extra share.
 	today := dates.Today()
-	as, _, err := tw.orgs.ListAssignments(ctx, org.AssignmentQuery{On: today})
+	as, _, err := tw.Orgs.ListAssignments(ctx, org.AssignmentQuery{On: today})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -115,7 +115,7 @@ func TestBrowserOps(t *testing.T) {
 	if extra.ID == "" {
 		t.Fatal("the demo town has no extra share (兼格) today")
 	}
-	grid, err := tw.orgs.GetUnit(ctx, extra.GridID, today)
+	grid, err := tw.Orgs.GetUnit(ctx, extra.GridID, today)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -132,12 +132,12 @@ func TestBrowserOps(t *testing.T) {
 	shot("ops-org")
 
 	// People: search by name; the identity number is masked.
-	ps, _, err := tw.records.ListPeople(ctx, records.PersonQuery{Status: records.Active, Limit: 1})
+	ps, _, err := tw.Records.ListPeople(ctx, records.PersonQuery{Status: records.Active, Limit: 1})
 	if err != nil || len(ps) == 0 {
 		t.Fatalf("a person: %v", err)
 	}
 	p := ps[0]
-	full, err := tw.records.Unmask(ctx, "test", p.ID, "browser test checks the page never shows it")
+	full, err := tw.Records.Unmask(ctx, "test", p.ID, "browser test checks the page never shows it")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -157,7 +157,7 @@ func TestBrowserOps(t *testing.T) {
 	var wk org.Worker
 	for _, w := range tw.demo.Workers {
 		if w.Post == org.GridWorker && len([]rune(w.Name)) >= 2 {
-			ws, _, err := tw.orgs.ListWorkers(ctx, org.WorkerQuery{Name: w.Name, On: today, InPostOnly: true})
+			ws, _, err := tw.Orgs.ListWorkers(ctx, org.WorkerQuery{Name: w.Name, On: today, InPostOnly: true})
 			if err == nil && len(ws) > 0 {
 				wk = ws[0]
 				break
@@ -168,7 +168,7 @@ func TestBrowserOps(t *testing.T) {
 		t.Fatal("no grid worker to search for")
 	}
 	part := string([]rune(wk.Name)[1:])
-	wantWorkers, nw, err := tw.orgs.ListWorkers(ctx, org.WorkerQuery{Name: part, On: today, InPostOnly: true})
+	wantWorkers, nw, err := tw.Orgs.ListWorkers(ctx, org.WorkerQuery{Name: part, On: today, InPostOnly: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -183,7 +183,7 @@ func TestBrowserOps(t *testing.T) {
 
 	// Accounts: reset a community staff account's password; the one-time
 	// password is shown once and the account must change it.
-	staff, err := tw.users.GetUserByUsername(ctx, "c01staff")
+	staff, err := tw.Users.GetUserByUsername(ctx, "c01staff")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -193,13 +193,13 @@ func TestBrowserOps(t *testing.T) {
 	if pw := text("one-time password", "#users-password"); len(pw) < 8 {
 		t.Errorf("the reset shows the password %q", pw)
 	}
-	if after, err := tw.users.GetUser(ctx, staff.ID); err != nil || !after.PasswordGenerated {
+	if after, err := tw.Users.GetUser(ctx, staff.ID); err != nil || !after.PasswordGenerated {
 		t.Errorf("after the reset c01staff is %+v (%v); want a generated password", after, err)
 	}
 
 	// Accounts: a new community staff account for c01, with its one-time
 	// password shown once.
-	c01, err := tw.orgs.GetUnit(ctx, grid.ParentID, today)
+	c01, err := tw.Orgs.GetUnit(ctx, grid.ParentID, today)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -215,13 +215,13 @@ func TestBrowserOps(t *testing.T) {
 		click(".pick-scope .el-select__wrapper"), pickOption(c01.Name),
 		poll(fmt.Sprintf(`document.querySelector('.pick-scope').textContent.includes(%q)`, c01.Name)),
 		click("#new-submit"), poll(`document.querySelector('#users-notice') && document.querySelector('#users-notice').textContent.includes('opstest01')`))
-	created, err := tw.users.GetUserByUsername(ctx, "opstest01")
+	created, err := tw.Users.GetUserByUsername(ctx, "opstest01")
 	if err != nil || created.Role != "community_staff" || created.ScopeUnitID != c01.ID || !created.PasswordGenerated {
 		t.Errorf("the new account is %+v (%v); want community staff of %s with a one-time password", created, err, c01.Name)
 	}
 
 	// Rentals: the list is paged by the server, with the store's total.
-	_, nr, err := tw.records.ListRentals(ctx, records.RentalQuery{Status: records.Active, Limit: 1})
+	_, nr, err := tw.Records.ListRentals(ctx, records.RentalQuery{Status: records.Active, Limit: 1})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -234,7 +234,7 @@ func TestBrowserOps(t *testing.T) {
 	}
 
 	// Special care: the centre reads the list.
-	_, careTotal, err := tw.care.List(ctx, "test", care.Query{Status: care.Active, Limit: 1})
+	_, careTotal, err := tw.Care.List(ctx, "test", care.Query{Status: care.Active, Limit: 1})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -277,7 +277,7 @@ func TestBrowserOps(t *testing.T) {
 		t.Errorf("the check says %q, want 1 row importable", s)
 	}
 	var before int
-	if err := tw.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM people WHERE name = '测试丙'`).Scan(&before); err != nil || before != 0 {
+	if err := tw.DB.QueryRowContext(ctx, `SELECT COUNT(*) FROM people WHERE name = '测试丙'`).Scan(&before); err != nil || before != 0 {
 		t.Fatalf("after the check, %d people named 测试丙 (%v): a check stores nothing", before, err)
 	}
 	run("commit", click("#import-commit"), chromedp.WaitVisible(chromedp.CSS("#import-report #import-errors")))
@@ -285,17 +285,17 @@ func TestBrowserOps(t *testing.T) {
 		t.Errorf("the report says %q, want 1 row stored", s)
 	}
 	var after int
-	if err := tw.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM people WHERE name = '测试丙'`).Scan(&after); err != nil || after != 1 {
+	if err := tw.DB.QueryRowContext(ctx, `SELECT COUNT(*) FROM people WHERE name = '测试丙'`).Scan(&after); err != nil || after != 1 {
 		t.Errorf("after the import, %d people named 测试丙 (%v), want 1", after, err)
 	}
 
 	// An inspector may not read special-care records: the screen says so
 	// in Chinese.
-	u, err := tw.users.GetUserByUsername(ctx, "insp01")
+	u, err := tw.Users.GetUserByUsername(ctx, "insp01")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := tw.users.SetPassword(ctx, "test", u.ID, centrePassword, false); err != nil {
+	if err := tw.Users.SetPassword(ctx, "test", u.ID, centrePassword, false); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := chromedp.Call(b.ctx, network.ClearBrowserCookies, cdp.Empty{}); err != nil {

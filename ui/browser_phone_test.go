@@ -94,19 +94,19 @@ func TestBrowserPhone(t *testing.T) {
 	ctx := context.Background()
 	// Activity beyond the records: events (some dispatched to workers and
 	// still open) and spot checks (failures send fix tasks).
-	if _, err := demo.LoadEvents(ctx, tw.db, tw.orgs, tw.events, tw.files, tw.demo, demo.EventOptions{Seed: demo.DefaultSeed, Scale: 0.3}); err != nil {
+	if _, err := demo.LoadEvents(ctx, tw.DB, tw.Orgs, tw.Events, tw.Files, tw.demo, demo.EventOptions{Seed: demo.DefaultSeed, Scale: 0.3}); err != nil {
 		t.Fatalf("load events: %v", err)
 	}
-	if _, err := demo.LoadInspections(ctx, tw.inspect, tw.orgs, tw.users, tw.demo, demo.DefaultSeed); err != nil {
+	if _, err := demo.LoadInspections(ctx, tw.Inspect, tw.Orgs, tw.Users, tw.demo, demo.DefaultSeed); err != nil {
 		t.Fatalf("load inspections: %v", err)
 	}
-	wu, err := tw.users.GetUserByUsername(ctx, "w001")
+	wu, err := tw.Users.GetUserByUsername(ctx, "w001")
 	if err != nil {
 		t.Fatal(err)
 	}
 	worker := wu.WorkerID
 	today := dates.Today()
-	asg, _, err := tw.orgs.ListAssignments(ctx, org.AssignmentQuery{WorkerID: worker, On: today})
+	asg, _, err := tw.Orgs.ListAssignments(ctx, org.AssignmentQuery{WorkerID: worker, On: today})
 	if err != nil || len(asg) == 0 {
 		t.Fatalf("w001's grids today: %v %v", asg, err)
 	}
@@ -115,11 +115,11 @@ func TestBrowserPhone(t *testing.T) {
 		mine[a.GridID] = true
 	}
 	// A special-care subject in w001's grid, never visited: due today.
-	people, _, err := tw.records.ListPeople(ctx, records.PersonQuery{GridID: asg[0].GridID, Status: records.Active, Limit: 1})
+	people, _, err := tw.Records.ListPeople(ctx, records.PersonQuery{GridID: asg[0].GridID, Status: records.Active, Limit: 1})
 	if err != nil || len(people) == 0 {
 		t.Fatalf("a person in w001's grid: %v %v", people, err)
 	}
-	groups, err := tw.care.Groups(ctx)
+	groups, err := tw.Care.Groups(ctx)
 	if err != nil || len(groups) == 0 {
 		t.Fatalf("care groups: %v %v", groups, err)
 	}
@@ -129,14 +129,14 @@ func TestBrowserPhone(t *testing.T) {
 			group = g
 		}
 	}
-	if _, err := tw.care.Register(ctx, "test", care.NewSubject{PersonID: people[0].ID, GroupCode: group.Code, Risk: care.Risk("high"),
+	if _, err := tw.Care.Register(ctx, "test", care.NewSubject{PersonID: people[0].ID, GroupCode: group.Code, Risk: care.Risk("high"),
 		BeganOn: today.AddDays(-400)}); err != nil {
 		t.Fatalf("register a care subject: %v", err)
 	}
 
 	// Today's tasks as the stores count them: home visits and special-care
 	// visits due in my grids, my open fix tasks, open events dispatched to me.
-	due, err := tw.care.Overdue(ctx, today, wu.ScopeUnitID)
+	due, err := tw.Care.Overdue(ctx, today, wu.ScopeUnitID)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -146,7 +146,7 @@ func TestBrowserPhone(t *testing.T) {
 			careN++
 		}
 	}
-	homes, err := tw.records.HomeVisitsDue(ctx, today, wu.ScopeUnitID, "")
+	homes, err := tw.Records.HomeVisitsDue(ctx, today, wu.ScopeUnitID, "")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -158,25 +158,25 @@ func TestBrowserPhone(t *testing.T) {
 	}
 	// A spot check of w001's grid that found a fault: a fix task for w001.
 	// A round over w001's community visits every one of its grids.
-	communityGrids, _, err := tw.orgs.ListUnits(ctx, org.UnitQuery{On: today, Level: org.Grid, WithinID: wu.ScopeUnitID, WithoutGeometry: true})
+	communityGrids, _, err := tw.Orgs.ListUnits(ctx, org.UnitQuery{On: today, Level: org.Grid, WithinID: wu.ScopeUnitID, WithoutGeometry: true})
 	if err != nil {
 		t.Fatal(err)
 	}
-	centreUser, err := tw.users.GetUserByUsername(ctx, "centre01")
+	centreUser, err := tw.Users.GetUserByUsername(ctx, "centre01")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := tw.inspect.PlanRound(ctx, centreUser.ID, inspect.NewRound{UnitID: wu.ScopeUnitID, From: today, To: today.AddDays(6),
+	if _, err := tw.Inspect.PlanRound(ctx, centreUser.ID, inspect.NewRound{UnitID: wu.ScopeUnitID, From: today, To: today.AddDays(6),
 		Grids: len(communityGrids), Households: 2, Seed: 7}); err != nil {
 		t.Fatalf("plan a spot-check round over w001's community: %v", err)
 	}
-	planned, err := tw.inspect.ListVisits(ctx, inspect.VisitQuery{WorkerID: worker, Status: "planned"})
+	planned, err := tw.Inspect.ListVisits(ctx, inspect.VisitQuery{WorkerID: worker, Status: "planned"})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if len(planned) > 0 {
 		v := planned[0]
-		round, err := tw.inspect.GetRound(ctx, v.RoundID, true)
+		round, err := tw.Inspect.GetRound(ctx, v.RoundID, true)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -193,17 +193,17 @@ func TestBrowserPhone(t *testing.T) {
 				checks = append(checks, inspect.Check{Item: it.Code, HouseID: h, OK: !fail, Note: map[bool]string{true: "发现问题", false: ""}[fail]})
 			}
 		}
-		if _, err := tw.inspect.RecordVisit(ctx, v.InspectorID, v.ID, inspect.Result{Checks: checks}); err != nil {
+		if _, err := tw.Inspect.RecordVisit(ctx, v.InspectorID, v.ID, inspect.Result{Checks: checks}); err != nil {
 			t.Fatalf("record a spot check of w001's grid: %v", err)
 		}
 	} else {
 		t.Fatal("the round drew no visit of w001's grid")
 	}
-	fixes, err := tw.inspect.Tasks(ctx, inspect.TaskQuery{WorkerID: worker, Status: "open"})
+	fixes, err := tw.Inspect.Tasks(ctx, inspect.TaskQuery{WorkerID: worker, Status: "open"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, eventN, err := tw.events.List(ctx, events.Query{WithinID: wu.ScopeUnitID, AssigneeID: worker, Open: true, Limit: 1})
+	_, eventN, err := tw.Events.List(ctx, events.Query{WithinID: wu.ScopeUnitID, AssigneeID: worker, Open: true, Limit: 1})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -219,7 +219,7 @@ func TestBrowserPhone(t *testing.T) {
 		Permission: &cdpbrowser.PermissionDescriptor{Name: "geolocation"}, Setting: cdpbrowser.PermissionSettingGranted, Origin: tw.url}); err != nil {
 		t.Fatalf("grant geolocation: %v", err)
 	}
-	grid, err := tw.orgs.GetUnit(ctx, asg[0].GridID, today)
+	grid, err := tw.Orgs.GetUnit(ctx, asg[0].GridID, today)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -255,7 +255,7 @@ func TestBrowserPhone(t *testing.T) {
 			chromedp.SendKeys(chromedp.CSS(".m-fix-note textarea"), "已督促住户补登，台账已更新"), click(".m-fix-done"), chromedp.WaitNotPresent(chromedp.CSS(fix)))
 		var done inspect.Task
 		for deadline := time.Now().Add(20 * time.Second); ; {
-			if done, err = tw.inspect.GetTask(ctx, fixes[0].ID); err != nil {
+			if done, err = tw.Inspect.GetTask(ctx, fixes[0].ID); err != nil {
 				t.Fatal(err)
 			}
 			if done.Status == "done" || time.Now().After(deadline) {
@@ -281,7 +281,7 @@ func TestBrowserPhone(t *testing.T) {
 		chromedp.WaitNotPresent(chromedp.CSS(careTask)))
 	var visits []care.Visit
 	for deadline := time.Now().Add(20 * time.Second); ; {
-		if visits, err = tw.care.Visits(ctx, "test", subject); err != nil {
+		if visits, err = tw.Care.Visits(ctx, "test", subject); err != nil {
 			t.Fatal(err)
 		}
 		if len(visits) > 0 || time.Now().After(deadline) {
@@ -293,7 +293,7 @@ func TestBrowserPhone(t *testing.T) {
 		t.Errorf("the care subject's visits are %+v; want the one recorded on the phone, with its photo", visits)
 	}
 	// An event dispatched to me, handled from the list with a photo.
-	evs, _, err := tw.events.List(ctx, events.Query{WithinID: wu.ScopeUnitID, AssigneeID: worker, Open: true, Limit: 1})
+	evs, _, err := tw.Events.List(ctx, events.Query{WithinID: wu.ScopeUnitID, AssigneeID: worker, Open: true, Limit: 1})
 	if err != nil || len(evs) == 0 {
 		t.Fatalf("an open event dispatched to w001: %v %v", evs, err)
 	}
@@ -304,7 +304,7 @@ func TestBrowserPhone(t *testing.T) {
 		chromedp.WaitNotPresent(chromedp.CSS(ev)))
 	var handled events.Event
 	for deadline := time.Now().Add(20 * time.Second); ; {
-		if handled, err = tw.events.Get(ctx, evs[0].ID); err != nil {
+		if handled, err = tw.Events.Get(ctx, evs[0].ID); err != nil {
 			t.Fatal(err)
 		}
 		if handled.HandledAt != nil || time.Now().After(deadline) {
@@ -319,11 +319,11 @@ func TestBrowserPhone(t *testing.T) {
 		t.Errorf("the event dispatched to w001 is %s after handling it on the phone", handled.State)
 	}
 	var resultPhotos int
-	if err := tw.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM event_photos WHERE event_id = $1 AND stage <> 'report'`, evs[0].ID).Scan(&resultPhotos); err != nil || resultPhotos != 1 {
+	if err := tw.DB.QueryRowContext(ctx, `SELECT COUNT(*) FROM event_photos WHERE event_id = $1 AND stage <> 'report'`, evs[0].ID).Scan(&resultPhotos); err != nil || resultPhotos != 1 {
 		t.Errorf("the handled event has %d result photos (%v), want the one taken", resultPhotos, err)
 	}
 	// The phone said it is the app: today's login counts as an app login.
-	logins, err := tw.duty.Logins(ctx, duty.Scope{WorkerID: worker}, today, today)
+	logins, err := tw.Duty.Logins(ctx, duty.Scope{WorkerID: worker}, today, today)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -335,7 +335,7 @@ func TestBrowserPhone(t *testing.T) {
 	// waits in the outbox; back online it is sent; stopped, the rest goes.
 	storedPoints := func() int {
 		var n int
-		if err := tw.db.QueryRowContext(ctx, `SELECT COALESCE(SUM(points), 0) FROM patrol_batches WHERE worker_id = $1`, worker).Scan(&n); err != nil {
+		if err := tw.DB.QueryRowContext(ctx, `SELECT COALESCE(SUM(points), 0) FROM patrol_batches WHERE worker_id = $1`, worker).Scan(&n); err != nil {
 			t.Fatal(err)
 		}
 		return n
@@ -375,7 +375,7 @@ func TestBrowserPhone(t *testing.T) {
 		if n := storedPoints(); n != sent {
 			t.Errorf("%s: the patrol store holds %d fixes, the phone sent %d", when, n, sent)
 		}
-		day, err := tw.patrol.Day(ctx, worker, today)
+		day, err := tw.Patrol.Day(ctx, worker, today)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -392,7 +392,7 @@ func TestBrowserPhone(t *testing.T) {
 	}
 	check("after the patrol")
 	var markers int
-	if err := tw.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM patrol_markers WHERE worker_id = $1`, worker).Scan(&markers); err != nil || markers != 2 {
+	if err := tw.DB.QueryRowContext(ctx, `SELECT COUNT(*) FROM patrol_markers WHERE worker_id = $1`, worker).Scan(&markers); err != nil || markers != 2 {
 		t.Errorf("w001 has %d patrol markers (%v), want a start and a stop", markers, err)
 	}
 	// Sent again with its id: stored nothing.
@@ -411,7 +411,7 @@ func TestBrowserPhone(t *testing.T) {
 	// A rental's QR code, typed in (headless Chromium has no camera).
 	var rental records.Rental
 	for _, a := range asg {
-		rs, _, err := tw.records.ListRentals(ctx, records.RentalQuery{GridID: a.GridID, Status: records.Active, Limit: 1})
+		rs, _, err := tw.Records.ListRentals(ctx, records.RentalQuery{GridID: a.GridID, Status: records.Active, Limit: 1})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -427,7 +427,7 @@ func TestBrowserPhone(t *testing.T) {
 	scansBefore := -1
 	scans := func() int {
 		var n int
-		if err := tw.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM rental_scans WHERE rental_id = $1 AND worker_id = $2`, rental.ID, worker).Scan(&n); err != nil {
+		if err := tw.DB.QueryRowContext(ctx, `SELECT COUNT(*) FROM rental_scans WHERE rental_id = $1 AND worker_id = $2`, rental.ID, worker).Scan(&n); err != nil {
 			t.Fatal(err)
 		}
 		if scansBefore < 0 {
@@ -475,7 +475,7 @@ func TestBrowserPhone(t *testing.T) {
 	if s := text("leave sent", "#m-leave-notice"); !strings.Contains(s, "已提交") {
 		t.Errorf("after the leave request the page says %q", s)
 	}
-	slips, err := tw.duty.ListLeave(ctx, duty.LeaveQuery{Scope: duty.Scope{WorkerID: worker}})
+	slips, err := tw.Duty.ListLeave(ctx, duty.LeaveQuery{Scope: duty.Scope{WorkerID: worker}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -489,7 +489,7 @@ func TestBrowserPhone(t *testing.T) {
 		chromedp.WaitVisible(chromedp.CSS("#m-sheet-result")), chromedp.SendKeys(chromedp.CSS("#m-sheet-result"), "已走访3户，发现1处消防隐患已上报"),
 		click("#m-sheet-signout"), chromedp.WaitVisible(chromedp.CSS("#m-sheet-done")))
 	shot("phone-worksheet")
-	sheets, err := tw.duty.Sheets(ctx, duty.Scope{WorkerID: worker}, today, today)
+	sheets, err := tw.Duty.Sheets(ctx, duty.Scope{WorkerID: worker}, today, today)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -498,11 +498,11 @@ func TestBrowserPhone(t *testing.T) {
 	}
 
 	// A quiz drawn by the centre, answered on the phone.
-	centre, err := tw.users.GetUserByUsername(ctx, "centre01")
+	centre, err := tw.Users.GetUserByUsername(ctx, "centre01")
 	if err != nil {
 		t.Fatal(err)
 	}
-	quiz, err := tw.inspect.DrawQuiz(ctx, centre.ID, worker, "", 0)
+	quiz, err := tw.Inspect.DrawQuiz(ctx, centre.ID, worker, "", 0)
 	if err != nil {
 		t.Fatalf("draw a quiz: %v", err)
 	}
@@ -512,7 +512,7 @@ func TestBrowserPhone(t *testing.T) {
 		run("answer", click(fmt.Sprintf(`.m-question[data-index="%d"] .m-choice[data-choice="0"]`, i)))
 	}
 	run("submit quiz", click("#m-quiz-submit"), chromedp.WaitVisible(chromedp.CSS(row+`[data-status="submitted"]`)))
-	got, err := tw.inspect.GetQuiz(ctx, quiz.ID)
+	got, err := tw.Inspect.GetQuiz(ctx, quiz.ID)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -543,35 +543,35 @@ func TestBrowserPublicSurvey(t *testing.T) {
 	ctx := context.Background()
 	// The SMS gateway, set before the server has served anything.
 	sms := &smsBox{last: map[string]string{}}
-	tw.survey.Sender = sms
-	centre, err := tw.users.GetUserByUsername(ctx, "centre01")
+	tw.Survey.Sender = sms
+	centre, err := tw.Users.GetUserByUsername(ctx, "centre01")
 	if err != nil {
 		t.Fatal(err)
 	}
-	streets, _, err := tw.orgs.ListUnits(ctx, org.UnitQuery{On: dates.Today(), Level: org.Street, WithoutGeometry: true})
+	streets, _, err := tw.Orgs.ListUnits(ctx, org.UnitQuery{On: dates.Today(), Level: org.Street, WithoutGeometry: true})
 	if err != nil || len(streets) != 1 {
 		t.Fatalf("street: %v %v", streets, err)
 	}
 	today := dates.Today()
-	sv, err := tw.survey.Create(ctx, centre.ID, survey.NewSurvey{UnitID: streets[0].ID, Period: fmt.Sprintf("%04d-%02d", today.Year(), int(today.Month()))})
+	sv, err := tw.Survey.Create(ctx, centre.ID, survey.NewSurvey{UnitID: streets[0].ID, Period: fmt.Sprintf("%04d-%02d", today.Year(), int(today.Month()))})
 	if err != nil {
 		t.Fatalf("create survey: %v", err)
 	}
-	if _, err := tw.survey.Open(ctx, centre.ID, sv.ID); err != nil {
+	if _, err := tw.Survey.Open(ctx, centre.ID, sv.ID); err != nil {
 		t.Fatalf("open survey: %v", err)
 	}
-	grids, _, err := tw.orgs.ListUnits(ctx, org.UnitQuery{On: today, Level: org.Grid, WithoutGeometry: true, Limit: 1})
+	grids, _, err := tw.Orgs.ListUnits(ctx, org.UnitQuery{On: today, Level: org.Grid, WithoutGeometry: true, Limit: 1})
 	if err != nil || len(grids) == 0 {
 		t.Fatal(err)
 	}
 	grid := grids[0].ID
-	codes, err := tw.survey.GridCodes(ctx, centre.ID, grid)
+	codes, err := tw.Survey.GridCodes(ctx, centre.ID, grid)
 	if err != nil || len(codes) == 0 {
 		t.Fatalf("household codes of %s: %v %v", grid, codes, err)
 	}
 	answers := func() int {
 		var n int
-		if err := tw.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM survey_answers WHERE survey_id = $1 AND grid_id = $2 AND method = 'household'`, sv.ID, grid).Scan(&n); err != nil {
+		if err := tw.DB.QueryRowContext(ctx, `SELECT COUNT(*) FROM survey_answers WHERE survey_id = $1 AND grid_id = $2 AND method = 'household'`, sv.ID, grid).Scan(&n); err != nil {
 			t.Fatal(err)
 		}
 		return n
@@ -621,7 +621,7 @@ func TestBrowserPublicSurvey(t *testing.T) {
 	}
 	run("answer by phone", chromedp.SendKeys(chromedp.CSS("#survey-sms"), code), fill, click("#survey-submit"), chromedp.WaitVisible(chromedp.CSS("#survey-thanks")))
 	var byPhone int
-	if err := tw.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM survey_answers WHERE survey_id = $1 AND grid_id = $2 AND method = 'phone'`, sv.ID, grid).Scan(&byPhone); err != nil || byPhone != 1 {
+	if err := tw.DB.QueryRowContext(ctx, `SELECT COUNT(*) FROM survey_answers WHERE survey_id = $1 AND grid_id = $2 AND method = 'phone'`, sv.ID, grid).Scan(&byPhone); err != nil || byPhone != 1 {
 		t.Errorf("the grid has %d answers by phone (%v), want 1", byPhone, err)
 	}
 }

@@ -14,7 +14,6 @@ package ui_test
 // (docs/screenshots is made that way: scripts/build-ui.sh --screenshots).
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"image"
@@ -33,27 +32,16 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"gridwork/internal/api"
-	"gridwork/internal/auth"
-	"gridwork/internal/care"
+	"gridwork/internal/app"
+	"gridwork/internal/app/apptest"
+	"gridwork/internal/runs"
+	"gridwork/internal/scheme"
 	_ "gridwork/internal/catalog" // every fact the built-in templates name, as in the server
 	"gridwork/internal/dates"
 	"gridwork/internal/demo"
-	"gridwork/internal/duty"
-	"gridwork/internal/events"
-	"gridwork/internal/facts"
-	"gridwork/internal/files"
-	"gridwork/internal/inspect"
 	"gridwork/internal/metric"
 	"gridwork/internal/org"
-	"gridwork/internal/patrol"
-	"gridwork/internal/records"
-	"gridwork/internal/runs"
-	"gridwork/internal/scheme"
-	"gridwork/internal/seal"
-	"gridwork/internal/store"
 	"gridwork/internal/store/storetest"
-	"gridwork/internal/survey"
-	"gridwork/internal/workcal"
 )
 
 const centrePassword = "browser-test-pass"
@@ -63,26 +51,14 @@ type town struct {
 	url     string
 	run     runs.RunInfo // seed 000, 2026-03
 	worker  runs.Row     // a worker with a deduction backed by a record
-	cat     string       // that deduction's category and rule
+	cat     string         // that deduction's category and rule
 	rule    string
 	entity  string // the record behind it
 	id      string
 	recName string // the text its detail page shows as its name
 	grid    string // a grid code for the import
-	db      *store.DB
-	orgs    *org.Store
-	users   *auth.Store
-	assess  *runs.Store
-	records *records.Store
-	care    *care.Store
-	files   *files.Store
-	facts   *facts.Collector
-	workcal *workcal.Store
-	events  *events.Store
-	patrol  *patrol.Store
-	duty    *duty.Store
-	inspect *inspect.Store
-	survey  *survey.Store
+	// App is the whole system the server runs on (app.New).
+	*app.App
 	// demo is the generated town (its org tree and people); a test that
 	// needs more activity than records loads it with the demo's loaders
 	// (demo.LoadEvents, LoadPatrols, LoadDuty, LoadInspections, LoadSurveys).
@@ -112,42 +88,21 @@ func startTown(t *testing.T) *town {
 	t.Helper()
 	ctx := context.Background()
 	db := storetest.SQLite(t)
-	orgs := org.NewStore(db)
-	users := auth.NewStore(db, orgs, auth.TestParams)
+	a := apptest.New(t, db)
+	orgs, users, rec, cs, fs := a.Orgs, a.Users, a.Records, a.Care, a.Files
 	tw := demo.Generate(demo.DefaultSeed, demo.DefaultFrom)
 	if _, err := demo.Load(ctx, db, orgs, users, tw); err != nil {
 		t.Fatalf("load demo town: %v", err)
 	}
-	keys, err := seal.New("test", bytes.Repeat([]byte{7}, seal.MaterialSize))
-	if err != nil {
-		t.Fatal(err)
-	}
-	rec := records.NewStore(db, orgs, keys)
-	cs := care.NewStore(db, rec, keys)
-	fs := files.NewStore(db, t.TempDir())
 	if _, err := demo.LoadRecords(ctx, db, orgs, rec, fs, tw, demo.RecordOptions{Seed: demo.DefaultSeed, HouseholdsPerGrid: 3, Care: cs}); err != nil {
 		t.Fatalf("load demo records: %v", err)
 	}
-	wc := workcal.NewStore(db)
-	ins := inspect.NewStore(db, orgs, rec, users, wc)
-	if err := ins.InstallQuestions(ctx); err != nil {
-		t.Fatal(err)
-	}
-	ps := patrol.NewStore(db)
-	ev := events.NewStore(db, wc)
-	ds := duty.NewStore(db, orgs)
-	ps.SetLeaveSource(ds)
-	sv := survey.NewStore(db, orgs, rec)
 	// The collector reads every source, as in the server: a test that loads
 	// events or patrols and refreshes sees their facts.
-	col := facts.NewCollector(db, orgs, rec, cs, ins, ps, ev, ds, sv)
+	col, as := a.Facts, a.Assess
 	march := metric.Period{Year: 2026, Month: 3}
 	if _, err := col.Refresh(ctx, march); err != nil {
 		t.Fatalf("collect facts: %v", err)
-	}
-	as := runs.NewStore(db, orgs)
-	if err := as.InstallBuiltins(ctx); err != nil {
-		t.Fatal(err)
 	}
 	streets, _, err := orgs.ListUnits(ctx, org.UnitQuery{On: dates.New(2026, 3, 31), Level: org.Street, WithoutGeometry: true})
 	if err != nil || len(streets) != 1 {
@@ -171,8 +126,7 @@ func startTown(t *testing.T) *town {
 	if err := users.SetPassword(ctx, "test", wu.ID, centrePassword, false); err != nil {
 		t.Fatal(err)
 	}
-	out := &town{run: run, assess: as, records: rec, db: db, orgs: orgs, users: users, care: cs, files: fs, facts: col,
-		workcal: wc, events: ev, patrol: ps, duty: ds, inspect: ins, survey: sv, demo: tw}
+	out := &town{run: run, App: a, demo: tw}
 	if !out.findDeduction(t, ctx) {
 		t.Fatal("no worker in the run has a deduction backed by a person, house or rental record")
 	}
@@ -181,8 +135,7 @@ func startTown(t *testing.T) *town {
 		t.Fatalf("a grid: %v %v", grids, err)
 	}
 	out.grid = grids[0].Code
-	srv := api.New(db, orgs, users, api.Options{Version: "test", PublicURL: "http://grid.test",
-		Records: rec, Care: cs, Files: fs, Facts: col, Assess: as, Events: ev, Patrol: ps, Duty: ds, Inspect: ins, Survey: sv})
+	srv := api.New(a, api.Options{Version: "test", PublicURL: "http://grid.test"})
 	ts := httptest.NewServer(srv)
 	t.Cleanup(ts.Close)
 	out.url = ts.URL
@@ -192,12 +145,12 @@ func startTown(t *testing.T) *town {
 // findDeduction picks a worker
 // and a rule that cost points with a record behind them.
 func (tw *town) findDeduction(t *testing.T, ctx context.Context) bool {
-	_, rows, err := tw.assess.Table(ctx, tw.run.ID, runs.TableQuery{Kind: scheme.Worker})
+	_, rows, err := tw.Assess.Table(ctx, tw.run.ID, runs.TableQuery{Kind: scheme.Worker})
 	if err != nil {
 		t.Fatal(err)
 	}
 	for _, row := range rows {
-		_, res, err := tw.assess.Explain(ctx, tw.run.ID, scheme.Worker, row.SubjectID)
+		_, res, err := tw.Assess.Explain(ctx, tw.run.ID, scheme.Worker, row.SubjectID)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -211,13 +164,13 @@ func (tw *town) findDeduction(t *testing.T, ctx context.Context) bool {
 						var name string
 						switch e.Entity {
 						case "person":
-							p, err := tw.records.GetPerson(ctx, e.ID)
+							p, err := tw.Records.GetPerson(ctx, e.ID)
 							if err != nil {
 								continue
 							}
 							name = p.Name
 						case "house":
-							h, err := tw.records.GetHouse(ctx, e.ID)
+							h, err := tw.Records.GetHouse(ctx, e.ID)
 							if err != nil {
 								continue
 							}
@@ -280,7 +233,7 @@ func TestBrowser(t *testing.T) {
 	shot("public-board")
 	// A resident reports a problem in the grid they pick (Open311).
 	var eventsBefore int
-	if err := tw.db.QueryRowContext(context.Background(), `SELECT COUNT(*) FROM events`).Scan(&eventsBefore); err != nil {
+	if err := tw.DB.QueryRowContext(context.Background(), `SELECT COUNT(*) FROM events`).Scan(&eventsBefore); err != nil {
 		t.Fatal(err)
 	}
 	run("resident report", click(".board"), chromedp.Func(func(ctx context.Context, _ *chromedp.Target) error {
@@ -298,7 +251,7 @@ func TestBrowser(t *testing.T) {
 	}
 	shot("public-report")
 	var eventsAfter int
-	if err := tw.db.QueryRowContext(context.Background(), `SELECT COUNT(*) FROM events`).Scan(&eventsAfter); err != nil || eventsAfter != eventsBefore+1 {
+	if err := tw.DB.QueryRowContext(context.Background(), `SELECT COUNT(*) FROM events`).Scan(&eventsAfter); err != nil || eventsAfter != eventsBefore+1 {
 		t.Errorf("events %d → %d (%v): the resident's report should add one", eventsBefore, eventsAfter, err)
 	}
 
@@ -358,7 +311,7 @@ func TestBrowser(t *testing.T) {
 		chromedp.SendKeys(chromedp.CSS("#decision-text"), "经核实，情况属实"), click("#decide-uphold"),
 		chromedp.WaitVisible(chromedp.CSS("#decided-new-run")), click("#decided-new-run"),
 		chromedp.WaitVisible(chromedp.CSS("#league-table .subject")))
-	appeals, err := tw.assess.Appeals(context.Background(), runs.AppealQuery{RunID: tw.run.ID})
+	appeals, err := tw.Assess.Appeals(context.Background(), runs.AppealQuery{RunID: tw.run.ID})
 	if err != nil || len(appeals) != 1 || appeals[0].Status != "upheld" || appeals[0].NewRunID == "" {
 		t.Fatalf("after the decision the run's appeals are %+v (%v); want one upheld with a new run", appeals, err)
 	}
@@ -366,7 +319,7 @@ func TestBrowser(t *testing.T) {
 	if !strings.HasSuffix(loc, "/assess/runs/"+appeals[0].NewRunID) {
 		t.Errorf("the decision opened %s, want the new run %s", loc, appeals[0].NewRunID)
 	}
-	_, res, err := tw.assess.Explain(context.Background(), appeals[0].NewRunID, scheme.Worker, tw.worker.SubjectID)
+	_, res, err := tw.Assess.Explain(context.Background(), appeals[0].NewRunID, scheme.Worker, tw.worker.SubjectID)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -423,7 +376,7 @@ func TestBrowser(t *testing.T) {
 		// The app opens on today's tasks; the visit screen is a tab.
 		click("#m-tab-visit"), chromedp.WaitVisible(chromedp.CSS(".m-house")))
 	house := value("a house", chromedp.Evaluate[string]("document.querySelector('.m-house').dataset.house"))
-	before, err := tw.records.HomeVisits(context.Background(), house, 1000)
+	before, err := tw.Records.HomeVisits(context.Background(), house, 1000)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -453,7 +406,7 @@ func TestBrowser(t *testing.T) {
 	eventID := value("event id", chromedp.Evaluate[string]("[...document.querySelectorAll('.m-item')].map((e) => e.dataset.client).find((id) => id !== document.querySelector('.m-item').dataset.client)"))
 	events := func() int {
 		var n int
-		if err := tw.db.QueryRowContext(context.Background(), `SELECT COUNT(*) FROM events WHERE client_id = $1`, eventID).Scan(&n); err != nil {
+		if err := tw.DB.QueryRowContext(context.Background(), `SELECT COUNT(*) FROM events WHERE client_id = $1`, eventID).Scan(&n); err != nil {
 			t.Fatal(err)
 		}
 		return n
@@ -466,13 +419,13 @@ func TestBrowser(t *testing.T) {
 	}
 	shot("phone-outbox-offline")
 	clientID := value("client id", chromedp.Evaluate[string]("document.querySelector('.m-item').dataset.client"))
-	if after, _ := tw.records.HomeVisits(context.Background(), house, 1000); len(after) != len(before) {
+	if after, _ := tw.Records.HomeVisits(context.Background(), house, 1000); len(after) != len(before) {
 		t.Fatalf("offline, the house has %d visits, had %d: nothing should have arrived", len(after), len(before))
 	}
 	setOffline(false)
 	run("back online", chromedp.WaitNotPresent(chromedp.CSS(".m-item")))
 	arrived := func() int {
-		vs, err := tw.records.HomeVisits(context.Background(), house, 1000)
+		vs, err := tw.Records.HomeVisits(context.Background(), house, 1000)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -494,7 +447,7 @@ func TestBrowser(t *testing.T) {
 		t.Fatalf("the event arrived %d times, want once", n)
 	}
 	var photos int
-	if err := tw.db.QueryRowContext(context.Background(), `SELECT COUNT(*) FROM event_photos p JOIN events e ON e.id = p.event_id
+	if err := tw.DB.QueryRowContext(context.Background(), `SELECT COUNT(*) FROM event_photos p JOIN events e ON e.id = p.event_id
 		WHERE e.client_id = $1 AND p.stage = 'report'`, eventID).Scan(&photos); err != nil || photos != 1 {
 		t.Errorf("the event arrived with %d photos (%v), want the one taken offline", photos, err)
 	}

@@ -10,10 +10,10 @@ import (
 	"strings"
 	"text/tabwriter"
 
+	"gridwork/internal/app"
 	"gridwork/internal/runs"
-
-	"gridwork/internal/org"
 	"gridwork/internal/scheme"
+	"gridwork/internal/org"
 	"gridwork/schemes"
 )
 
@@ -111,7 +111,7 @@ func runScheme(ctx context.Context, args []string, stdout io.Writer) error {
 			if err != nil {
 				return err
 			}
-			v, msgs, err := a.assess.SaveScheme(ctx, cliActor(), body, false)
+			v, msgs, err := a.Assess.SaveScheme(ctx, cliActor(), body, false)
 			for _, m := range msgs {
 				fmt.Fprintf(stdout, "%s:%d:%d: %s: %s\n", fs.Arg(0), m.Pos.Line, m.Pos.Column, m.Severity, m.Text)
 			}
@@ -121,7 +121,7 @@ func runScheme(ctx context.Context, args []string, stdout io.Writer) error {
 			fmt.Fprintf(stdout, "stored %s v%d (%s)\n", v.Code, v.Version, v.ID)
 			return nil
 		}
-		vs, err := a.assess.Schemes(ctx)
+		vs, err := a.Assess.Schemes(ctx)
 		if err != nil {
 			return err
 		}
@@ -172,13 +172,13 @@ func runAssess(ctx context.Context, args []string, stdout io.Writer) error {
 			return "", fmt.Errorf("%w: --period: %v", errUsage, err)
 		}
 		if *unit != "" {
-			u, err := a.orgs.UnitByCode(ctx, *unit, span.Last())
+			u, err := a.Orgs.UnitByCode(ctx, *unit, span.Last())
 			if err != nil {
 				return "", fmt.Errorf("no unit with code %s on %s", *unit, span.Last())
 			}
 			return u.ID, nil
 		}
-		streets, _, err := a.orgs.ListUnits(ctx, org.UnitQuery{On: span.Last(), Level: org.Street, WithoutGeometry: true})
+		streets, _, err := a.Orgs.ListUnits(ctx, org.UnitQuery{On: span.Last(), Level: org.Street, WithoutGeometry: true})
 		if err != nil {
 			return "", err
 		}
@@ -196,7 +196,7 @@ func runAssess(ctx context.Context, args []string, stdout io.Writer) error {
 		if err != nil {
 			return err
 		}
-		info, err := a.assess.Run(ctx, cliActor(), *schemeRef, *period, uid, "")
+		info, err := a.Assess.Run(ctx, cliActor(), *schemeRef, *period, uid, "")
 		if err != nil {
 			return cliError(err)
 		}
@@ -205,7 +205,7 @@ func runAssess(ctx context.Context, args []string, stdout io.Writer) error {
 			fmt.Fprintf(stdout, " (supersedes %s)", info.Supersedes)
 		}
 		fmt.Fprintln(stdout)
-		escs, err := a.assess.Escalations(ctx, runs.EscalationQuery{RunID: info.ID})
+		escs, err := a.Assess.Escalations(ctx, runs.EscalationQuery{RunID: info.ID})
 		if err != nil {
 			return err
 		}
@@ -217,7 +217,7 @@ func runAssess(ctx context.Context, args []string, stdout io.Writer) error {
 		if *runID == "" {
 			return fmt.Errorf("%w: --run is required", errUsage)
 		}
-		info, rows, err := a.assess.Table(ctx, *runID, runs.TableQuery{})
+		info, rows, err := a.Assess.Table(ctx, *runID, runs.TableQuery{})
 		if err != nil {
 			return cliError(err)
 		}
@@ -248,14 +248,14 @@ func runAssess(ctx context.Context, args []string, stdout io.Writer) error {
 		if *runID == "" || *subject == "" {
 			return fmt.Errorf("%w: --run and --subject are required", errUsage)
 		}
-		_, rows, err := a.assess.Table(ctx, *runID, runs.TableQuery{SubjectID: *subject})
+		_, rows, err := a.Assess.Table(ctx, *runID, runs.TableQuery{SubjectID: *subject})
 		if err != nil {
 			return cliError(err)
 		}
 		if len(rows) == 0 {
 			return fmt.Errorf("run %s has no result for %s", *runID, *subject)
 		}
-		_, res, err := a.assess.Explain(ctx, *runID, rows[0].SubjectKind, *subject)
+		_, res, err := a.Assess.Explain(ctx, *runID, rows[0].SubjectKind, *subject)
 		if err != nil {
 			return cliError(err)
 		}
@@ -276,7 +276,7 @@ func runAssess(ctx context.Context, args []string, stdout io.Writer) error {
 		if err != nil {
 			return err
 		}
-		rows, msgs, err := a.assess.WhatIf(ctx, body, *period, uid, *runID)
+		rows, msgs, err := a.Assess.WhatIf(ctx, body, *period, uid, *runID)
 		for _, m := range msgs {
 			fmt.Fprintf(stdout, "%s:%d:%d: %s: %s\n", *file, m.Pos.Line, m.Pos.Column, m.Severity, m.Text)
 		}
@@ -353,15 +353,15 @@ func printJSON(w io.Writer, v any) error {
 }
 
 // runAssessExport writes one of a run's exports to a file.
-func runAssessExport(ctx context.Context, a *app, runID, what, out, subject string, stdout io.Writer) error {
+func runAssessExport(ctx context.Context, a *app.App, runID, what, out, subject string, stdout io.Writer) error {
 	if runID == "" || out == "" {
 		return fmt.Errorf("%w: --run and --out are required", errUsage)
 	}
 	write := map[string]func(io.Writer) error{
-		"notice":       func(w io.Writer) error { return a.assess.WriteNotice(ctx, w, runID) },
-		"notice-html":  func(w io.Writer) error { return a.assess.WriteNoticeHTML(ctx, w, runID) },
-		"payroll":      func(w io.Writer) error { return a.assess.WritePayroll(ctx, w, runID) },
-		"explanations": func(w io.Writer) error { return a.assess.WriteExplanations(ctx, w, runID, subject) },
+		"notice":       func(w io.Writer) error { return a.Assess.WriteNotice(ctx, w, runID) },
+		"notice-html":  func(w io.Writer) error { return a.Assess.WriteNoticeHTML(ctx, w, runID) },
+		"payroll":      func(w io.Writer) error { return a.Assess.WritePayroll(ctx, w, runID) },
+		"explanations": func(w io.Writer) error { return a.Assess.WriteExplanations(ctx, w, runID, subject) },
 	}[what]
 	if write == nil {
 		return fmt.Errorf("%w: --what must be notice, notice-html, payroll or explanations", errUsage)

@@ -10,11 +10,8 @@ import (
 	"time"
 
 	"gridwork/internal/api"
-	"gridwork/internal/auth"
-	"gridwork/internal/org"
-	"gridwork/internal/patrol"
+	"gridwork/internal/app"
 	"gridwork/internal/patrol/replay"
-	"gridwork/internal/store"
 )
 
 // runBench runs a benchmark of the whole system: `bench gps` replays a
@@ -44,28 +41,26 @@ func runBench(ctx context.Context, args []string, stdout io.Writer) error {
 	if *workers <= 0 {
 		return fmt.Errorf("%w: --workers must be positive", errUsage)
 	}
-	if *dsn == "" {
-		dir, err := os.MkdirTemp("", "gridwork-bench-")
-		if err != nil {
-			return err
-		}
-		if *keep {
-			fmt.Fprintf(stdout, "database kept in %s\n", dir)
-		} else {
-			defer os.RemoveAll(dir)
-		}
-		*dsn = filepath.Join(dir, "bench.db")
-	}
-	db, err := store.Open(ctx, *dsn)
+	// The temporary directory holds the field key and files too, also
+	// when --db names the database.
+	dir, err := os.MkdirTemp("", "gridwork-bench-")
 	if err != nil {
 		return err
 	}
-	defer db.Close()
-	if err := db.Migrate(ctx); err != nil {
+	if *dsn == "" {
+		*dsn = filepath.Join(dir, "bench.db")
+	}
+	if *keep {
+		fmt.Fprintf(stdout, "database kept in %s\n", dir)
+	} else {
+		defer os.RemoveAll(dir)
+	}
+	a, err := app.New(ctx, app.Config{DSN: *dsn, DataDir: dir})
+	if err != nil {
 		return err
 	}
-	orgs := org.NewStore(db)
-	users := auth.NewStore(db, orgs, auth.DefaultParams)
+	defer a.Close()
+	db, orgs, users := a.DB, a.Orgs, a.Users
 	fmt.Fprintf(stdout, "gridwork %s, %s/%s, %d CPUs, %s on %s\n", currentVersion(), runtime.GOOS, runtime.GOARCH, runtime.NumCPU(), db.Engine, db.Where)
 	fmt.Fprintf(stdout, "building a city of %d grid workers (org, accounts, tokens)…\n", *workers)
 	t := time.Now()
@@ -74,8 +69,8 @@ func runBench(ctx context.Context, args []string, stdout io.Writer) error {
 		return err
 	}
 	setup := time.Since(t)
-	ps := patrol.NewStore(db)
-	h := api.New(db, orgs, users, api.Options{Version: currentVersion(), Patrol: ps})
+	ps := a.Patrol
+	h := api.New(a, api.Options{Version: currentVersion()})
 	via := "loopback HTTP"
 	if *direct {
 		via = "the handler directly"

@@ -16,15 +16,16 @@ import (
 	"time"
 
 	"gridwork/internal/api"
+	"gridwork/internal/app"
 	"gridwork/internal/apperr"
+	"gridwork/internal/runs"
+	"gridwork/internal/scheme"
 	"gridwork/internal/audit"
 	"gridwork/internal/auth"
 	"gridwork/internal/dates"
 	"gridwork/internal/demo"
 	"gridwork/internal/metric"
 	"gridwork/internal/org"
-	"gridwork/internal/runs"
-	"gridwork/internal/scheme"
 	"gridwork/internal/store"
 )
 
@@ -162,7 +163,7 @@ func runServe(ctx context.Context, args []string, stdout io.Writer) error {
 		return err
 	}
 	defer a.Close()
-	db, orgs, users := a.db, a.orgs, a.users
+	db, users := a.DB, a.Users
 	if *withDemo {
 		if err := loadDemo(ctx, a, *seed, *households, stdout); err != nil {
 			return err
@@ -177,9 +178,8 @@ func runServe(ctx context.Context, args []string, stdout io.Writer) error {
 		return fmt.Errorf("listen on %s: %w", *addr, err)
 	}
 	srv := &http.Server{
-		Handler: api.New(db, orgs, users, api.Options{Version: currentVersion(), SecureCookies: *secure,
-			PublicURL: strings.TrimSuffix(*publicURL, "/"), Records: a.records, Care: a.care, Files: a.files, Facts: a.facts, Assess: a.assess,
-			Inspect: a.inspect, Patrol: a.patrol, Duty: a.duty, Events: a.events, Survey: a.survey, TrustedProxies: trusted}),
+		Handler: api.New(a, api.Options{Version: currentVersion(), SecureCookies: *secure,
+			PublicURL: strings.TrimSuffix(*publicURL, "/"), TrustedProxies: trusted}),
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       60 * time.Second,
 		WriteTimeout:      120 * time.Second,
@@ -208,7 +208,7 @@ func runServe(ctx context.Context, args []string, stdout io.Writer) error {
 			case <-sweep.Done():
 				return
 			case <-tick.C:
-				if _, err := a.events.IssueCards(sweep, time.Now()); err != nil && sweep.Err() == nil {
+				if _, err := a.Events.IssueCards(sweep, time.Now()); err != nil && sweep.Err() == nil {
 					slog.Error("event cards sweep", "err", err)
 				}
 			}
@@ -216,7 +216,7 @@ func runServe(ctx context.Context, args []string, stdout io.Writer) error {
 	}()
 	// Patrol days touched by new GPS batches are analysed in the
 	// background too, so that the first read after a busy day is quick.
-	go a.patrol.RunSettler(sweep, 5*time.Minute, func(format string, args ...any) { slog.Error(fmt.Sprintf(format, args...)) })
+	go a.Patrol.RunSettler(sweep, 5*time.Minute, func(format string, args ...any) { slog.Error(fmt.Sprintf(format, args...)) })
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	select {
@@ -234,8 +234,8 @@ func runServe(ctx context.Context, args []string, stdout io.Writer) error {
 // (issue 3: "about 300 households per grid").
 const demoHouseholds = 300
 
-func loadDemo(ctx context.Context, a *app, seed uint64, households int, stdout io.Writer) error {
-	db, orgs, users := a.db, a.orgs, a.users
+func loadDemo(ctx context.Context, a *app.App, seed uint64, households int, stdout io.Writer) error {
+	db, orgs, users := a.DB, a.Orgs, a.Users
 	empty, err := demo.IsEmpty(ctx, db)
 	if err != nil {
 		return err
@@ -255,15 +255,15 @@ func loadDemo(ctx context.Context, a *app, seed uint64, households int, stdout i
 		return nil
 	}
 	fmt.Fprintf(stdout, "Loading the demo records (%d households a grid, February to April 2026); at full size this takes about a minute…\n", households)
-	rs, err := demo.LoadRecords(ctx, db, orgs, a.records, a.files, demo.Generate(seed, demo.DefaultFrom),
-		demo.RecordOptions{Seed: seed, HouseholdsPerGrid: households, Care: a.care})
+	rs, err := demo.LoadRecords(ctx, db, orgs, a.Records, a.Files, demo.Generate(seed, demo.DefaultFrom),
+		demo.RecordOptions{Seed: seed, HouseholdsPerGrid: households, Care: a.Care})
 	if err != nil {
 		return err
 	}
 	fmt.Fprintf(stdout, "Loaded the demo records in %s: %d houses, %d people (%d floating), %d rentals, %d places, %d special-care subjects, %d home visits, %d QR scans, %d platform exports.\n",
 		rs.Took.Round(time.Second), rs.Houses, rs.People, rs.Floating, rs.Rentals, rs.Places, rs.CareSubjects, rs.HomeVisits, rs.Scans, rs.PlatformImports)
 	// A quick look (--households 20) gets fewer events too: a tenth at the least.
-	es, err := demo.LoadEvents(ctx, db, orgs, a.events, a.files, demo.Generate(seed, demo.DefaultFrom),
+	es, err := demo.LoadEvents(ctx, db, orgs, a.Events, a.Files, demo.Generate(seed, demo.DefaultFrom),
 		demo.EventOptions{Seed: seed, Scale: min(1, max(0.1, float64(households)/100))})
 	if err != nil {
 		return err
@@ -271,33 +271,33 @@ func loadDemo(ctx context.Context, a *app, seed uint64, households int, stdout i
 	fmt.Fprintf(stdout, "Loaded the demo events in %s: %d events (%d by residents), %d handled on the spot, %d upward, %d still open, %d voided, %d near duplicates, %d badly described, %d mediation, %d major (%d late), %d yellow and %d red cards.\n",
 		es.Took.Round(time.Millisecond), es.Events, es.ByResidents, es.SelfHandled, es.Upward, es.Open, es.Voided, es.Duplicates, es.BadlyDescribed,
 		es.Mediation, es.Major, es.MajorLate, es.YellowCards, es.RedCards)
-	ds, err := demo.LoadDuty(ctx, db, orgs, a.duty, demo.Generate(seed, demo.DefaultFrom), demo.DutyOptions{Seed: seed, Files: a.files})
+	ds, err := demo.LoadDuty(ctx, db, orgs, a.Duty, demo.Generate(seed, demo.DefaultFrom), demo.DutyOptions{Seed: seed, Files: a.Files})
 	if err != nil {
 		return err
 	}
 	fmt.Fprintf(stdout, "Loaded the demo duty in %s: %d logins, %d work sheets (%d late), %d leave slips, %d meetings (%d absences), %d activities (%d invalid), %d articles, %d reports (%d late), %d systems, %d findings.\n",
 		ds.Took.Round(time.Millisecond), ds.Logins, ds.Sheets, ds.LateArrivals, ds.Leave, ds.Meetings, ds.Absences, ds.Activities, ds.InvalidActivities,
 		ds.Articles, ds.Reports, ds.LateReports, ds.Systems, ds.Findings)
-	pt, err := demo.LoadPatrols(ctx, db, orgs, a.patrol, demo.Generate(seed, demo.DefaultFrom), demo.PatrolOptions{Seed: seed, Leave: a.duty})
+	pt, err := demo.LoadPatrols(ctx, db, orgs, a.Patrol, demo.Generate(seed, demo.DefaultFrom), demo.PatrolOptions{Seed: seed, Leave: a.Duty})
 	if err != nil {
 		return err
 	}
 	fmt.Fprintf(stdout, "Loaded the demo patrols in %s: %d worker-days, %d GPS fixes, %d patrols (%d of 3 h or more), %d cheat flags, %d times out of the work area.\n",
 		pt.Took.Round(time.Millisecond), pt.Days, pt.Points, pt.Patrols, pt.LongPatrols, pt.CheatFlags, pt.OutOfArea)
-	is, err := demo.LoadInspections(ctx, a.inspect, orgs, users, demo.Generate(seed, demo.DefaultFrom), seed)
+	is, err := demo.LoadInspections(ctx, a.Inspect, orgs, users, demo.Generate(seed, demo.DefaultFrom), seed)
 	if err != nil {
 		return err
 	}
 	fmt.Fprintf(stdout, "Loaded the demo supervision in %s: %d spot-check rounds, %d grid visits (%d failed), %d fix tasks (%d done), %d quizzes (%d unanswered), %d undercover findings and complaints.\n",
 		is.Took.Round(time.Millisecond), is.Rounds, is.Visits, is.Failed, is.Tasks, is.TasksDone, is.Quizzes, is.QuizzesMissed, is.Reports)
-	ss, err := demo.LoadSurveys(ctx, db, orgs, a.records, seed)
+	ss, err := demo.LoadSurveys(ctx, db, orgs, a.Records, seed)
 	if err != nil {
 		return err
 	}
 	fmt.Fprintf(stdout, "Loaded the demo surveys in %s: %d surveys, %d answers, %d ballots, %d second votes refused, %d grid-months flagged for more answers than households.\n",
 		ss.Took.Round(time.Millisecond), ss.Surveys, ss.Answers, ss.Ballots, ss.SecondVotes, ss.Flagged)
 	for _, m := range []metric.Period{{Year: 2026, Month: 2}, {Year: 2026, Month: 3}, {Year: 2026, Month: 4}} {
-		n, err := a.facts.Refresh(ctx, m)
+		n, err := a.Facts.Refresh(ctx, m)
 		if err != nil {
 			return err
 		}
@@ -309,12 +309,12 @@ func loadDemo(ctx context.Context, a *app, seed uint64, households int, stdout i
 // assessDemo assesses the demo street under every built-in template, for
 // each of its periods that overlaps the demo's activity (February to April
 // 2026), and prints the runs.
-func assessDemo(ctx context.Context, a *app, stdout io.Writer) error {
-	streets, _, err := a.orgs.ListUnits(ctx, org.UnitQuery{On: dates.New(2026, 4, 30), Level: org.Street, WithoutGeometry: true})
+func assessDemo(ctx context.Context, a *app.App, stdout io.Writer) error {
+	streets, _, err := a.Orgs.ListUnits(ctx, org.UnitQuery{On: dates.New(2026, 4, 30), Level: org.Street, WithoutGeometry: true})
 	if err != nil || len(streets) == 0 {
 		return fmt.Errorf("assess the demo: no street: %v", err)
 	}
-	vs, err := a.assess.Schemes(ctx)
+	vs, err := a.Assess.Schemes(ctx)
 	if err != nil {
 		return err
 	}
@@ -329,11 +329,11 @@ func assessDemo(ctx context.Context, a *app, stdout io.Writer) error {
 				continue
 			}
 			seen[span.String()] = true
-			info, err := a.assess.Run(ctx, "system", v.ID, span.String(), streets[0].ID, "demo")
+			info, err := a.Assess.Run(ctx, "system", v.ID, span.String(), streets[0].ID, "demo")
 			if err != nil {
 				return fmt.Errorf("assess the demo under %s for %s: %w", v.Code, span, err)
 			}
-			escs, err := a.assess.Escalations(ctx, runs.EscalationQuery{RunID: info.ID})
+			escs, err := a.Assess.Escalations(ctx, runs.EscalationQuery{RunID: info.ID})
 			if err != nil {
 				return err
 			}

@@ -9,6 +9,7 @@ import (
 	"os"
 	"text/tabwriter"
 
+	"gridwork/internal/app"
 	"gridwork/internal/dates"
 	"gridwork/internal/inspect"
 	"gridwork/internal/workcal"
@@ -74,11 +75,11 @@ func runInspect(ctx context.Context, args []string, stdout io.Writer) error {
 		if err != nil {
 			return fmt.Errorf("%w: --to: %v", errUsage, err)
 		}
-		u, err := a.orgs.UnitByCode(ctx, *unit, first)
+		u, err := a.Orgs.UnitByCode(ctx, *unit, first)
 		if err != nil {
 			return fmt.Errorf("--unit %q: %w", *unit, err)
 		}
-		r, err := a.inspect.PlanRound(ctx, cliActor(), inspect.NewRound{UnitID: u.ID, From: first, To: last, Grids: *grids, Households: *households})
+		r, err := a.Inspect.PlanRound(ctx, cliActor(), inspect.NewRound{UnitID: u.ID, From: first, To: last, Grids: *grids, Households: *households})
 		if err != nil {
 			return err
 		}
@@ -86,7 +87,7 @@ func runInspect(ctx context.Context, args []string, stdout io.Writer) error {
 			r.ID, r.Title, len(r.Visits), r.InputHash, r.ID)
 		return printVisits(ctx, a, stdout, r.Visits)
 	case "list":
-		rs, err := a.inspect.ListRounds(ctx)
+		rs, err := a.Inspect.ListRounds(ctx)
 		if err != nil {
 			return err
 		}
@@ -101,21 +102,21 @@ func runInspect(ctx context.Context, args []string, stdout io.Writer) error {
 		}
 		return tw.Flush()
 	case "show":
-		r, err := a.inspect.GetRound(ctx, *round, true)
+		r, err := a.Inspect.GetRound(ctx, *round, true)
 		if err != nil {
 			return err
 		}
 		fmt.Fprintf(stdout, "%s (%s to %s), seed %s, input hash %s\n", r.Title, r.From, r.To, *r.Seed, r.InputHash)
 		return printVisits(ctx, a, stdout, r.Visits)
 	case "publish":
-		r, err := a.inspect.PublishRound(ctx, cliActor(), *round)
+		r, err := a.Inspect.PublishRound(ctx, cliActor(), *round)
 		if err != nil {
 			return err
 		}
 		fmt.Fprintf(stdout, "Published round %s: seed %s, input hash %s.\n", r.ID, *r.Seed, r.InputHash)
 		return nil
 	default: // verify
-		if err := a.inspect.VerifyRound(ctx, *round, true); err != nil {
+		if err := a.Inspect.VerifyRound(ctx, *round, true); err != nil {
 			return err
 		}
 		fmt.Fprintf(stdout, "Round %s re-draws to its stored visits.\n", *round)
@@ -125,7 +126,7 @@ func runInspect(ctx context.Context, args []string, stdout io.Writer) error {
 
 // printVisits prints a round's visits with the grids' codes and names and
 // the inspectors' user names.
-func printVisits(ctx context.Context, a *app, w io.Writer, vs []inspect.Visit) error {
+func printVisits(ctx context.Context, a *app.App, w io.Writer, vs []inspect.Visit) error {
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "#\tGRID\tINSPECTOR\tTIME\tHOUSEHOLDS\tVERDICT")
 	for _, v := range vs {
@@ -134,10 +135,10 @@ func printVisits(ctx context.Context, a *app, w io.Writer, vs []inspect.Visit) e
 			verdict = v.Status
 		}
 		grid, who := v.GridID, v.InspectorID
-		if u, err := a.orgs.GetUnit(ctx, v.GridID, dates.Of(v.PlannedAt)); err == nil {
+		if u, err := a.Orgs.GetUnit(ctx, v.GridID, dates.Of(v.PlannedAt)); err == nil {
 			grid = u.Code + " " + u.Name
 		}
-		if u, err := a.users.GetUser(ctx, v.InspectorID); err == nil {
+		if u, err := a.Users.GetUser(ctx, v.InspectorID); err == nil {
 			who = u.Username
 		}
 		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%d\t%s\n", v.Seq, grid, who, v.PlannedAt.In(dates.Shanghai).Format("2006-01-02 15:04"), len(v.Households), verdict)

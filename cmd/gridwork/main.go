@@ -11,6 +11,7 @@
 //	gridwork scheme check|list|add|findings
 //	gridwork assess run|rank|explain|export|whatif
 //	gridwork audit verify        check the audit log's hash chain
+//	gridwork seal-contacts       seal contacts an earlier version stored in plain text
 //	gridwork bench gps           replay a city's day of patrol GPS and measure it
 //	gridwork version
 package main
@@ -47,6 +48,7 @@ func commands() []command {
 		{"assess", "assessment: assess run | rank | explain | export | whatif", runAssess},
 		{"inspect", "spot checks: inspect plan | list | show | publish | verify | redraw --input FILE", runInspect},
 		{"audit", "audit log: audit verify", runAudit},
+		{"seal-contacts", "seal residents' contacts stored in plain text by an earlier version (once, after upgrading)", runSealContacts},
 		{"bench", "benchmarks: bench gps --workers N (a city's day of patrol GPS, HTTP to stored facts)", runBench},
 		{"version", "print the version", runVersion},
 	}
@@ -57,7 +59,7 @@ func usage(w io.Writer) {
 	fmt.Fprintln(w, "\nUsage: gridwork <command> [flags]   (gridwork <command> --help for its flags)")
 	fmt.Fprintln(w, "\nCommands:")
 	for _, c := range commands() {
-		fmt.Fprintf(w, "  %-9s %s\n", c.name, c.summary)
+		fmt.Fprintf(w, "  %-13s %s\n", c.name, c.summary)
 	}
 	fmt.Fprintln(w, "\nThe database is --db, else $GRIDWORK_DB, else ./gridwork-data/gridwork.db (SQLite).")
 	fmt.Fprintln(w, "A postgres://user@host:port/dbname URL selects PostgreSQL.")

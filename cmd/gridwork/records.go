@@ -3,122 +3,26 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
-	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
 	"text/tabwriter"
 
-	"gridwork/internal/auth"
-	"gridwork/internal/care"
-	_ "gridwork/internal/catalog" // every fact, measured or declared
+	"gridwork/internal/app"
 	"gridwork/internal/dates"
-	"gridwork/internal/duty"
-	"gridwork/internal/events"
 	"gridwork/internal/exchange"
 	"gridwork/internal/facts"
-	"gridwork/internal/files"
-	"gridwork/internal/inspect"
 	"gridwork/internal/metric"
-	"gridwork/internal/org"
-	"gridwork/internal/patrol"
 	"gridwork/internal/records"
-	"gridwork/internal/runs"
-	"gridwork/internal/seal"
-	"gridwork/internal/store"
-	"gridwork/internal/survey"
-	"gridwork/internal/workcal"
 )
 
-// app is the open database with every store on it.
-type app struct {
-	db      *store.DB
-	orgs    *org.Store
-	users   *auth.Store
-	keys    *seal.Keys
-	files   *files.Store
-	records *records.Store
-	care    *care.Store
-	facts   *facts.Collector
-	assess  *runs.Store
-	workcal *workcal.Store
-	inspect *inspect.Store
-	patrol  *patrol.Store
-	events  *events.Store
-	duty    *duty.Store
-	survey  *survey.Store
+// openApp opens and migrates the database and builds the app on it, with
+// the field key of the data directory (app.New).
+func (f *dbFlags) openApp(ctx context.Context) (*app.App, error) {
+	return app.New(ctx, app.Config{DSN: f.dsn(), DataDir: f.dataDir()})
 }
-
-// openApp opens and migrates the database, loads (or creates) the field
-// key from the data directory, and builds the stores.
-func (f *dbFlags) openApp(ctx context.Context) (*app, error) {
-	db, err := f.open(ctx)
-	if err != nil {
-		return nil, err
-	}
-	keys, err := seal.Load(f.dataDir())
-	if err != nil {
-		db.Close()
-		return nil, err
-	}
-	if err := checkKey(ctx, db, keys); err != nil {
-		db.Close()
-		return nil, err
-	}
-	a := &app{db: db, orgs: org.NewStore(db), keys: keys, files: files.NewStore(db, filepath.Join(f.dataDir(), "files"))}
-	a.users = auth.NewStore(db, a.orgs, auth.DefaultParams)
-	a.records = records.NewStore(db, a.orgs, keys)
-	a.care = care.NewStore(db, a.records, keys)
-	a.workcal = workcal.NewStore(db)
-	a.inspect = inspect.NewStore(db, a.orgs, a.records, a.users, a.workcal)
-	a.patrol = patrol.NewStore(db)
-	a.events = events.NewStore(db, a.workcal)
-	a.events.SealContacts(keys) // residents' contacts sealed at rest, as identity numbers are
-	if n, err := a.events.SealStoredContacts(ctx); err != nil {
-		db.Close()
-		return nil, err
-	} else if n > 0 {
-		slog.Info("sealed residents' contacts stored in plain text", "events", n)
-	}
-	a.duty = duty.NewStore(db, a.orgs)
-	a.patrol.SetLeaveSource(a.duty) // points during approved leave are flagged
-	a.survey = survey.NewStore(db, a.orgs, a.records)
-	a.facts = facts.NewCollector(db, a.orgs, a.records, a.care, a.inspect, a.patrol, a.events, a.duty, a.survey)
-	a.assess = runs.NewStore(db, a.orgs)
-	if err := a.assess.InstallBuiltins(ctx); err != nil {
-		db.Close()
-		return nil, err
-	}
-	if err := a.inspect.InstallQuestions(ctx); err != nil {
-		db.Close()
-		return nil, err
-	}
-	return a, nil
-}
-
-// checkKey refuses to start when the stored identity numbers were sealed
-// with another key: a lost or replaced key file would otherwise make every
-// sealed value unreadable while new ones are sealed with the new key.
-func checkKey(ctx context.Context, db *store.DB, keys *seal.Keys) error {
-	var sealed string
-	err := db.QueryRowContext(ctx, `SELECT id_sealed FROM people LIMIT 1`).Scan(&sealed)
-	if store.IsNoRows(err) {
-		return nil
-	}
-	if err != nil {
-		return fmt.Errorf("check field key: %w", err)
-	}
-	if _, err := keys.Open(sealed, "person.id_number"); errors.Is(err, seal.ErrKeyID) || errors.Is(err, seal.ErrTampered) {
-		return fmt.Errorf("the field key (%s or $%s) is not the key the stored identity numbers were sealed with: restore the data directory's %s from backup (%v)",
-			filepath.Join("<data>", seal.KeyFile), seal.EnvKey, seal.KeyFile, err)
-	}
-	return nil
-}
-
-func (a *app) Close() { a.db.Close() }
 
 // cliActor is the audit actor of a command-line change.
 func cliActor() string {
@@ -155,7 +59,7 @@ func runPeople(ctx context.Context, args []string, stdout io.Writer) error {
 			return err
 		}
 		defer r.Close()
-		rep, err := a.records.ImportPeople(ctx, cliActor(), filepath.Base(*file), r, nil)
+		rep, err := a.Records.ImportPeople(ctx, cliActor(), filepath.Base(*file), r, nil)
 		if err != nil {
 			return cliError(err)
 		}
@@ -164,13 +68,13 @@ func runPeople(ctx context.Context, args []string, stdout io.Writer) error {
 	}
 	q := records.PersonQuery{Status: records.Active}
 	if *grid != "" {
-		u, err := a.orgs.UnitByCode(ctx, *grid, dates.Today())
+		u, err := a.Orgs.UnitByCode(ctx, *grid, dates.Today())
 		if err != nil {
 			return fmt.Errorf("no grid with code %s", *grid)
 		}
 		q.GridID = u.ID
 	}
-	ps, _, err := a.records.ListPeople(ctx, q)
+	ps, _, err := a.Records.ListPeople(ctx, q)
 	if err != nil {
 		return err
 	}
@@ -223,7 +127,7 @@ func runPlatform(ctx context.Context, args []string, stdout io.Writer) error {
 		return err
 	}
 	defer r.Close()
-	imp, err := a.records.ImportPlatform(ctx, cliActor(), *code, d, filepath.Base(*file), r)
+	imp, err := a.Records.ImportPlatform(ctx, cliActor(), *code, d, filepath.Base(*file), r)
 	if err != nil {
 		return cliError(err)
 	}
@@ -272,7 +176,7 @@ func runFacts(ctx context.Context, args []string, stdout io.Writer) error {
 	}
 	defer a.Close()
 	if args[0] == "collect" {
-		n, err := a.facts.Refresh(ctx, p)
+		n, err := a.Facts.Refresh(ctx, p)
 		if err != nil {
 			return err
 		}
@@ -284,7 +188,7 @@ func runFacts(ctx context.Context, args []string, stdout io.Writer) error {
 	case *worker != "":
 		q.Subject, q.SubjectID = metric.Worker, *worker
 	case *unit != "":
-		u, err := a.orgs.UnitByCode(ctx, *unit, p.Last())
+		u, err := a.Orgs.UnitByCode(ctx, *unit, p.Last())
 		if err != nil {
 			return fmt.Errorf("no unit with code %s on %s", *unit, p.Last())
 		}
@@ -299,7 +203,7 @@ func runFacts(ctx context.Context, args []string, stdout io.Writer) error {
 		}
 		q.Name = d.Name
 	}
-	fsv, err := facts.List(ctx, a.db, q)
+	fsv, err := facts.List(ctx, a.DB, q)
 	if err != nil {
 		return err
 	}

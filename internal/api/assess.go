@@ -17,9 +17,6 @@ import (
 
 // assessRoutes registers the assessment API.
 func (s *Server) assessRoutes() {
-	if s.assess == nil {
-		return
-	}
 	tags := []string{"assessment"}
 	o := func(id, method, path, summary string) huma.Operation {
 		return huma.Operation{OperationID: id, Method: method, Path: path, Summary: summary, Tags: tags}

@@ -1,12 +1,10 @@
 package api_test
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"math"
 	"net/http"
-	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
@@ -14,23 +12,17 @@ import (
 	"github.com/google/uuid"
 
 	"gridwork/internal/api"
-	"gridwork/internal/care"
+	"gridwork/internal/runs"
+	"gridwork/internal/scheme"
 	"gridwork/internal/dates"
 	"gridwork/internal/demo"
 	"gridwork/internal/events"
 	"gridwork/internal/exchange"
-	"gridwork/internal/facts"
-	"gridwork/internal/files"
 	"gridwork/internal/metric"
 	"gridwork/internal/org"
-	"gridwork/internal/patrol"
 	"gridwork/internal/records"
-	"gridwork/internal/runs"
-	"gridwork/internal/scheme"
-	"gridwork/internal/seal"
 	"gridwork/internal/store"
 	"gridwork/internal/store/storetest"
-	"gridwork/internal/workcal"
 )
 
 // TestConsoleSummary checks the home screen's counts against the stores'
@@ -43,26 +35,18 @@ func TestConsoleSummary(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		f := newFixture(t, db)
-		keys, err := seal.New("test", bytes.Repeat([]byte{2}, seal.MaterialSize))
-		if err != nil {
-			t.Fatal(err)
-		}
-		cs := care.NewStore(db, f.records, keys)
-		fs := files.NewStore(db, t.TempDir())
+		cs, fs := f.app.Care, f.app.Files
 		if _, err := demo.LoadRecords(ctx, db, f.orgs, f.records, fs, f.town, demo.RecordOptions{Seed: demo.DefaultSeed, HouseholdsPerGrid: 3, Care: cs}); err != nil {
 			t.Fatal(err)
 		}
-		ev := events.NewStore(db, workcal.NewStore(db))
+		ev := f.app.Events
 		if _, err := demo.LoadEvents(ctx, db, f.orgs, ev, fs, f.town, demo.EventOptions{Seed: demo.DefaultSeed, Scale: 0.1}); err != nil {
 			t.Fatal(err)
 		}
-		ps := patrol.NewStore(db)
-		// March assessed under seed 000's template: its scores colour the map.
-		as := runs.NewStore(db, f.orgs)
-		if err := as.InstallBuiltins(ctx); err != nil {
-			t.Fatal(err)
-		}
-		if _, err := facts.NewCollector(db, f.orgs, f.records, cs, ev).Refresh(ctx, metric.Period{Year: 2026, Month: 3}); err != nil {
+		// March assessed under seed 000's template (a built-in): its scores
+		// colour the map.
+		as := f.app.Assess
+		if _, err := f.app.Facts.Refresh(ctx, metric.Period{Year: 2026, Month: 3}); err != nil {
 			t.Fatal(err)
 		}
 		streets, _, err := f.orgs.ListUnits(ctx, org.UnitQuery{On: dates.New(2026, 3, 31), Level: org.Street, WithoutGeometry: true})
@@ -73,9 +57,6 @@ func TestConsoleSummary(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		f.srv = api.New(db, f.orgs, f.users, api.Options{Version: "test", Records: f.records, Care: cs, Events: ev, Patrol: ps, Assess: as})
-		f.ts = httptest.NewServer(f.srv)
-		t.Cleanup(f.ts.Close)
 
 		// One worker patrols today.
 		w := f.town.Workers[0]

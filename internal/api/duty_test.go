@@ -4,34 +4,25 @@ import (
 	"context"
 	"fmt"
 	"net/http"
-	"net/http/httptest"
 	"testing"
 	"time"
 
 	"github.com/google/uuid"
 
-	"gridwork/internal/api"
 	"gridwork/internal/apperr"
 	"gridwork/internal/dates"
 	"gridwork/internal/demo"
 	"gridwork/internal/duty"
-	"gridwork/internal/files"
 	"gridwork/internal/org"
 	"gridwork/internal/store"
 	"gridwork/internal/store/storetest"
 )
 
-// dutyFixture is the demo town served with the duty store.
+// dutyFixture is the demo town and its duty store.
 func dutyFixture(t *testing.T, db *store.DB) (*fixture, *duty.Store) {
 	t.Helper()
 	f := newFixture(t, db)
-	ds := duty.NewStore(db, f.orgs)
-	srv := api.New(db, f.orgs, f.users, api.Options{Version: "test", PublicURL: "http://grid.test",
-		Records: f.records, Files: files.NewStore(db, t.TempDir()), Duty: ds})
-	ts := httptest.NewServer(srv)
-	t.Cleanup(ts.Close)
-	f.srv, f.ts = srv, ts
-	return f, ds
+	return f, f.app.Duty
 }
 
 // twoWorkers returns two demo workers of different communities.

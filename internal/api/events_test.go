@@ -1,12 +1,10 @@
 package api_test
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"strings"
 	"testing"
@@ -14,29 +12,16 @@ import (
 	"gridwork/internal/api"
 	"gridwork/internal/apperr"
 	"gridwork/internal/events"
-	"gridwork/internal/files"
 	"gridwork/internal/geo"
-	"gridwork/internal/seal"
 	"gridwork/internal/store"
 	"gridwork/internal/store/storetest"
-	"gridwork/internal/workcal"
 )
 
-// withEvents replaces the fixture's server by one that also serves events
-// and Open311, and stores a photo for the tests to attach.
+// withEvents stores a photo for the tests to attach. (The fixture's server
+// serves events and Open311, with residents' contacts sealed at rest, as
+// the server runs.)
 func withEvents(t *testing.T, f *fixture) (photo string) {
 	t.Helper()
-	ev := events.NewStore(f.db, workcal.NewStore(f.db))
-	// Residents' contacts sealed at rest, as the server runs.
-	keys, err := seal.New("test", bytes.Repeat([]byte{2}, seal.MaterialSize))
-	if err != nil {
-		t.Fatal(err)
-	}
-	ev.SealContacts(keys)
-	f.srv = api.New(f.db, f.orgs, f.users, api.Options{Version: "test", PublicURL: "http://grid.test", Records: f.records,
-		Files: files.NewStore(f.db, t.TempDir()), Events: ev})
-	f.ts = httptest.NewServer(f.srv)
-	t.Cleanup(f.ts.Close)
 	photo = strings.Repeat("cd", 32)
 	if _, err := f.db.ExecContext(context.Background(), `INSERT INTO files (sha256, size, mime, name, created_at, created_by) VALUES ($1, 1, 'image/jpeg', 'p.jpg', $2, 'test')`,
 		photo, store.Now()); err != nil {

@@ -24,29 +24,27 @@ import (
 	"testing"
 
 	"gridwork/internal/api"
+	"gridwork/internal/app"
+	"gridwork/internal/app/apptest"
 	"gridwork/internal/apperr"
 	"gridwork/internal/auth"
-	"gridwork/internal/care"
 	"gridwork/internal/demo"
-	"gridwork/internal/facts"
-	"gridwork/internal/files"
-	"gridwork/internal/inspect"
 	"gridwork/internal/org"
 	"gridwork/internal/records"
-	"gridwork/internal/runs"
-	"gridwork/internal/seal"
 	"gridwork/internal/store"
 	"gridwork/internal/store/storetest"
 	"gridwork/internal/survey"
-	"gridwork/internal/workcal"
 )
 
 // testPassword is the password the fixture gives every account it signs in.
 const testPassword = "correct-horse-battery"
 
-// fixture is one engine's loaded demo town behind a test server.
+// fixture is one engine's loaded demo town behind a test server. app is
+// the whole system (app.New); db, orgs, users, records and survey are
+// short names for its parts.
 type fixture struct {
 	t       *testing.T
+	app     *app.App
 	db      *store.DB
 	orgs    *org.Store
 	users   *auth.Store
@@ -72,34 +70,19 @@ func eachEngine(t *testing.T, fn func(t *testing.T, f *fixture)) {
 func newFixture(t *testing.T, db *store.DB) *fixture {
 	t.Helper()
 	ctx := context.Background()
-	orgs := org.NewStore(db)
-	users := auth.NewStore(db, orgs, auth.TestParams)
+	a := apptest.New(t, db)
 	town := demo.Generate(demo.DefaultSeed, demo.DefaultFrom)
-	sum, err := demo.Load(ctx, db, orgs, users, town)
+	sum, err := demo.Load(ctx, db, a.Orgs, a.Users, town)
 	if err != nil {
 		t.Fatalf("load demo town: %v", err)
 	}
-	if _, err := users.EnsureAdmin(ctx); err != nil {
+	if _, err := a.Users.EnsureAdmin(ctx); err != nil {
 		t.Fatalf("ensure admin: %v", err)
 	}
-	keys, err := seal.New("test", bytes.Repeat([]byte{1}, seal.MaterialSize))
-	if err != nil {
-		t.Fatal(err)
-	}
-	rec := records.NewStore(db, orgs, keys)
-	cs := care.NewStore(db, rec, keys)
-	as := runs.NewStore(db, orgs)
-	ins := inspect.NewStore(db, orgs, rec, users, workcal.NewStore(db))
-	if err := ins.InstallQuestions(ctx); err != nil {
-		t.Fatal(err)
-	}
-	sv := survey.NewStore(db, orgs, rec)
-	srv := api.New(db, orgs, users, api.Options{Version: "test", PublicURL: "http://grid.test", Survey: sv,
-		Records: rec, Care: cs, Files: files.NewStore(db, t.TempDir()), Facts: facts.NewCollector(db, orgs, rec, cs, ins), Assess: as,
-		Inspect: ins})
+	srv := api.New(a, api.Options{Version: "test", PublicURL: "http://grid.test"})
 	ts := httptest.NewServer(srv)
 	t.Cleanup(ts.Close)
-	return &fixture{t: t, db: db, orgs: orgs, users: users, records: rec, survey: sv, srv: srv, ts: ts, town: town, summary: sum, clients: map[string]*client{}}
+	return &fixture{t: t, app: a, db: db, orgs: a.Orgs, users: a.Users, records: a.Records, survey: a.Survey, srv: srv, ts: ts, town: town, summary: sum, clients: map[string]*client{}}
 }
 
 // user returns the account called username.

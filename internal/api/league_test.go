@@ -11,10 +11,10 @@ import (
 	"github.com/google/uuid"
 
 	"gridwork/internal/api"
+	"gridwork/internal/app/apptest"
 	"gridwork/internal/auth"
 	"gridwork/internal/dates"
 	"gridwork/internal/org"
-	"gridwork/internal/runs"
 	"gridwork/internal/store"
 	"gridwork/internal/store/storetest"
 )
@@ -55,7 +55,7 @@ func TestLeaguePage(t *testing.T) {
 	t.Parallel()
 	eachEngine(t, func(t *testing.T, f *fixture) {
 		ctx := context.Background()
-		as := runs.NewStore(f.db, f.orgs)
+		as := f.app.Assess
 		v, _, err := as.SaveScheme(ctx, "test", []byte(apiScheme), false)
 		if err != nil {
 			t.Fatal(err)
@@ -214,8 +214,8 @@ func TestPublicBoards(t *testing.T) {
 func BenchmarkLeaguePage(b *testing.B) {
 	ctx := context.Background()
 	db := storetest.SQLite(b)
-	orgs := org.NewStore(db)
-	users := auth.NewStore(db, orgs, auth.TestParams)
+	a := apptest.New(b, db)
+	users := a.Users
 	if _, err := users.EnsureAdmin(ctx); err != nil {
 		b.Fatal(err)
 	}
@@ -227,8 +227,7 @@ func BenchmarkLeaguePage(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	as := runs.NewStore(db, orgs)
-	v, _, err := as.SaveScheme(ctx, "test", []byte(apiScheme), false)
+	v, _, err := a.Assess.SaveScheme(ctx, "test", []byte(apiScheme), false)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -239,7 +238,7 @@ func BenchmarkLeaguePage(b *testing.B) {
 	const n = 30_000
 	seedRun(b, db, v.ID, "2026-02", "street", comms, n)
 	run := seedRun(b, db, v.ID, "2026-03", "street", comms, n)
-	ts := httptest.NewServer(api.New(db, orgs, users, api.Options{Version: "bench", Assess: as}))
+	ts := httptest.NewServer(api.New(a, api.Options{Version: "bench"}))
 	defer ts.Close()
 	for _, bc := range []struct{ name, query string }{
 		{"first", "?kind=worker&page=1&per_page=20"},

@@ -4,15 +4,12 @@ import (
 	"context"
 	"math"
 	"net/http"
-	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/google/uuid"
 
-	"gridwork/internal/api"
-	"gridwork/internal/auth"
 	"gridwork/internal/dates"
 	"gridwork/internal/demo"
 	"gridwork/internal/geo"
@@ -22,22 +19,10 @@ import (
 	"gridwork/internal/store/storetest"
 )
 
-// patrolFixture is the demo town behind a server with only the patrol
-// store beyond the org and accounts.
+// patrolFixture is the demo town behind the server (the fixture's).
 func patrolFixture(t *testing.T, db *store.DB) *fixture {
 	t.Helper()
-	ctx := context.Background()
-	orgs := org.NewStore(db)
-	users := auth.NewStore(db, orgs, auth.TestParams)
-	town := demo.Generate(demo.DefaultSeed, demo.DefaultFrom)
-	sum, err := demo.Load(ctx, db, orgs, users, town)
-	if err != nil {
-		t.Fatalf("load demo town: %v", err)
-	}
-	srv := api.New(db, orgs, users, api.Options{Version: "test", Patrol: patrol.NewStore(db)})
-	ts := httptest.NewServer(srv)
-	t.Cleanup(ts.Close)
-	return &fixture{t: t, db: db, orgs: orgs, users: users, srv: srv, ts: ts, town: town, summary: sum, clients: map[string]*client{}}
+	return newFixture(t, db)
 }
 
 // circle is ten fixes a minute apart on a circle of 50 m around the centre

@@ -48,30 +48,15 @@ func (s *Server) routes() {
 	op(s, huma.Operation{OperationID: "reset-password", Method: http.MethodPost, Path: "/api/users/{id}/password-reset", Summary: "Give an account a new one-time password and unlock it", Tags: []string{"users"}}, needs(auth.ManageUsers), s.resetPassword)
 
 	// Base records.
-	if s.records != nil {
-		s.recordRoutes()
-	}
+	s.recordRoutes()
 	s.assessRoutes()
-	if s.events != nil {
-		s.eventRoutes()
-	}
-	if s.inspect != nil {
-		s.inspectRoutes()
-	}
+	s.eventRoutes()
+	s.inspectRoutes()
+	s.patrolRoutes()
+	s.dutyRoutes()
+	s.surveyRoutes()
 
-	if s.patrol != nil {
-		s.patrolRoutes()
-	}
-	if s.duty != nil {
-		s.dutyRoutes()
-	}
-	if s.survey != nil {
-		s.surveyRoutes()
-	}
-
-	if s.assess != nil {
-		op(s, huma.Operation{OperationID: "league-page", Method: http.MethodGet, Path: "/api/assess/runs/{id}/rows", Summary: "One page of a run's league table, filtered by kind, community and name", Tags: []string{"assessment"}}, needs(auth.ReadAssessment), s.leaguePage)
-	}
+	op(s, huma.Operation{OperationID: "league-page", Method: http.MethodGet, Path: "/api/assess/runs/{id}/rows", Summary: "One page of a run's league table, filtered by kind, community and name", Tags: []string{"assessment"}}, needs(auth.ReadAssessment), s.leaguePage)
 	s.publicRoutes()
 	s.consoleRoutes()
 
@@ -133,29 +118,25 @@ func (s *Server) recordRoutes() {
 	op(s, o("set-platform-mapping", http.MethodPut, "/api/platforms/{code}/mapping", "Save a platform's column mapping"), needs(auth.ConfigureRecords), s.setPlatformMapping)
 	op(s, upload(created(o("import-platform", post, "/api/platforms/{code}/imports", "Import a platform's export for reconciliation"))), needs(auth.ImportRecords), s.importPlatform)
 
-	if s.care != nil {
-		ct := []string{"special care"}
-		c := func(id, method, path, summary string) huma.Operation {
-			return huma.Operation{OperationID: id, Method: method, Path: path, Summary: summary, Tags: ct,
-				Description: "Special-care records are sealed at rest and every read is audited."}
-		}
-		op(s, c("list-care", get, "/api/care/subjects", "Special-care subjects in your scope (no details)"), needs(auth.ReadCare), s.listCare)
-		op(s, created(c("register-care", post, "/api/care/subjects", "Register a person in a special-care group")), needs(auth.WriteCare), s.registerCare)
-		op(s, c("get-care", get, "/api/care/subjects/{id}", "One subject with details (audited)"), needs(auth.ReadCare), s.getCare)
-		op(s, c("update-care", http.MethodPatch, "/api/care/subjects/{id}", "Change a subject's risk or details"), needs(auth.WriteCare), s.updateCare)
-		op(s, c("care-event", post, "/api/care/subjects/{id}/{event}", "Mark a subject lost from control (失控), found again, or out of the group"), needs(auth.WriteCare), s.careEvent)
-		op(s, created(c("record-care-visit", post, "/api/care/subjects/{id}/visits", "Record a visit with GPS, notes, photo and the resident's confirmation")), needs(auth.WriteCare), s.recordCareVisit)
-		op(s, c("list-care-visits", get, "/api/care/subjects/{id}/visits", "A subject's visits with notes (audited)"), needs(auth.ReadCare), s.listCareVisits)
-		op(s, c("care-overdue", get, "/api/care/overdue", "Subjects whose visit is due or overdue"), needs(auth.ReadCare), s.careOverdue)
-		op(s, c("list-care-groups", get, "/api/care/groups", "The special-care groups and their visit plans"), needs(auth.ReadCare), s.listCareGroups)
-		op(s, c("set-care-group", http.MethodPut, "/api/care/groups/{code}", "Create or change a group and its visit plan"), needs(auth.ConfigureRecords), s.setCareGroup)
+	ct := []string{"special care"}
+	c := func(id, method, path, summary string) huma.Operation {
+		return huma.Operation{OperationID: id, Method: method, Path: path, Summary: summary, Tags: ct,
+			Description: "Special-care records are sealed at rest and every read is audited."}
 	}
+	op(s, c("list-care", get, "/api/care/subjects", "Special-care subjects in your scope (no details)"), needs(auth.ReadCare), s.listCare)
+	op(s, created(c("register-care", post, "/api/care/subjects", "Register a person in a special-care group")), needs(auth.WriteCare), s.registerCare)
+	op(s, c("get-care", get, "/api/care/subjects/{id}", "One subject with details (audited)"), needs(auth.ReadCare), s.getCare)
+	op(s, c("update-care", http.MethodPatch, "/api/care/subjects/{id}", "Change a subject's risk or details"), needs(auth.WriteCare), s.updateCare)
+	op(s, c("care-event", post, "/api/care/subjects/{id}/{event}", "Mark a subject lost from control (失控), found again, or out of the group"), needs(auth.WriteCare), s.careEvent)
+	op(s, created(c("record-care-visit", post, "/api/care/subjects/{id}/visits", "Record a visit with GPS, notes, photo and the resident's confirmation")), needs(auth.WriteCare), s.recordCareVisit)
+	op(s, c("list-care-visits", get, "/api/care/subjects/{id}/visits", "A subject's visits with notes (audited)"), needs(auth.ReadCare), s.listCareVisits)
+	op(s, c("care-overdue", get, "/api/care/overdue", "Subjects whose visit is due or overdue"), needs(auth.ReadCare), s.careOverdue)
+	op(s, c("list-care-groups", get, "/api/care/groups", "The special-care groups and their visit plans"), needs(auth.ReadCare), s.listCareGroups)
+	op(s, c("set-care-group", http.MethodPut, "/api/care/groups/{code}", "Create or change a group and its visit plan"), needs(auth.ConfigureRecords), s.setCareGroup)
 
-	if s.facts != nil {
-		ft := []string{"facts"}
-		op(s, huma.Operation{OperationID: "list-facts", Method: get, Path: "/api/facts", Summary: "Collected facts of a month", Tags: ft}, needs(auth.ReadFacts), s.listFacts)
-		op(s, huma.Operation{OperationID: "collect-facts", Method: post, Path: "/api/facts/collect", Summary: "Collect a month's facts again", Tags: ft}, needs(auth.CollectFacts), s.collectFacts)
-	}
+	ft := []string{"facts"}
+	op(s, huma.Operation{OperationID: "list-facts", Method: get, Path: "/api/facts", Summary: "Collected facts of a month", Tags: ft}, needs(auth.ReadFacts), s.listFacts)
+	op(s, huma.Operation{OperationID: "collect-facts", Method: post, Path: "/api/facts/collect", Summary: "Collect a month's facts again", Tags: ft}, needs(auth.CollectFacts), s.collectFacts)
 }
 
 // created makes an operation answer 201 Created.

@@ -22,6 +22,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
+	"gridwork/internal/app"
 	"gridwork/internal/apperr"
 	"gridwork/internal/auth"
 	"gridwork/internal/care"
@@ -88,39 +89,29 @@ func (dateSchema) Schema(huma.Registry) *huma.Schema {
 // by package name.
 var prefixedSchemas = map[string]string{"scheme": "Assess", "runs": "Assess", "inspect": "Inspect", "events": "Events", "duty": "Duty", "survey": "Survey", "patrol": "Patrol"}
 
-// Options configure a Server.
+// Options configure a Server beyond the app it serves.
 type Options struct {
 	Version       string
 	SecureCookies bool
 	// PublicURL is the server's address as phones reach it, without a
 	// trailing slash; the rentals' QR codes encode it.
 	PublicURL string
-	// The domain stores beyond the org tree and accounts.
-	Records *records.Store
-	Care    *care.Store
-	Files   *files.Store
-	Facts   *facts.Collector
-	Assess  *runs.Store
-	Events  *events.Store
-	Patrol  *patrol.Store
-	Inspect *inspect.Store
-	Duty    *duty.Store
-	Survey  *survey.Store
 	// TrustedProxies are the reverse proxies in front of the server: from
 	// them, the client's address is read from X-Forwarded-For, so that
 	// rate limits and the login throttle see residents, not the proxy.
 	TrustedProxies []netip.Prefix
 }
 
-// New returns a Server on the given stores.
-func New(db *store.DB, orgs *org.Store, users *auth.Store, opt Options) *Server {
-	s := &Server{db: db, org: orgs, auth: users, version: opt.Version, secureCookies: opt.SecureCookies,
-		records: opt.Records, care: opt.Care, files: opt.Files, facts: opt.Facts, assess: opt.Assess, publicURL: opt.PublicURL}
-	s.events = opt.Events
-	s.inspect = opt.Inspect
-	s.patrol = opt.Patrol
-	s.duty = opt.Duty
-	s.survey = opt.Survey
+// New returns a Server on the app's stores (app.New builds them all), with
+// every route registered.
+func New(a *app.App, opt Options) *Server {
+	s := &Server{db: a.DB, org: a.Orgs, auth: a.Users, version: opt.Version, secureCookies: opt.SecureCookies,
+		records: a.Records, care: a.Care, files: a.Files, facts: a.Facts, assess: a.Assess, publicURL: opt.PublicURL}
+	s.events = a.Events
+	s.inspect = a.Inspect
+	s.patrol = a.Patrol
+	s.duty = a.Duty
+	s.survey = a.Survey
 	s.trustedProxies = opt.TrustedProxies
 	mux := http.NewServeMux()
 	cfg := huma.DefaultConfig("gridwork API", opt.Version)

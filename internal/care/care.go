@@ -52,8 +52,9 @@ type Store struct {
 	people *records.Store
 	keys   *seal.Keys
 	// clock is the time now: entry times come from it. today is the
-	// calendar's today, by default the clock's Shanghai day. Both are
-	// replaceable in tests and by the demo, which enters history.
+	// calendar's today, by default the clock's Shanghai day. Tests and the
+	// demo, which enters history, use a store of their own with others
+	// (WithClock, WithToday).
 	clock func() time.Time
 	today func() dates.Date
 }
@@ -61,22 +62,26 @@ type Store struct {
 // NewStore returns a Store. people is where subjects' person records live;
 // keys seal the free-text fields.
 func NewStore(db *store.DB, people *records.Store, keys *seal.Keys) *Store {
-	s := &Store{db: db, people: people, keys: keys}
-	SetClock(s, time.Now)
-	return s
+	return (&Store{db: db, people: people, keys: keys}).WithClock(time.Now)
 }
 
-// SetToday replaces the store's calendar ("today", against which dates in
-// the future are refused), for tests and the demo. Entry times still come
-// from the clock; see SetClock.
-func (s *Store) SetToday(f func() dates.Date) { s.today = f }
+// WithClock returns a store like s whose entry times and "today" (the
+// clock's Shanghai day) come from clock, for tests and the demo, which
+// enters history: s itself is left as it is.
+func (s *Store) WithClock(clock func() time.Time) *Store {
+	c := *s
+	c.clock = clock
+	c.today = func() dates.Date { return dates.Of(clock()) }
+	return &c
+}
 
-// SetClock replaces the store's clock, for tests and the demo: entry times
-// come from it, and "today" becomes its Shanghai day (as in
-// records.SetClock).
-func SetClock(s *Store, f func() time.Time) {
-	s.clock = f
-	s.today = func() dates.Date { return dates.Of(f()) }
+// WithToday returns a store like s whose calendar ("today", against which
+// dates in the future are refused) is today, for tests; entry times still
+// come from s's clock.
+func (s *Store) WithToday(today func() dates.Date) *Store {
+	c := *s
+	c.today = today
+	return &c
 }
 
 // now is the entry time of a change: the clock in UTC, to the microsecond

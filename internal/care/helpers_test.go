@@ -68,10 +68,8 @@ func newEnv(t *testing.T, db *store.DB, today dates.Date) *env {
 		t.Fatal(err)
 	}
 	e := &env{db: db, keys: keys, org: org.NewStore(db), clock: today.Start().Add(12 * time.Hour)}
-	e.rec = records.NewStore(db, e.org, keys)
-	records.SetClock(e.rec, func() time.Time { return e.clock })
-	e.care = care.NewStore(db, e.rec, keys)
-	care.SetClock(e.care, func() time.Time { return e.clock })
+	e.rec = records.NewStore(db, e.org, keys).WithClock(func() time.Time { return e.clock })
+	e.care = care.NewStore(db, e.rec, keys).WithClock(func() time.Time { return e.clock })
 	from := day("2026-01-01")
 	const w, n, cell = 116_300_000, 39_920_000, 10_000
 	mk := func(in org.NewUnit) org.Unit {

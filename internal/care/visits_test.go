@@ -4,7 +4,6 @@ import (
 	"reflect"
 	"strings"
 	"testing"
-	"time"
 
 	"gridwork/internal/apperr"
 	"gridwork/internal/care"
@@ -76,12 +75,11 @@ func TestRecordVisit(t *testing.T) {
 		}
 		e.visit(t, x.ID, "2026-03-05 10:00")
 
-		// SetToday moves the calendar alone: a visit after it is in the
+		// WithToday moves the calendar alone: a visit after it is in the
 		// future.
-		e.care.SetToday(func() dates.Date { return day("2026-03-20") })
-		_, err = e.care.RecordVisit(bg, "user1", "", care.NewVisit{SubjectID: x.ID, VisitedAt: at("2026-03-21 08:00")})
+		_, err = e.care.WithToday(func() dates.Date { return day("2026-03-20") }).
+			RecordVisit(bg, "user1", "", care.NewVisit{SubjectID: x.ID, VisitedAt: at("2026-03-21 08:00")})
 		wantErr(t, err, apperr.Invalid, "visited_at")
-		care.SetClock(e.care, func() time.Time { return e.clock })
 
 		vs, err := e.care.Visits(bg, "reader", x.ID)
 		if err != nil {

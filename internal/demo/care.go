@@ -42,7 +42,6 @@ type careSubject struct {
 // which also names a few people the ledger has not put under care.
 func (w *recWork) planCare() {
 	cs := w.opt.Care
-	care.SetClock(cs, func() time.Time { return w.now })
 	var subjects []*careSubject
 	for _, gr := range w.grids {
 		for _, p := range gr.people {

@@ -86,9 +86,11 @@ func LoadDuty(ctx context.Context, db *store.DB, orgs *org.Store, ds *duty.Store
 	if opt.Files == nil {
 		return DutySummary{}, fmt.Errorf("demo: duty: no file store for the activity photos")
 	}
-	w := &dutyWork{r: rand.New(rand.NewPCG(opt.Seed, dutyStream)), ds: ds}
-	ds.SetClock(func() time.Time { return w.now })
-	defer ds.SetClock(time.Now)
+	w := &dutyWork{r: rand.New(rand.NewPCG(opt.Seed, dutyStream))}
+	// A duty store of the demo's own, on the demo's time: ds itself keeps
+	// its clock (a server may be using it).
+	ds = ds.WithClock(func() time.Time { return w.now })
+	w.ds = ds
 	err := db.Tx(ctx, func(tx store.Tx) error {
 		ctx := store.WithTx(ctx, tx)
 		var err error

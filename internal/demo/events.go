@@ -168,10 +168,12 @@ func LoadEvents(ctx context.Context, db *store.DB, orgs *org.Store, ev *events.S
 	for _, c := range demoCategories {
 		w.weights = append(w.weights, c.weight)
 	}
-	ev.SetClock(func() time.Time { return w.now })
+	// A store of the demo's own on the demo's time, pinned and in bulk
+	// mode: ev itself is left as it is (a server may be using it).
+	ev = ev.WithClock(func() time.Time { return w.now })
+	w.ev = ev
 	ev.PinCalendar(cal)
 	ev.SetBulk(true)
-	defer func() { ev.SetClock(time.Now); ev.PinCalendar(nil); ev.SetBulk(false) }()
 	err = db.Tx(ctx, func(tx store.Tx) error {
 		ctx := store.WithTx(ctx, tx)
 		if db.Engine == store.SQLite {

@@ -26,7 +26,7 @@ func loadEvents(t testing.TB, db *store.DB, scale float64) (demo.EventSummary, *
 	if _, err := demo.Load(ctx, db, orgs, auth.NewStore(db, orgs, auth.TestParams), town); err != nil {
 		t.Fatal(err)
 	}
-	ev := events.NewStore(db, workcal.NewStore(db))
+	ev := events.NewStore(db, workcal.NewStore(db), events.Options{})
 	sum, err := demo.LoadEvents(ctx, db, orgs, ev, files.NewStore(db, t.TempDir()), town, demo.EventOptions{Seed: demo.DefaultSeed, Scale: scale})
 	if err != nil {
 		t.Fatal(err)

@@ -93,9 +93,17 @@ func LoadPatrols(ctx context.Context, db *store.DB, orgs *org.Store, ps *patrol.
 		}
 	}
 	plantedLeave := false
+	// The demo's time is the morning after the day being sent; ps itself
+	// keeps its own clock (a server may be using it).
+	var morning time.Time
+	ps = ps.WithClock(func() time.Time {
+		if morning.IsZero() {
+			return time.Now()
+		}
+		return morning
+	})
 	err = db.Tx(ctx, func(tx store.Tx) error {
 		ctx := store.WithTx(ctx, tx)
-		defer ps.SetClock(time.Now)
 		for wi, w := range town.Workers {
 			poly, ok := own[w.Key]
 			id := ids[w.Username]
@@ -146,7 +154,7 @@ func LoadPatrols(ctx context.Context, db *store.DB, orgs *org.Store, ps *patrol.
 				if len(pts) == 0 {
 					continue
 				}
-				ps.SetClock(func() time.Time { return d.AddDays(1).Start().Add(time.Hour) })
+				morning = d.AddDays(1).Start().Add(time.Hour)
 				id := uuid.NewSHA1(uuid.NameSpaceOID, fmt.Appendf(nil, "demo-patrol/%d/%s/%s", opt.Seed, w.Key, d)).String()
 				for lo := 0; lo < len(pts); lo += patrol.MaxBatchItems {
 					b := patrol.Batch{ClientID: id, Points: pts[lo:min(lo+patrol.MaxBatchItems, len(pts))]}

@@ -33,7 +33,6 @@ func TestLoadPatrols(t *testing.T) {
 		if _, err := demo.Load(ctx, db, orgs, users, town); err != nil {
 			t.Fatal(err)
 		}
-		ps := patrol.NewStore(db)
 		// Three workers on leave on Tuesday 3 March: their phones stay
 		// quiet but for the one planted patrol during leave.
 		leave := fakeLeave{}
@@ -44,7 +43,7 @@ func TestLoadPatrols(t *testing.T) {
 			}
 			leave[id] = []workcal.Interval{{From: dates.New(2026, 3, 3).Start().Add(8 * time.Hour), To: dates.New(2026, 3, 3).Start().Add(18 * time.Hour)}}
 		}
-		ps.SetLeaveSource(leave)
+		ps := patrol.NewStore(db, patrol.Options{Leave: leave})
 		sum, err := demo.LoadPatrols(ctx, db, orgs, ps, town, demo.PatrolOptions{Seed: demo.DefaultSeed, Leave: leave})
 		if err != nil {
 			t.Fatal(err)

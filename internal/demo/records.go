@@ -418,9 +418,9 @@ type recWork struct {
 // LoadRecords gives the town that Load stored its base records and three
 // months of activity (see the calendar above), through the records store's
 // own methods, in one transaction: all of it or nothing. It needs the org
-// tree, the workers and their accounts in place (Load), and it drives rec's
-// clock while it runs (records.SetClock), leaving it on time.Now; rec must
-// not be used by anything else meanwhile. Photos and documents are a few
+// tree, the workers and their accounts in place (Load). It writes through
+// copies of rec and opt.Care on the demo's own clock (WithClock), leaving
+// them as they are. Photos and documents are a few
 // small generated PNGs stored once in fs.
 //
 // Special-care subjects are not made here (see the HOOK below). The
@@ -441,12 +441,12 @@ func LoadRecords(ctx context.Context, db *store.DB, orgs *org.Store, rec *record
 		w.months[i] = first.AddMonths(i + 1)
 	}
 	w.windowEnd = first.AddMonths(len(w.months) + 1).Start()
-	records.SetClock(rec, func() time.Time { return w.now })
-	defer records.SetClock(rec, time.Now)
-	// planCare moves the care store's clock too: put it back, or a visit
-	// recorded after the load would be "in the future" of the demo's time.
+	// The records and care stores of the demo's own, on the demo's time:
+	// rec and opt.Care themselves keep theirs (a server may be using them).
+	demoTime := func() time.Time { return w.now }
+	w.rec = rec.WithClock(demoTime)
 	if opt.Care != nil {
-		defer care.SetClock(opt.Care, time.Now)
+		w.opt.Care = opt.Care.WithClock(demoTime)
 	}
 	err := db.Tx(ctx, func(tx store.Tx) error {
 		ctx := store.WithTx(ctx, tx)

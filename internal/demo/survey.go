@@ -61,7 +61,7 @@ func LoadSurveys(ctx context.Context, db *store.DB, orgs *org.Store, rec *record
 	st.Sender = sms
 	st.SetLimits(survey.LimitConfig{Window: time.Hour}) // the demo is one address: no limits
 	now := time.Date(2026, 3, 1, 9, 0, 0, 0, dates.Shanghai)
-	st.Now = func() time.Time { return now }
+	st = st.WithClock(func() time.Time { return now })
 
 	streets, _, err := orgs.ListUnits(ctx, org.UnitQuery{On: dates.New(2026, 3, 1), Level: org.Street, WithoutGeometry: true})
 	if err != nil || len(streets) == 0 {

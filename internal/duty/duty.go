@@ -54,7 +54,8 @@ type Store struct {
 	// logins remembers today's stored logins, so NoteLogin writes once a
 	// day per worker and client.
 	logins loginCache
-	// clock is the time now; replaceable in tests and by the demo.
+	// clock is the time now; tests and the demo use a store of their own
+	// with another (WithClock).
 	clock func() time.Time
 }
 
@@ -64,9 +65,13 @@ func NewStore(db *store.DB, orgs *org.Store) *Store {
 	return &Store{db: db, org: orgs, cal: workcal.NewStore(db), clock: time.Now}
 }
 
-// SetClock replaces the store's clock, for tests and the demo, which
-// enters history.
-func (s *Store) SetClock(f func() time.Time) { s.clock = f }
+// WithClock returns a store like s that reads the time from clock, for
+// tests and the demo, which enters history: s itself is left as it is, so
+// a server using s meanwhile keeps the real time. The copy starts with an
+// empty note of today's logins.
+func (s *Store) WithClock(clock func() time.Time) *Store {
+	return &Store{db: s.db, org: s.org, cal: s.cal, clock: clock}
+}
 
 // now is the entry time of a change: the clock in UTC, to the microsecond
 // (PostgreSQL's precision).

@@ -61,8 +61,7 @@ type env struct {
 func newEnv(t testing.TB, db *store.DB, now time.Time) *env {
 	t.Helper()
 	e := &env{db: db, org: org.NewStore(db), clock: now}
-	e.duty = duty.NewStore(db, e.org)
-	e.duty.SetClock(func() time.Time { return e.clock })
+	e.duty = duty.NewStore(db, e.org).WithClock(func() time.Time { return e.clock })
 	from := day("2025-01-01")
 	const w, n, cell = 116_300_000, 39_920_000, 10_000
 	mk := func(in org.NewUnit) org.Unit {

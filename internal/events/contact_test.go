@@ -10,6 +10,7 @@ import (
 	"gridwork/internal/seal"
 	"gridwork/internal/store"
 	"gridwork/internal/store/storetest"
+	"gridwork/internal/workcal"
 )
 
 // TestContactSealed: a resident's contact is stored sealed, read back
@@ -23,16 +24,19 @@ func TestContactSealed(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		e.ev.SealContacts(keys)
+		// One store seals, one (as before sealing began) does not.
+		plain := e.ev
+		sealing := events.NewStore(db, workcal.NewStore(db), events.Options{Keys: keys, Clock: e.now})
+		e.ev = sealing
 		contact := events.Contact{Name: "张小明", Phone: "13912345678", Email: "zxm@example.cn"}
 		sealed := e.report(t, e.centre, events.NewEvent{CategoryCode: "event_garbage", Description: "二号楼北侧垃圾堆放三天未清运",
 			GridID: e.g1.ID, Contact: &contact})
 		// Stored before sealing began: plain columns.
-		e.ev.SealContacts(nil)
+		e.ev = plain
 		legacyContact := events.Contact{Name: "李四", Phone: "13700000000"}
 		legacy := e.report(t, e.centre, events.NewEvent{CategoryCode: "event_garbage", Description: "三号楼南侧垃圾堆放两天未清运",
 			GridID: e.g2.ID, Contact: &legacyContact})
-		e.ev.SealContacts(keys)
+		e.ev = sealing
 
 		raw := func(id string) (c events.Contact) {
 			t.Helper()

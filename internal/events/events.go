@@ -82,7 +82,7 @@ type Store struct {
 	bulk   bulkState
 	// keys, when set, seal a resident's contact (name, phone, email) at
 	// rest, as identity numbers are: personal data of people who are not
-	// the centre's staff (SealContacts).
+	// the centre's staff (Options.Keys).
 	keys *seal.Keys
 }
 
@@ -92,11 +92,6 @@ const (
 	sealContactPhone = "event.contact_phone"
 	sealContactEmail = "event.contact_email"
 )
-
-// SealContacts makes the store keep residents' contacts sealed with keys.
-// Values stored before (plain text) are still read; SealStoredContacts
-// seals them.
-func (s *Store) SealContacts(keys *seal.Keys) { s.keys = keys }
 
 // sealContact returns c with each field sealed (or c when no keys are set).
 func (s *Store) sealContact(c Contact) (Contact, error) {
@@ -142,8 +137,9 @@ func (s *Store) openContact(e *Event) error {
 }
 
 // SealStoredContacts seals the residents' contacts stored in plain text
-// (before SealContacts was in force) and reports how many events it
-// changed. It is idempotent; the server runs it at start.
+// (before the store had keys) and reports how many events it changed. It
+// is idempotent; `gridwork seal-contacts` runs it once on an existing
+// database.
 func (s *Store) SealStoredContacts(ctx context.Context) (int, error) {
 	if s.keys == nil {
 		return 0, nil
@@ -195,14 +191,34 @@ func (s *Store) SealStoredContacts(ctx context.Context) (int, error) {
 	return n, nil
 }
 
-// NewStore returns a Store counting limits on the calendar cal keeps.
-func NewStore(db *store.DB, cal *workcal.Store) *Store {
-	return &Store{db: db, cal: cal, clock: time.Now}
+// Options are what a Store needs beyond the database and the calendar;
+// the zero value keeps contacts in plain text and reads the system clock.
+type Options struct {
+	// Keys seal residents' contacts at rest, as identity numbers are.
+	// Values stored in plain text before are still read;
+	// SealStoredContacts seals them.
+	Keys *seal.Keys
+	// Clock is the time now (default time.Now): entry and step times
+	// come from it.
+	Clock func() time.Time
 }
 
-// SetClock replaces the store's clock, for tests and the demo, which
-// enters history.
-func (s *Store) SetClock(f func() time.Time) { s.clock = f }
+// NewStore returns a Store counting limits on the calendar cal keeps.
+func NewStore(db *store.DB, cal *workcal.Store, opt Options) *Store {
+	s := &Store{db: db, cal: cal, keys: opt.Keys, clock: opt.Clock}
+	if s.clock == nil {
+		s.clock = time.Now
+	}
+	return s
+}
+
+// WithClock returns a store like s (not in bulk mode, calendar not pinned)
+// that reads the time from clock, for the demo, which enters history: s
+// itself is left as it is, so a server using s meanwhile keeps the real
+// time.
+func (s *Store) WithClock(clock func() time.Time) *Store {
+	return &Store{db: s.db, cal: s.cal, keys: s.keys, clock: clock}
+}
 
 // Calendar returns the work calendar in force.
 func (s *Store) Calendar(ctx context.Context) (*workcal.Calendar, error) {

@@ -63,11 +63,13 @@ type env struct {
 	centre         events.Actor
 }
 
+// now is the env's clock, which tests move.
+func (e *env) now() time.Time { return e.clock }
+
 func newEnv(t *testing.T, db *store.DB, now time.Time) *env {
 	t.Helper()
 	e := &env{db: db, org: org.NewStore(db), clock: now}
-	e.ev = events.NewStore(db, workcal.NewStore(db))
-	e.ev.SetClock(func() time.Time { return e.clock })
+	e.ev = events.NewStore(db, workcal.NewStore(db), events.Options{Clock: e.now})
 	from := dates.MustParse("2026-01-01")
 	mk := func(in org.NewUnit) org.Unit {
 		t.Helper()

@@ -49,7 +49,7 @@ func TestExtraGridFacts(t *testing.T) {
 		verdicts := map[string]string{f.grids[0].ID: "PPFFFF", f.grids[1].ID: "FPFPFP"}
 		for m := 1; m <= 6; m++ {
 			first := dates.New(2026, time.Month(m), 1)
-			f.st.Now = func() time.Time { return time.Date(2026, time.Month(m), 25, 8, 0, 0, 0, dates.Shanghai) }
+			f.st = f.st.WithClock(func() time.Time { return time.Date(2026, time.Month(m), 25, 8, 0, 0, 0, dates.Shanghai) })
 			r, err := f.st.PlanRound(bg, "centre", inspect.NewRound{UnitID: f.comm[0].ID, From: first, To: first.AddDays(20), Grids: 2, Households: 3, Seed: uint64(m)})
 			if err != nil {
 				t.Fatal(err)

@@ -16,7 +16,7 @@ func TestQuizAndReports(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		f := newFixture(t, db)
 		now := time.Date(2026, 3, 10, 10, 0, 0, 0, dates.Shanghai)
-		f.st.Now = func() time.Time { return now }
+		f.st = f.st.WithClock(func() time.Time { return now })
 		if err := f.st.InstallQuestions(bg); err != nil {
 			t.Fatal(err)
 		}

@@ -28,16 +28,25 @@ type Store struct {
 	rec   *records.Store
 	users *auth.Store
 	cal   *workcal.Store
-	// Now is the clock; tests set it.
-	Now func() time.Time
+	// clock is the time now; tests and the demo use a store of their own
+	// with another (WithClock).
+	clock func() time.Time
 }
 
 // NewStore returns a Store.
 func NewStore(db *store.DB, orgs *org.Store, rec *records.Store, users *auth.Store, cal *workcal.Store) *Store {
-	return &Store{db: db, org: orgs, rec: rec, users: users, cal: cal, Now: time.Now}
+	return &Store{db: db, org: orgs, rec: rec, users: users, cal: cal, clock: time.Now}
 }
 
-func (s *Store) now() time.Time { return s.Now().UTC().Truncate(time.Microsecond) }
+// WithClock returns a store like s that reads the time from clock, for
+// tests and the demo, which enters history: s itself is left as it is.
+func (s *Store) WithClock(clock func() time.Time) *Store {
+	c := *s
+	c.clock = clock
+	return &c
+}
+
+func (s *Store) now() time.Time { return s.clock().UTC().Truncate(time.Microsecond) }
 
 // FixDays is how many days a worker has to fix what a check found (seed
 // 004 does not say; 取舍: a week, the usual 整改 period).

@@ -159,7 +159,7 @@ func TestSpotCheckRound(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		f := newFixture(t, db)
 		now := time.Date(2026, 3, 31, 12, 0, 0, 0, dates.Shanghai)
-		f.st.Now = func() time.Time { return now }
+		f.st = f.st.WithClock(func() time.Time { return now })
 		march := inspect.NewRound{UnitID: f.street.ID, From: dates.MustParse("2026-03-01"), To: dates.MustParse("2026-03-31"), Households: 5, Seed: 7}
 		r, err := f.st.PlanRound(bg, "centre", march)
 		if err != nil {

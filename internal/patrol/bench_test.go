@@ -16,9 +16,7 @@ import (
 	"testing"
 
 	"gridwork/internal/api"
-	"gridwork/internal/auth"
-	"gridwork/internal/org"
-	"gridwork/internal/patrol"
+	"gridwork/internal/app/apptest"
 	"gridwork/internal/patrol/replay"
 	"gridwork/internal/store/storetest"
 )
@@ -38,16 +36,14 @@ func BenchmarkReplay(b *testing.B) {
 			for range b.N {
 				b.StopTimer()
 				db := storetest.SQLite(b)
-				orgs := org.NewStore(db)
-				users := auth.NewStore(db, orgs, auth.TestParams)
-				city, err := replay.Build(bg, db, users, n)
+				a := apptest.New(b, db)
+				city, err := replay.Build(bg, db, a.Users, n)
 				if err != nil {
 					b.Fatal(err)
 				}
-				ps := patrol.NewStore(db)
-				h := api.New(db, orgs, users, api.Options{Version: "bench", Patrol: ps})
+				h := api.New(a, api.Options{Version: "bench"})
 				b.StartTimer()
-				last, err = replay.Run(bg, db, orgs, ps, h, city, replay.Options{Loopback: loop})
+				last, err = replay.Run(bg, db, a.Orgs, a.Patrol, h, city, replay.Options{Loopback: loop})
 				if err != nil {
 					b.Fatal(err)
 				}

@@ -143,25 +143,41 @@ type Store struct {
 	writeMu sync.Mutex
 }
 
-// NewStore returns a Store on db with DefaultParams, the work calendar in
-// force (workcal), no leave source and the system clock.
-func NewStore(db *store.DB) *Store {
-	ws := workcal.NewStore(db)
-	return &Store{db: db, params: DefaultParams, cal: ws.Calendar, clock: time.Now}
+// Options are what a Store needs beyond the database; the zero value is
+// no leave source, the stored work calendar and the system clock.
+type Options struct {
+	// Leave makes the store flag points during approved leave and excuse
+	// leave from the facts (duty's store satisfies it); nil means no leave
+	// is known.
+	Leave LeaveSource
+	// Calendar, when set, is the work calendar instead of the stored one
+	// (tests).
+	Calendar *workcal.Calendar
+	// Clock is the time now (default time.Now): the future and age limits
+	// of a batch are measured from it, and facts do not count days after
+	// its day.
+	Clock func() time.Time
 }
 
-// SetLeaveSource makes the store flag points during approved leave and
-// excuse leave from the facts; nil means no leave is known.
-func (s *Store) SetLeaveSource(l LeaveSource) { s.leave = l }
+// NewStore returns a Store on db with DefaultParams and opt.
+func NewStore(db *store.DB, opt Options) *Store {
+	s := &Store{db: db, params: DefaultParams, leave: opt.Leave, cal: workcal.NewStore(db).Calendar, clock: opt.Clock}
+	if opt.Calendar != nil {
+		c := opt.Calendar
+		s.cal = func(context.Context) (*workcal.Calendar, error) { return c, nil }
+	}
+	if s.clock == nil {
+		s.clock = time.Now
+	}
+	return s
+}
 
-// SetClock replaces the clock, for tests and the demo, which ingest history:
-// the future and age limits of a batch are measured from it, and facts do
-// not count days after its day.
-func (s *Store) SetClock(f func() time.Time) { s.clock = f }
-
-// SetCalendar replaces the work calendar, for tests.
-func (s *Store) SetCalendar(c *workcal.Calendar) {
-	s.cal = func(context.Context) (*workcal.Calendar, error) { return c, nil }
+// WithClock returns a store like s that reads the time from clock, for the
+// demo, which ingests history: s itself is left as it is, so a server
+// using s meanwhile keeps the real time. The two share the database but
+// not the SQLite ingestion lock; use the copy alone.
+func (s *Store) WithClock(clock func() time.Time) *Store {
+	return &Store{db: s.db, params: s.params, leave: s.leave, cal: s.cal, clock: clock}
 }
 
 // Params returns the thresholds in force.

@@ -64,10 +64,7 @@ func newEnv(t *testing.T, db *store.DB) *env {
 	}
 	e.w1 = worker("张三", "13800000001", e.g1)
 	e.w2 = worker("李四", "13800000002", e.g2)
-	e.patrol = patrol.NewStore(db)
-	e.patrol.SetClock(func() time.Time { return e.clock })
-	e.patrol.SetCalendar(plainCalendar())
-	e.patrol.SetLeaveSource(e.leave)
+	e.patrol = patrol.NewStore(db, patrol.Options{Leave: e.leave, Calendar: plainCalendar(), Clock: func() time.Time { return e.clock }})
 	return e
 }
 

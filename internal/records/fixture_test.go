@@ -57,8 +57,7 @@ func newTownTB(t testing.TB, db *store.DB) *town {
 		t.Fatal(err)
 	}
 	tw := &town{db: db, orgs: org.NewStore(db), keys: keys, clock: at("2026-01-02")}
-	tw.rec = records.NewStore(db, tw.orgs, keys)
-	records.SetClock(tw.rec, func() time.Time { return tw.clock })
+	tw.rec = records.NewStore(db, tw.orgs, keys).WithClock(func() time.Time { return tw.clock })
 	tw.files = files.NewStore(db, t.TempDir())
 	from := day("2026-01-01")
 	must := func(u org.Unit, err error) org.Unit {

@@ -88,8 +88,8 @@ type Store struct {
 	db   *store.DB
 	org  *org.Store
 	keys *seal.Keys
-	// clock is the time now, replaceable in tests and by the demo, which
-	// enters history.
+	// clock is the time now; tests and the demo, which enters history,
+	// use a store of their own with another (WithClock).
 	clock func() time.Time
 }
 
@@ -98,9 +98,14 @@ func NewStore(db *store.DB, orgs *org.Store, keys *seal.Keys) *Store {
 	return &Store{db: db, org: orgs, keys: keys, clock: time.Now}
 }
 
-// SetClock replaces the store's clock, for tests and the demo: entry times
-// and "today" come from it.
-func SetClock(s *Store, f func() time.Time) { s.clock = f }
+// WithClock returns a store like s whose entry times and "today" come from
+// clock, for tests and the demo, which enters history: s itself is left
+// as it is, so a server using s meanwhile keeps the real time.
+func (s *Store) WithClock(clock func() time.Time) *Store {
+	c := *s
+	c.clock = clock
+	return &c
+}
 
 // now is the entry time of a change: the clock in UTC, to the microsecond.
 func (s *Store) now() time.Time { return s.clock().UTC().Truncate(time.Microsecond) }

@@ -75,7 +75,7 @@ type HouseholdCode struct {
 // is made once per house and kept, so a card printed once stays valid for
 // every later survey. Errors: NotFound (grid), Invalid (not a grid).
 func (s *Store) GridCodes(ctx context.Context, actor, gridID string) ([]HouseholdCode, error) {
-	today := dates.Of(s.Now())
+	today := dates.Of(s.clock())
 	g, err := s.org.GetUnit(ctx, gridID, today)
 	if err != nil {
 		return nil, err
@@ -192,7 +192,7 @@ func (s *Store) IssueBallots(ctx context.Context, actor, surveyID string, a Audi
 	if v.Status == Closed {
 		return nil, apperr.New(apperr.Conflict, "survey %s is closed", v.ID)
 	}
-	today := dates.Of(s.Now())
+	today := dates.Of(s.clock())
 	c, err := s.org.GetUnit(ctx, communityID, today)
 	if err != nil {
 		return nil, err

@@ -29,7 +29,7 @@ type PublicSurvey struct {
 
 // grid returns grid gridID today, refusing anything that is not a grid.
 func (s *Store) grid(ctx context.Context, gridID string) (org.Unit, error) {
-	g, err := s.org.GetUnit(ctx, gridID, dates.Of(s.Now()))
+	g, err := s.org.GetUnit(ctx, gridID, dates.Of(s.clock()))
 	if err != nil {
 		return org.Unit{}, err
 	}
@@ -61,7 +61,7 @@ func tooMany(what string, wait time.Duration) error {
 }
 
 func (s *Store) limit(key string, n int, what string) error {
-	if ok, wait := s.limits.Allow(key, n, s.Now()); !ok {
+	if ok, wait := s.limits.Allow(key, n, s.clock()); !ok {
 		return tooMany(what, wait)
 	}
 	return nil
@@ -280,7 +280,7 @@ func (s *Store) identify(ctx context.Context, v Survey, gridID string, in Public
 		if err != nil {
 			return voter{}, fmt.Errorf("survey: ballot: %w", err)
 		}
-		inside, err := s.org.InSubtree(ctx, gridID, community, dates.Of(s.Now()))
+		inside, err := s.org.InSubtree(ctx, gridID, community, dates.Of(s.clock()))
 		if err != nil {
 			return voter{}, err
 		}
@@ -306,7 +306,7 @@ func (s *Store) identify(ctx context.Context, v Survey, gridID string, in Public
 			return voter{}, fmt.Errorf("survey: household code: %w", err)
 		}
 		if endedNull != nil {
-			if ended, err := dates.Parse(*endedNull); err == nil && !dates.Of(s.Now()).Before(ended) {
+			if ended, err := dates.Parse(*endedNull); err == nil && !dates.Of(s.clock()).Before(ended) {
 				return voter{}, apperr.Field("household_code", "this household is no longer registered")
 			}
 		}

@@ -31,19 +31,28 @@ type Store struct {
 	Sender CodeSender
 	// Limits are the public side's rate limits.
 	limits *Limits
-	// Now is the clock; tests set it.
-	Now func() time.Time
+	// clock is the time now; tests and the demo use a store of their own
+	// with another (WithClock).
+	clock func() time.Time
 }
 
 // NewStore returns a Store with the default rate limits and a LogSender.
 func NewStore(db *store.DB, orgs *org.Store, rec *records.Store) *Store {
-	return &Store{db: db, org: orgs, rec: rec, Sender: LogSender{}, limits: NewLimits(DefaultLimits), Now: time.Now}
+	return &Store{db: db, org: orgs, rec: rec, Sender: LogSender{}, limits: NewLimits(DefaultLimits), clock: time.Now}
+}
+
+// WithClock returns a store like s that reads the time from clock, for
+// tests and the demo, which enters history: s itself is left as it is.
+func (s *Store) WithClock(clock func() time.Time) *Store {
+	c := *s
+	c.clock = clock
+	return &c
 }
 
 // SetLimits replaces the rate limits (tests, or an operator's settings).
 func (s *Store) SetLimits(c LimitConfig) { s.limits = NewLimits(c) }
 
-func (s *Store) now() time.Time { return s.Now().UTC().Truncate(time.Microsecond) }
+func (s *Store) now() time.Time { return s.clock().UTC().Truncate(time.Microsecond) }
 
 // The survey statuses: a draft is being prepared, an open survey takes
 // answers, a closed one no longer does.
@@ -315,7 +324,7 @@ func (s *Store) move(ctx context.Context, actor, id, from, to string) (Survey, e
 
 // overlaps reports whether one of units a and b lies in the other today.
 func (s *Store) overlaps(ctx context.Context, a, b string) (bool, error) {
-	today := dates.Of(s.Now())
+	today := dates.Of(s.clock())
 	in, err := s.org.InSubtree(ctx, a, b, today)
 	if err != nil || in {
 		return in, err
@@ -330,7 +339,7 @@ func (s *Store) OpenFor(ctx context.Context, gridID string) (Survey, error) {
 	if err != nil {
 		return Survey{}, err
 	}
-	today := dates.Of(s.Now())
+	today := dates.Of(s.clock())
 	for _, v := range open {
 		in, err := s.org.InSubtree(ctx, gridID, v.UnitID, today)
 		if err != nil {

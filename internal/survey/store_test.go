@@ -75,7 +75,7 @@ func newFixture(t *testing.T, db *store.DB) *fixture {
 	f.rec = records.NewStore(db, f.org, keys)
 	f.st = survey.NewStore(db, f.org, f.rec)
 	f.st.Sender = f.sms
-	f.st.Now = func() time.Time { return f.now }
+	f.st = f.st.WithClock(func() time.Time { return f.now })
 	from := dates.MustParse("2026-01-01")
 	mk := func(in org.NewUnit) org.Unit {
 		t.Helper()

@@ -1,0 +1,44 @@
+// Package apptest builds the whole app (app.New) on a test database: the
+// one wiring of the stores, with a fixed field key, cheap password hashing
+// and a temporary data directory.
+package apptest
+
+import (
+	"bytes"
+	"context"
+	"testing"
+
+	"gridwork/internal/app"
+	"gridwork/internal/auth"
+	"gridwork/internal/seal"
+	"gridwork/internal/store"
+)
+
+// Config is the test configuration on db: a fixed field key, auth.TestParams,
+// a temporary data directory and the system clock. Change it before app.New
+// (a clock, say) when a test needs to.
+func Config(tb testing.TB, db *store.DB) app.Config {
+	tb.Helper()
+	keys, err := seal.New("test", bytes.Repeat([]byte{1}, seal.MaterialSize))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return app.Config{DB: db, DataDir: tb.TempDir(), Keys: keys, AuthParams: auth.TestParams}
+}
+
+// New builds the app on db with Config.
+func New(tb testing.TB, db *store.DB) *app.App {
+	tb.Helper()
+	return With(tb, Config(tb, db))
+}
+
+// With builds the app with cfg and closes it when the test ends.
+func With(tb testing.TB, cfg app.Config) *app.App {
+	tb.Helper()
+	a, err := app.New(context.Background(), cfg)
+	if err != nil {
+		tb.Fatalf("app: %v", err)
+	}
+	tb.Cleanup(func() { a.Close() })
+	return a
+}
