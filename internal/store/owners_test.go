@@ -38,8 +38,6 @@ var tableOwners = map[string]string{
 // readFacts (facts.Read) and internal/assess/summary.go GridScores (JOIN
 // org.AssignmentsInForce(…) a).
 var pendingOwners = []string{
-	"cmd/gridwork", // the composition root moves to internal/app (cmd's checkKey reads people)
-	"internal/app",
 	"internal/api", // handlers are being rescoped (one scope per request)
 }
 
