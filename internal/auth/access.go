@@ -3,6 +3,7 @@ package auth
 import (
 	"context"
 	"fmt"
+	"slices"
 
 	"gridwork/internal/apperr"
 	"gridwork/internal/dates"
@@ -143,6 +144,16 @@ var permissions = map[Action][]Role{
 	ReadSurveys:      {Admin, CentreStaff, CommunityStaff, Inspector},
 	ManageSurveys:    {Admin, CentreStaff},
 	PrintSurveyCodes: {CentreStaff, CommunityStaff},
+}
+
+// Actions lists every action of the table, sorted.
+func Actions() []Action {
+	out := make([]Action, 0, len(permissions))
+	for a := range permissions {
+		out = append(out, a)
+	}
+	slices.Sort(out)
+	return out
 }
 
 // Allowed reports whether role r may perform action a anywhere.
