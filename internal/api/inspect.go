@@ -45,24 +45,27 @@ func (s *Server) inspectRoutes() {
 	op(s, o("decide-failing", http.MethodPost, "/api/inspect/reports/{id}/decision", "Verify or reject a finding or complaint"), needs(auth.VerifyFailing), s.decideFailing)
 }
 
-// seesAllVisits says whether u sees planned visits and seeds of
+// seesAllVisits says whether the caller sees planned visits and seeds of
 // unpublished rounds: the centre that draws them.
-func seesAllVisits(u auth.User) bool { return u.Role == auth.Admin || u.Role == auth.CentreStaff }
+func (s *Server) seesAllVisits(ctx context.Context) bool {
+	return s.scope(ctx).Can(auth.PlanInspections)
+}
 
 // visibleVisit says whether u may see visit v: the centre all of them; an
 // inspector their own; others a done visit of a grid in their scope (a
 // worker: their own grid's), so that nobody learns a planned visit's
 // random time in advance.
 func (s *Server) visibleVisit(ctx context.Context, u auth.User, v inspect.Visit) bool {
+	own, only := s.scope(ctx).OwnOnly()
 	switch {
-	case seesAllVisits(u):
+	case s.seesAllVisits(ctx):
 		return s.readGrid(ctx, u, v.GridID) == nil
 	case v.InspectorID == u.ID:
 		return true
 	case v.Status != "done":
 		return false
-	case u.Role == auth.GridWorkerRole:
-		return u.WorkerID != "" && v.WorkerID == u.WorkerID
+	case only:
+		return own != "" && v.WorkerID == own
 	}
 	return s.readGrid(ctx, u, v.GridID) == nil
 }
@@ -116,7 +119,7 @@ func scopeCovers(ctx context.Context, s *Server, u auth.User, unit string) bool 
 }
 
 func (s *Server) getInspectRound(ctx context.Context, u auth.User, in *idInput) (*struct{ Body inspect.Round }, error) {
-	r, err := s.inspect.GetRound(ctx, in.ID, seesAllVisits(u))
+	r, err := s.inspect.GetRound(ctx, in.ID, s.seesAllVisits(ctx))
 	if err != nil {
 		return nil, err
 	}
@@ -148,7 +151,7 @@ func (s *Server) inspectRoundInput(ctx context.Context, u auth.User, in *idInput
 	if _, err := s.getInspectRound(ctx, u, in); err != nil {
 		return nil, err
 	}
-	return reply(s.inspect.RoundInput(ctx, in.ID, seesAllVisits(u)))
+	return reply(s.inspect.RoundInput(ctx, in.ID, s.seesAllVisits(ctx)))
 }
 
 type verifyBody struct {
@@ -162,7 +165,7 @@ func (s *Server) verifyInspectRound(ctx context.Context, u auth.User, in *idInpu
 	if err != nil {
 		return nil, err
 	}
-	if r.Body.PublishedAt == nil && !seesAllVisits(u) {
+	if r.Body.PublishedAt == nil && !s.seesAllVisits(ctx) {
 		return nil, apperr.New(apperr.Conflict, "round %s is not published yet: its seed and inputs are secret until then", in.ID)
 	}
 	b := verifyBody{OK: true, InputHash: r.Body.InputHash}
@@ -187,8 +190,8 @@ func (s *Server) listInspectVisits(ctx context.Context, u auth.User, in *listIns
 	if in.Mine {
 		q.InspectorID = u.ID
 	}
-	if u.Role == auth.GridWorkerRole {
-		q.WorkerID = u.WorkerID
+	if own, only := s.scope(ctx).OwnOnly(); only {
+		q.WorkerID = own
 	}
 	vs, err := s.inspect.ListVisits(ctx, q)
 	if err != nil {
@@ -213,7 +216,7 @@ func (s *Server) recordInspectVisit(ctx context.Context, u auth.User, in *struct
 	}
 	// The drawn inspector records; the centre may record for an inspector
 	// who was replaced on the day.
-	if v.InspectorID != u.ID && !(u.Role == auth.CentreStaff && s.readGrid(ctx, u, v.GridID) == nil) {
+	if v.InspectorID != u.ID && !(s.scope(ctx).Can(auth.StandInForInspector) && s.readGrid(ctx, u, v.GridID) == nil) {
 		return nil, apperr.New(apperr.Forbidden, "visit %s was drawn for another inspector", v.ID)
 	}
 	return reply(s.inspect.RecordVisit(ctx, u.ID, in.ID, in.Body))
@@ -226,11 +229,12 @@ type listInspectTasksInput struct {
 
 func (s *Server) listInspectTasks(ctx context.Context, u auth.User, in *listInspectTasksInput) (*struct{ Body []inspect.Task }, error) {
 	q := inspect.TaskQuery{GridID: in.GridID, Status: in.Status}
-	if u.Role == auth.GridWorkerRole {
-		if u.WorkerID == "" {
+	own, only := s.scope(ctx).OwnOnly()
+	if only {
+		if own == "" {
 			return &struct{ Body []inspect.Task }{[]inspect.Task{}}, nil
 		}
-		q.WorkerID = u.WorkerID
+		q.WorkerID = own
 	}
 	ts, err := s.inspect.Tasks(ctx, q)
 	if err != nil {
@@ -238,7 +242,7 @@ func (s *Server) listInspectTasks(ctx context.Context, u auth.User, in *listInsp
 	}
 	out := []inspect.Task{}
 	for _, t := range ts {
-		if u.Role == auth.GridWorkerRole || s.readGrid(ctx, u, t.GridID) == nil {
+		if only || s.readGrid(ctx, u, t.GridID) == nil {
 			out = append(out, t)
 		}
 	}
@@ -255,7 +259,7 @@ func (s *Server) completeInspectTask(ctx context.Context, u auth.User, in *struc
 	if err != nil {
 		return nil, err
 	}
-	if u.Role == auth.GridWorkerRole && t.WorkerID != u.WorkerID {
+	if own, only := s.scope(ctx).OwnOnly(); only && t.WorkerID != own {
 		return nil, apperr.New(apperr.Forbidden, "fix task %s is another worker's", t.ID)
 	}
 	if err := s.readGrid(ctx, u, t.GridID); err != nil {
@@ -315,11 +319,12 @@ func (s *Server) listQuizzes(ctx context.Context, u auth.User, in *struct {
 	WorkerID string `query:"worker_id" doc:"staff: whose quizzes (without it, those of every worker in your scope); a grid worker always sees their own"`
 }) (*struct{ Body []inspect.Quiz }, error) {
 	who := in.WorkerID
-	if u.Role != auth.GridWorkerRole && who == "" {
+	own, only := s.scope(ctx).OwnOnly()
+	if !only && who == "" {
 		return s.listScopeQuizzes(ctx, u)
 	}
-	if u.Role == auth.GridWorkerRole {
-		who = u.WorkerID
+	if only {
+		who = own
 	} else if err := s.workerInScope(ctx, u, who); err != nil {
 		return nil, err
 	}
@@ -383,10 +388,11 @@ func (s *Server) listFailings(ctx context.Context, u auth.User, in *struct {
 	Status   string `query:"status" enum:"pending,verified,rejected"`
 }) (*struct{ Body []inspect.Report }, error) {
 	who, status := in.WorkerID, in.Status
-	if u.Role == auth.GridWorkerRole {
+	own, only := s.scope(ctx).OwnOnly()
+	if only {
 		// A worker sees what counts against them, not what is still being
 		// checked.
-		who, status = u.WorkerID, "verified"
+		who, status = own, "verified"
 	}
 	rs, err := s.inspect.Reports(ctx, who, status)
 	if err != nil {
@@ -394,7 +400,7 @@ func (s *Server) listFailings(ctx context.Context, u auth.User, in *struct {
 	}
 	out := []inspect.Report{}
 	for _, r := range rs {
-		if u.Role == auth.GridWorkerRole || s.workerInScope(ctx, u, r.WorkerID) == nil {
+		if only || s.workerInScope(ctx, u, r.WorkerID) == nil {
 			out = append(out, r)
 		}
 	}
@@ -423,7 +429,7 @@ func (s *Server) inspectRoundResults(ctx context.Context, u auth.User, in *idInp
 	if err != nil {
 		return nil, err
 	}
-	if r.Body.PublishedAt == nil && !seesAllVisits(u) {
+	if r.Body.PublishedAt == nil && !s.seesAllVisits(ctx) {
 		return nil, apperr.New(apperr.Conflict, "round %s is not published yet", in.ID)
 	}
 	owners, err := s.org.GridOwners(ctx, r.Body.From, r.Body.To)

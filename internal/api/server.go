@@ -264,8 +264,10 @@ func op[I, O any](s *Server, o huma.Operation, acc access, h func(ctx context.Co
 	}
 	o.Errors = append(o.Errors, http.StatusUnauthorized, http.StatusForbidden, http.StatusUnprocessableEntity)
 	huma.Register(s.api, o, func(ctx context.Context, in *I) (*O, error) {
-		// The middleware above has already admitted the caller.
+		// The middleware above has already admitted the caller; their
+		// scope is resolved once, here.
 		u, _ := caller(ctx)
+		ctx = context.WithValue(ctx, keyScope, s.auth.ScopeOf(u))
 		out, err := h(ctx, u, in)
 		if err != nil {
 			return nil, problemFor(ctx, err)
