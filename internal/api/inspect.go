@@ -446,9 +446,13 @@ func (s *Server) inspectRoundResults(ctx context.Context, u auth.User, in *idInp
 	if err != nil {
 		return nil, err
 	}
+	units, err := s.scope(ctx).Units(ctx)
+	if err != nil {
+		return nil, err
+	}
 	out := []inspect.CommunityResult{}
 	for _, c := range all {
-		if s.readGrid(ctx, u, c.CommunityID) == nil {
+		if units == nil || units[c.CommunityID] {
 			out = append(out, c)
 		}
 	}

@@ -142,8 +142,12 @@ func (s *Server) surveyResults(ctx context.Context, u auth.User, in *idInput) (*
 		keep := map[string]bool{}
 		grids := []survey.GridResult{}
 		res.Total, res.Flagged = survey.Count{}, 0
+		units, err := s.scope(ctx).Units(ctx)
+		if err != nil {
+			return nil, err
+		}
 		for _, g := range res.Grids {
-			if s.readGrid(ctx, u, g.GridID) == nil {
+			if units == nil || units[g.GridID] {
 				keep[g.GridID] = true
 				grids = append(grids, g)
 				res.Total.Valid += g.Valid
