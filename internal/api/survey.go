@@ -53,7 +53,8 @@ func (s *Server) surveyRoutes() {
 // surveyVisible says whether u may see survey v: its unit lies in u's
 // scope, or u's scope lies in it (community staff see the street's).
 func (s *Server) surveyVisible(ctx context.Context, u auth.User, v survey.Survey) bool {
-	return s.readGrid(ctx, u, v.UnitID) == nil || scopeCovers(ctx, s, u, v.UnitID)
+	ok, err := s.scope(ctx).Overlaps(ctx, v.UnitID)
+	return err == nil && ok
 }
 
 func (s *Server) visibleSurvey(ctx context.Context, u auth.User, id string) (survey.Survey, error) {

@@ -18,9 +18,9 @@ type Scope struct {
 
 	// The units of the subtree today and the workers whose home unit lies
 	// in it, each read once when first needed.
-	unitsOnce, workersOnce sync.Once
-	units, workers         map[string]bool
-	unitsErr, workersErr   error
+	unitsOnce, workersOnce, aboveOnce sync.Once
+	units, workers, above             map[string]bool
+	unitsErr, workersErr              error
 }
 
 // ScopeOf resolves u's scope.
@@ -117,6 +117,31 @@ func (sc *Scope) Contains(ctx context.Context, unitID string) (bool, error) {
 		return err == nil, err
 	}
 	return units[unitID], nil
+}
+
+// Overlaps reports whether unitID lies in the scope today or above it (the
+// scope lies in the unit's subtree): a street's survey or spot-check round
+// covers its communities' staff too. The units above are read once per
+// Scope.
+func (sc *Scope) Overlaps(ctx context.Context, unitID string) (bool, error) {
+	if in, err := sc.Contains(ctx, unitID); err != nil || in {
+		return in, err
+	}
+	sc.aboveOnce.Do(func() {
+		sc.above = map[string]bool{}
+		if sc.user.ScopeUnitID == "" {
+			return
+		}
+		// A scope unit not in force today has nothing above it.
+		chain, err := sc.store.org.Ancestors(ctx, sc.user.ScopeUnitID, dates.Today())
+		if err != nil {
+			return
+		}
+		for _, u := range chain {
+			sc.above[u.ID] = true
+		}
+	})
+	return sc.above[unitID], nil
 }
 
 // SeesWholeRun reports whether the caller sees the whole league table of a
