@@ -34,7 +34,7 @@ func (s *Server) listAudit(ctx context.Context, u auth.User, in *listAuditInput)
 	if err != nil {
 		return nil, err
 	}
-	scope, err := s.inScope(ctx, u)
+	scope, err := s.scope(ctx).Units(ctx)
 	if err != nil {
 		return nil, err
 	}

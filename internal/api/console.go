@@ -85,7 +85,8 @@ func (s *Server) consoleSummary(ctx context.Context, u auth.User, in *struct {
 	RunID string `query:"run_id" doc:"the run whose scores colour the map; default the latest"`
 }) (*struct{ Body ConsoleSummary }, error) {
 	today := dates.Today()
-	within := scopeRoot(u)
+	sc := s.scope(ctx)
+	within := sc.Root()
 	grids, _, err := s.org.ListUnits(ctx, org.UnitQuery{On: today, Level: org.Grid, WithinID: within, WithoutGeometry: true})
 	if err != nil {
 		return nil, err
@@ -99,7 +100,7 @@ func (s *Server) consoleSummary(ctx context.Context, u auth.User, in *struct {
 		byID[out.Grids[i].GridID] = &out.Grids[i]
 	}
 
-	if s.events != nil && auth.Allowed(u.Role, auth.ReadEvents) {
+	if s.events != nil && sc.Can(auth.ReadEvents) {
 		lights, err := s.events.OpenLights(ctx, within)
 		if err != nil {
 			return nil, err
@@ -112,7 +113,7 @@ func (s *Server) consoleSummary(ctx context.Context, u auth.User, in *struct {
 			}
 		}
 	}
-	if s.care != nil && auth.Allowed(u.Role, auth.ReadCare) {
+	if s.care != nil && sc.Can(auth.ReadCare) {
 		due, err := s.care.DueByGrid(ctx, today, within)
 		if err != nil {
 			return nil, err
@@ -126,7 +127,7 @@ func (s *Server) consoleSummary(ctx context.Context, u auth.User, in *struct {
 			}
 		}
 	}
-	if s.patrol != nil && auth.Allowed(u.Role, auth.ReadPatrol) {
+	if s.patrol != nil && sc.Can(auth.ReadPatrol) {
 		c, err := s.patrol.CoverageOn(ctx, today, within)
 		if err != nil {
 			return nil, err
@@ -138,7 +139,7 @@ func (s *Server) consoleSummary(ctx context.Context, u auth.User, in *struct {
 			}
 		}
 	}
-	if s.assess != nil && auth.Allowed(u.Role, auth.ReadAssessment) {
+	if s.assess != nil && sc.Can(auth.ReadAssessment) {
 		run, err := s.summaryRun(ctx, u, in.RunID)
 		if err != nil {
 			return nil, err

@@ -18,6 +18,7 @@ const (
 	keyAuthErr
 	keyRequestID
 	keyRemote
+	keyScope
 )
 
 // SessionCookie is the name of the browser session cookie.
@@ -81,6 +82,16 @@ func caller(ctx context.Context) (auth.User, error) {
 		return auth.User{}, err
 	}
 	return auth.User{}, apperr.New(apperr.Unauthorized, "sign in first (POST /api/login), or send a bearer token")
+}
+
+// scope returns the caller's scope, resolved once per request by op (or
+// here, for a handler outside op).
+func (s *Server) scope(ctx context.Context) *auth.Scope {
+	if sc, ok := ctx.Value(keyScope).(*auth.Scope); ok {
+		return sc
+	}
+	u, _ := caller(ctx)
+	return s.auth.ScopeOf(u)
 }
 
 func requestID(ctx context.Context) string {

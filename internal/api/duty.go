@@ -115,11 +115,11 @@ func (in DutyListInput) span() (dates.Date, dates.Date, error) {
 // records; others the records in their scope, optionally one worker's
 // (whose home unit must be in scope) or a unit's subtree.
 func (s *Server) dutyScope(ctx context.Context, u auth.User, in DutyListInput) (duty.Scope, error) {
-	if u.Role == auth.GridWorkerRole {
-		if in.WorkerID != "" && in.WorkerID != u.WorkerID {
+	if own, only := s.scope(ctx).OwnOnly(); only {
+		if in.WorkerID != "" && in.WorkerID != own {
 			return duty.Scope{}, apperr.New(apperr.Forbidden, "you see only your own duty records")
 		}
-		return duty.Scope{WorkerID: u.WorkerID}, nil
+		return duty.Scope{WorkerID: own}, nil
 	}
 	within, err := s.listScope(ctx, u, in.WithinID)
 	if err != nil {
@@ -136,8 +136,8 @@ func (s *Server) dutyScope(ctx context.Context, u auth.User, in DutyListInput) (
 // dutyWorkerInScope refuses a worker whose home unit lies outside u's
 // scope, and a grid worker anyone but themselves.
 func (s *Server) dutyWorkerInScope(ctx context.Context, u auth.User, workerID string) error {
-	if u.Role == auth.GridWorkerRole {
-		if workerID != u.WorkerID {
+	if own, only := s.scope(ctx).OwnOnly(); only {
+		if workerID != own {
 			return apperr.New(apperr.Forbidden, "a grid worker records and reads only their own duty")
 		}
 		return nil
@@ -243,9 +243,9 @@ func (s *Server) meetingInScope(ctx context.Context, u auth.User, id string) (du
 	if err != nil {
 		return duty.Meeting{}, err
 	}
-	if u.Role == auth.GridWorkerRole {
+	if own, only := s.scope(ctx).OwnOnly(); only {
 		for _, a := range m.Attendance {
-			if a.WorkerID == u.WorkerID {
+			if a.WorkerID == own {
 				return m, nil
 			}
 		}
@@ -460,7 +460,7 @@ func (s *Server) withdrawSystem(ctx context.Context, u auth.User, in *struct {
 		On dates.Date `json:"on"`
 	}
 }) (*struct{ Body duty.System }, error) {
-	xs, err := s.duty.Systems(ctx, duty.Scope{WithinID: scopeRoot(u)})
+	xs, err := s.duty.Systems(ctx, duty.Scope{WithinID: s.scope(ctx).Root()})
 	if err != nil {
 		return nil, err
 	}
@@ -508,8 +508,8 @@ func (s *Server) reportInScope(ctx context.Context, u auth.User, id string) (dut
 	if err != nil {
 		return duty.Report{}, err
 	}
-	if u.Role == auth.GridWorkerRole {
-		if r.WorkerID != u.WorkerID {
+	if own, only := s.scope(ctx).OwnOnly(); only {
+		if r.WorkerID != own {
 			return duty.Report{}, apperr.New(apperr.Forbidden, "report %s is not yours to submit", id)
 		}
 		return r, nil

@@ -22,7 +22,7 @@ type listFactsInput struct {
 // sees their own facts and those of their grids.
 func (s *Server) checkSubject(ctx context.Context, u auth.User, kind metric.SubjectKind, id string) error {
 	if kind == metric.Worker {
-		if u.Role == auth.GridWorkerRole && id != u.WorkerID {
+		if own, only := s.scope(ctx).OwnOnly(); only && id != own {
 			return apperr.New(apperr.Forbidden, "you see only your own facts")
 		}
 		w, err := s.org.GetWorker(ctx, id)
@@ -47,7 +47,7 @@ func (s *Server) listFacts(ctx context.Context, u auth.User, in *listFactsInput)
 		}
 		name = d.Name
 	}
-	if in.SubjectID == "" && u.Role != auth.Admin && u.Role != auth.CentreStaff {
+	if in.SubjectID == "" && !s.scope(ctx).Can(auth.ListAllFacts) {
 		return nil, apperr.Field("subject_id", "is required for your role: name a worker or a unit in your scope")
 	}
 	if in.SubjectID != "" {

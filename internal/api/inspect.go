@@ -8,7 +8,6 @@ import (
 
 	"gridwork/internal/apperr"
 	"gridwork/internal/auth"
-	"gridwork/internal/dates"
 	"gridwork/internal/inspect"
 	"gridwork/internal/metric"
 	"gridwork/internal/org"
@@ -45,26 +44,31 @@ func (s *Server) inspectRoutes() {
 	op(s, o("decide-failing", http.MethodPost, "/api/inspect/reports/{id}/decision", "Verify or reject a finding or complaint"), needs(auth.VerifyFailing), s.decideFailing)
 }
 
-// seesAllVisits says whether u sees planned visits and seeds of
+// seesAllVisits says whether the caller sees planned visits and seeds of
 // unpublished rounds: the centre that draws them.
-func seesAllVisits(u auth.User) bool { return u.Role == auth.Admin || u.Role == auth.CentreStaff }
+func (s *Server) seesAllVisits(ctx context.Context) bool {
+	return s.scope(ctx).Can(auth.PlanInspections)
+}
 
 // visibleVisit says whether u may see visit v: the centre all of them; an
 // inspector their own; others a done visit of a grid in their scope (a
 // worker: their own grid's), so that nobody learns a planned visit's
-// random time in advance.
-func (s *Server) visibleVisit(ctx context.Context, u auth.User, v inspect.Visit) bool {
+// random time in advance. The grid's scope is read from the scope's units,
+// once per request. (Cut in Go: the rule has more cases than a subtree.)
+func (s *Server) visibleVisit(ctx context.Context, u auth.User, v inspect.Visit) (bool, error) {
+	sc := s.scope(ctx)
+	own, only := sc.OwnOnly()
 	switch {
-	case seesAllVisits(u):
-		return s.readGrid(ctx, u, v.GridID) == nil
+	case s.seesAllVisits(ctx):
+		return sc.Contains(ctx, v.GridID)
 	case v.InspectorID == u.ID:
-		return true
+		return true, nil
 	case v.Status != "done":
-		return false
-	case u.Role == auth.GridWorkerRole:
-		return u.WorkerID != "" && v.WorkerID == u.WorkerID
+		return false, nil
+	case only:
+		return own != "" && v.WorkerID == own, nil
 	}
-	return s.readGrid(ctx, u, v.GridID) == nil
+	return sc.Contains(ctx, v.GridID)
 }
 
 func (s *Server) listInspectForms(ctx context.Context, u auth.User, in *struct{}) (*struct{ Body []inspect.Form }, error) {
@@ -96,36 +100,38 @@ func (s *Server) listInspectRounds(ctx context.Context, u auth.User, in *struct{
 	if err != nil {
 		return nil, err
 	}
+	// A community's staff see the street's rounds, which cover their
+	// community. (Cut in Go through the scope: rounds are few.)
 	out := []inspect.Round{}
 	for _, r := range rs {
-		if s.readGrid(ctx, u, r.UnitID) == nil || scopeCovers(ctx, s, u, r.UnitID) {
+		ok, err := s.scope(ctx).Overlaps(ctx, r.UnitID)
+		if err != nil {
+			return nil, err
+		}
+		if ok {
 			out = append(out, r)
 		}
 	}
 	return &struct{ Body []inspect.Round }{out}, nil
 }
 
-// scopeCovers says whether u's scope lies within unit (a community's staff
-// see the street's rounds, which cover their community).
-func scopeCovers(ctx context.Context, s *Server, u auth.User, unit string) bool {
-	if u.ScopeUnitID == "" {
-		return false
-	}
-	in, err := s.org.InSubtree(ctx, u.ScopeUnitID, unit, dates.Today())
-	return err == nil && in
-}
-
 func (s *Server) getInspectRound(ctx context.Context, u auth.User, in *idInput) (*struct{ Body inspect.Round }, error) {
-	r, err := s.inspect.GetRound(ctx, in.ID, seesAllVisits(u))
+	r, err := s.inspect.GetRound(ctx, in.ID, s.seesAllVisits(ctx))
 	if err != nil {
 		return nil, err
 	}
-	if s.readGrid(ctx, u, r.UnitID) != nil && !scopeCovers(ctx, s, u, r.UnitID) {
+	if ok, err := s.scope(ctx).Overlaps(ctx, r.UnitID); err != nil {
+		return nil, err
+	} else if !ok {
 		return nil, apperr.New(apperr.Forbidden, "round %s is outside your scope", r.ID)
 	}
 	var visits []inspect.Visit
 	for _, v := range r.Visits {
-		if s.visibleVisit(ctx, u, v) {
+		ok, err := s.visibleVisit(ctx, u, v)
+		if err != nil {
+			return nil, err
+		}
+		if ok {
 			visits = append(visits, v)
 		}
 	}
@@ -148,7 +154,7 @@ func (s *Server) inspectRoundInput(ctx context.Context, u auth.User, in *idInput
 	if _, err := s.getInspectRound(ctx, u, in); err != nil {
 		return nil, err
 	}
-	return reply(s.inspect.RoundInput(ctx, in.ID, seesAllVisits(u)))
+	return reply(s.inspect.RoundInput(ctx, in.ID, s.seesAllVisits(ctx)))
 }
 
 type verifyBody struct {
@@ -162,7 +168,7 @@ func (s *Server) verifyInspectRound(ctx context.Context, u auth.User, in *idInpu
 	if err != nil {
 		return nil, err
 	}
-	if r.Body.PublishedAt == nil && !seesAllVisits(u) {
+	if r.Body.PublishedAt == nil && !s.seesAllVisits(ctx) {
 		return nil, apperr.New(apperr.Conflict, "round %s is not published yet: its seed and inputs are secret until then", in.ID)
 	}
 	b := verifyBody{OK: true, InputHash: r.Body.InputHash}
@@ -187,8 +193,8 @@ func (s *Server) listInspectVisits(ctx context.Context, u auth.User, in *listIns
 	if in.Mine {
 		q.InspectorID = u.ID
 	}
-	if u.Role == auth.GridWorkerRole {
-		q.WorkerID = u.WorkerID
+	if own, only := s.scope(ctx).OwnOnly(); only {
+		q.WorkerID = own
 	}
 	vs, err := s.inspect.ListVisits(ctx, q)
 	if err != nil {
@@ -196,7 +202,11 @@ func (s *Server) listInspectVisits(ctx context.Context, u auth.User, in *listIns
 	}
 	out := []inspect.Visit{}
 	for _, v := range vs {
-		if s.visibleVisit(ctx, u, v) {
+		ok, err := s.visibleVisit(ctx, u, v)
+		if err != nil {
+			return nil, err
+		}
+		if ok {
 			out = append(out, v)
 		}
 	}
@@ -213,7 +223,7 @@ func (s *Server) recordInspectVisit(ctx context.Context, u auth.User, in *struct
 	}
 	// The drawn inspector records; the centre may record for an inspector
 	// who was replaced on the day.
-	if v.InspectorID != u.ID && !(u.Role == auth.CentreStaff && s.readGrid(ctx, u, v.GridID) == nil) {
+	if v.InspectorID != u.ID && !(s.scope(ctx).Can(auth.StandInForInspector) && s.readGrid(ctx, u, v.GridID) == nil) {
 		return nil, apperr.New(apperr.Forbidden, "visit %s was drawn for another inspector", v.ID)
 	}
 	return reply(s.inspect.RecordVisit(ctx, u.ID, in.ID, in.Body))
@@ -226,23 +236,20 @@ type listInspectTasksInput struct {
 
 func (s *Server) listInspectTasks(ctx context.Context, u auth.User, in *listInspectTasksInput) (*struct{ Body []inspect.Task }, error) {
 	q := inspect.TaskQuery{GridID: in.GridID, Status: in.Status}
-	if u.Role == auth.GridWorkerRole {
-		if u.WorkerID == "" {
+	sc := s.scope(ctx)
+	if own, only := sc.OwnOnly(); only {
+		if own == "" {
 			return &struct{ Body []inspect.Task }{[]inspect.Task{}}, nil
 		}
-		q.WorkerID = u.WorkerID
+		q.WorkerID = own
+	} else {
+		q.WithinID = sc.Root()
 	}
 	ts, err := s.inspect.Tasks(ctx, q)
-	if err != nil {
-		return nil, err
+	if ts == nil {
+		ts = []inspect.Task{}
 	}
-	out := []inspect.Task{}
-	for _, t := range ts {
-		if u.Role == auth.GridWorkerRole || s.readGrid(ctx, u, t.GridID) == nil {
-			out = append(out, t)
-		}
-	}
-	return &struct{ Body []inspect.Task }{out}, nil
+	return &struct{ Body []inspect.Task }{ts}, err
 }
 
 func (s *Server) completeInspectTask(ctx context.Context, u auth.User, in *struct {
@@ -255,7 +262,7 @@ func (s *Server) completeInspectTask(ctx context.Context, u auth.User, in *struc
 	if err != nil {
 		return nil, err
 	}
-	if u.Role == auth.GridWorkerRole && t.WorkerID != u.WorkerID {
+	if own, only := s.scope(ctx).OwnOnly(); only && t.WorkerID != own {
 		return nil, apperr.New(apperr.Forbidden, "fix task %s is another worker's", t.ID)
 	}
 	if err := s.readGrid(ctx, u, t.GridID); err != nil {
@@ -315,11 +322,12 @@ func (s *Server) listQuizzes(ctx context.Context, u auth.User, in *struct {
 	WorkerID string `query:"worker_id" doc:"staff: whose quizzes (without it, those of every worker in your scope); a grid worker always sees their own"`
 }) (*struct{ Body []inspect.Quiz }, error) {
 	who := in.WorkerID
-	if u.Role != auth.GridWorkerRole && who == "" {
+	own, only := s.scope(ctx).OwnOnly()
+	if !only && who == "" {
 		return s.listScopeQuizzes(ctx, u)
 	}
-	if u.Role == auth.GridWorkerRole {
-		who = u.WorkerID
+	if only {
+		who = own
 	} else if err := s.workerInScope(ctx, u, who); err != nil {
 		return nil, err
 	}
@@ -334,25 +342,13 @@ func (s *Server) listQuizzes(ctx context.Context, u auth.User, in *struct {
 }
 
 // listScopeQuizzes lists the quizzes of every worker whose home unit lies
-// in u's scope, newest first.
+// in the caller's scope, newest first.
 func (s *Server) listScopeQuizzes(ctx context.Context, u auth.User) (*struct{ Body []inspect.Quiz }, error) {
-	qs, err := s.inspect.AllQuizzes(ctx)
-	if err != nil {
-		return nil, err
+	qs, err := s.inspect.QuizzesWithin(ctx, s.scope(ctx).Root())
+	if qs == nil {
+		qs = []inspect.Quiz{}
 	}
-	inScope := map[string]bool{}
-	out := []inspect.Quiz{}
-	for _, q := range qs {
-		ok, seen := inScope[q.WorkerID]
-		if !seen {
-			ok = s.workerInScope(ctx, u, q.WorkerID) == nil
-			inScope[q.WorkerID] = ok
-		}
-		if ok {
-			out = append(out, q)
-		}
-	}
-	return &struct{ Body []inspect.Quiz }{out}, nil
+	return &struct{ Body []inspect.Quiz }{qs}, err
 }
 
 func (s *Server) submitQuiz(ctx context.Context, u auth.User, in *struct {
@@ -382,23 +378,20 @@ func (s *Server) listFailings(ctx context.Context, u auth.User, in *struct {
 	WorkerID string `query:"worker_id"`
 	Status   string `query:"status" enum:"pending,verified,rejected"`
 }) (*struct{ Body []inspect.Report }, error) {
-	who, status := in.WorkerID, in.Status
-	if u.Role == auth.GridWorkerRole {
+	who, status, within := in.WorkerID, in.Status, ""
+	sc := s.scope(ctx)
+	if own, only := sc.OwnOnly(); only {
 		// A worker sees what counts against them, not what is still being
 		// checked.
-		who, status = u.WorkerID, "verified"
+		who, status = own, "verified"
+	} else {
+		within = sc.Root()
 	}
-	rs, err := s.inspect.Reports(ctx, who, status)
-	if err != nil {
-		return nil, err
+	rs, err := s.inspect.ReportsWithin(ctx, who, status, within)
+	if rs == nil {
+		rs = []inspect.Report{}
 	}
-	out := []inspect.Report{}
-	for _, r := range rs {
-		if u.Role == auth.GridWorkerRole || s.workerInScope(ctx, u, r.WorkerID) == nil {
-			out = append(out, r)
-		}
-	}
-	return &struct{ Body []inspect.Report }{out}, nil
+	return &struct{ Body []inspect.Report }{rs}, err
 }
 
 func (s *Server) decideFailing(ctx context.Context, u auth.User, in *struct {
@@ -423,7 +416,7 @@ func (s *Server) inspectRoundResults(ctx context.Context, u auth.User, in *idInp
 	if err != nil {
 		return nil, err
 	}
-	if r.Body.PublishedAt == nil && !seesAllVisits(u) {
+	if r.Body.PublishedAt == nil && !s.seesAllVisits(ctx) {
 		return nil, apperr.New(apperr.Conflict, "round %s is not published yet", in.ID)
 	}
 	owners, err := s.org.GridOwners(ctx, r.Body.From, r.Body.To)
@@ -450,9 +443,13 @@ func (s *Server) inspectRoundResults(ctx context.Context, u auth.User, in *idInp
 	if err != nil {
 		return nil, err
 	}
+	units, err := s.scope(ctx).Units(ctx)
+	if err != nil {
+		return nil, err
+	}
 	out := []inspect.CommunityResult{}
 	for _, c := range all {
-		if s.readGrid(ctx, u, c.CommunityID) == nil {
+		if units == nil || units[c.CommunityID] {
 			out = append(out, c)
 		}
 	}

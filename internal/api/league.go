@@ -7,7 +7,6 @@ import (
 	"gridwork/internal/runs"
 
 	"gridwork/internal/auth"
-	"gridwork/internal/dates"
 	"gridwork/internal/scheme"
 )
 
@@ -53,16 +52,21 @@ func (s *Server) leaguePage(ctx context.Context, u auth.User, in *struct {
 // scopeCommunities returns the communities of a run whose rows the caller
 // may see, or nil for all of them: the same rule as scopeRows, for a query.
 func (s *Server) scopeCommunities(ctx context.Context, u auth.User, run runs.RunInfo) ([]string, error) {
-	if u.Role == auth.Admin || (u.Role == auth.CentreStaff && s.auth.CheckScope(ctx, u, run.UnitID, dates.Today()) == nil) {
+	sc := s.scope(ctx)
+	if sc.SeesWholeRun(ctx, run.UnitID) {
 		return nil, nil
 	}
 	all, err := s.assess.TableCommunities(ctx, run.ID)
 	if err != nil {
 		return nil, err
 	}
+	units, err := sc.Units(ctx)
+	if err != nil {
+		return nil, err
+	}
 	out := []string{}
 	for _, c := range all {
-		if c != "" && s.auth.CheckScope(ctx, u, c, dates.Today()) == nil {
+		if c != "" && (units == nil || units[c]) {
 			out = append(out, c)
 		}
 	}

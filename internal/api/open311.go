@@ -286,7 +286,7 @@ func (s *Server) open311File(w http.ResponseWriter, r *http.Request, format stri
 			return
 		}
 	}
-	if err == nil && auth.Allowed(u.Role, auth.ReportEvent) {
+	if err == nil && s.auth.ScopeOf(u).Can(auth.ReportEvent) {
 		by, source = events.Actor{UserID: u.ID}, events.FromHotline
 	} else if host, _ := ctx.Value(keyRemote).(string); !lim.allow(host, time.Now()) {
 		w.Header().Set("Retry-After", "3600")

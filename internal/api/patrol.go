@@ -91,8 +91,8 @@ func (s *Server) postPatrolTap(ctx context.Context, u auth.User, in *struct{ Bod
 // them: a grid worker sees only their own; staff see workers whose home
 // unit lies in their scope.
 func (s *Server) checkPatrolReader(ctx context.Context, u auth.User, workerID string) error {
-	if u.Role == auth.GridWorkerRole {
-		if u.WorkerID == "" || u.WorkerID != workerID {
+	if own, only := s.scope(ctx).OwnOnly(); only {
+		if own == "" || own != workerID {
 			return apperr.New(apperr.Forbidden, "a grid worker reads only their own patrols")
 		}
 		return nil
@@ -142,12 +142,13 @@ func (s *Server) listPatrolFlags(ctx context.Context, u auth.User, in *struct {
 		}
 		*f.dst = d
 	}
+	own, only := s.scope(ctx).OwnOnly()
 	switch {
-	case u.Role == auth.GridWorkerRole:
-		if u.WorkerID == "" || (in.WorkerID != "" && in.WorkerID != u.WorkerID) {
+	case only:
+		if own == "" || (in.WorkerID != "" && in.WorkerID != own) {
 			return nil, apperr.New(apperr.Forbidden, "a grid worker reads only their own patrols")
 		}
-		q.WorkerID = u.WorkerID
+		q.WorkerID = own
 	case in.WorkerID != "":
 		if err := s.checkPatrolReader(ctx, u, in.WorkerID); err != nil {
 			return nil, err

@@ -36,7 +36,7 @@ func (s *Server) writeGrid(ctx context.Context, u auth.User, a auth.Action, grid
 // a unit within it.
 func (s *Server) listScope(ctx context.Context, u auth.User, within string) (string, error) {
 	if within == "" {
-		return scopeRoot(u), nil
+		return s.scope(ctx).Root(), nil
 	}
 	if err := s.auth.CheckScope(ctx, u, within, dates.Today()); err != nil {
 		return "", err
@@ -688,7 +688,7 @@ func (s *Server) importPlatform(ctx context.Context, u auth.User, in *struct {
 	Code    string `path:"code"`
 	RawBody huma.MultipartFormFiles[platformUpload]
 }) (*struct{ Body records.PlatformImport }, error) {
-	if u.Role != auth.Admin && u.Role != auth.CentreStaff {
+	if !s.scope(ctx).Can(auth.ImportPlatforms) {
 		// A platform export covers the whole street.
 		return nil, apperr.New(apperr.Forbidden, "only the centre imports platform exports")
 	}

@@ -213,6 +213,10 @@ func instrument(next http.Handler, requests *prometheus.CounterVec, latency *pro
 	})
 }
 
+// ActionExtension is the OpenAPI extension naming the auth.Action an
+// operation needs, or "public" for one open without sign-in.
+const ActionExtension = "x-gridwork-action"
+
 // access says who may call an operation.
 type access struct {
 	public bool        // no sign-in needed
@@ -225,6 +229,16 @@ func needs(a auth.Action) access { return access{action: a} }
 // op registers one operation. Every operation goes through here, so none can
 // forget the sign-in and role check, and every error goes through problemFor.
 func op[I, O any](s *Server, o huma.Operation, acc access, h func(ctx context.Context, u auth.User, in *I) (*O, error)) {
+	// The OpenAPI document names each operation's action (or says it is
+	// public), so that a test can check every route against auth's table.
+	if o.Extensions == nil {
+		o.Extensions = map[string]any{}
+	}
+	if acc.public {
+		o.Extensions[ActionExtension] = "public"
+	} else {
+		o.Extensions[ActionExtension] = string(acc.action)
+	}
 	if !acc.public {
 		o.Security = []map[string][]string{{"bearer": {}}, {"cookie": {}}}
 		o.Description += "\n\nNeeds permission `" + string(acc.action) + "` and checks the caller's org scope."
@@ -241,8 +255,10 @@ func op[I, O any](s *Server, o huma.Operation, acc access, h func(ctx context.Co
 	}
 	o.Errors = append(o.Errors, http.StatusUnauthorized, http.StatusForbidden, http.StatusUnprocessableEntity)
 	huma.Register(s.api, o, func(ctx context.Context, in *I) (*O, error) {
-		// The middleware above has already admitted the caller.
+		// The middleware above has already admitted the caller; their
+		// scope is resolved once, here.
 		u, _ := caller(ctx)
+		ctx = context.WithValue(ctx, keyScope, s.auth.ScopeOf(u))
 		out, err := h(ctx, u, in)
 		if err != nil {
 			return nil, problemFor(ctx, err)

@@ -53,7 +53,8 @@ func (s *Server) surveyRoutes() {
 // surveyVisible says whether u may see survey v: its unit lies in u's
 // scope, or u's scope lies in it (community staff see the street's).
 func (s *Server) surveyVisible(ctx context.Context, u auth.User, v survey.Survey) bool {
-	return s.readGrid(ctx, u, v.UnitID) == nil || scopeCovers(ctx, s, u, v.UnitID)
+	ok, err := s.scope(ctx).Overlaps(ctx, v.UnitID)
+	return err == nil && ok
 }
 
 func (s *Server) visibleSurvey(ctx context.Context, u auth.User, id string) (survey.Survey, error) {
@@ -142,8 +143,12 @@ func (s *Server) surveyResults(ctx context.Context, u auth.User, in *idInput) (*
 		keep := map[string]bool{}
 		grids := []survey.GridResult{}
 		res.Total, res.Flagged = survey.Count{}, 0
+		units, err := s.scope(ctx).Units(ctx)
+		if err != nil {
+			return nil, err
+		}
 		for _, g := range res.Grids {
-			if s.readGrid(ctx, u, g.GridID) == nil {
+			if units == nil || units[g.GridID] {
 				keep[g.GridID] = true
 				grids = append(grids, g)
 				res.Total.Valid += g.Valid

@@ -8,14 +8,6 @@ import (
 	"gridwork/internal/org"
 )
 
-// scopeRoot is the subtree a user's lists are cut to ("" for everything).
-func scopeRoot(u auth.User) string {
-	if u.Role == auth.Admin {
-		return ""
-	}
-	return u.ScopeUnitID
-}
-
 type listUnitsInput struct {
 	Level    string `query:"level" enum:"district,street,community,area,grid" doc:"only units of this level"`
 	ParentID string `query:"parent_id" doc:"only direct children of this unit"`
@@ -38,7 +30,7 @@ func (s *Server) listUnits(ctx context.Context, u auth.User, in *listUnitsInput)
 	}
 	limit, offset := in.limitOffset()
 	units, total, err := s.org.ListUnits(ctx, org.UnitQuery{On: on, Level: org.Level(in.Level), ParentID: in.ParentID,
-		WithinID: scopeRoot(u), WithoutGeometry: !in.Geometry, Limit: limit, Offset: offset})
+		WithinID: s.scope(ctx).Root(), WithoutGeometry: !in.Geometry, Limit: limit, Offset: offset})
 	if err != nil {
 		return nil, err
 	}
@@ -109,7 +101,7 @@ func (s *Server) createUnit(ctx context.Context, u auth.User, in *createUnitInpu
 		if err := s.auth.CheckScope(ctx, u, b.ParentID, b.ValidFrom); err != nil {
 			return nil, err
 		}
-	} else if u.Role != auth.Admin {
+	} else if !s.scope(ctx).Everywhere() {
 		return nil, forbidden("only an admin creates a top-level unit")
 	}
 	unit, err := s.org.CreateUnit(ctx, u.ID, org.NewUnit{Level: b.Level, ParentID: b.ParentID, Name: b.Name, Kind: b.Kind,

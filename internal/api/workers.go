@@ -25,7 +25,7 @@ func (s *Server) listWorkers(ctx context.Context, u auth.User, in *listWorkersIn
 	if err != nil {
 		return nil, err
 	}
-	within := scopeRoot(u)
+	within := s.scope(ctx).Root()
 	if in.WithinID != "" {
 		if err := s.auth.CheckScope(ctx, u, in.WithinID, on); err != nil {
 			return nil, err
@@ -128,7 +128,7 @@ func (s *Server) listAssignments(ctx context.Context, u auth.User, in *listAssig
 	if err != nil {
 		return nil, err
 	}
-	q := org.AssignmentQuery{WorkerID: in.WorkerID, GridID: in.GridID, WithinID: scopeRoot(u), On: on}
+	q := org.AssignmentQuery{WorkerID: in.WorkerID, GridID: in.GridID, WithinID: s.scope(ctx).Root(), On: on}
 	if in.All {
 		if q.WithinID != "" {
 			return nil, apperr.Field("all", "only an admin lists assignments of all dates across the tree; name a worker_id or grid_id")

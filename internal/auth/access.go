@@ -3,6 +3,7 @@ package auth
 import (
 	"context"
 	"fmt"
+	"slices"
 
 	"gridwork/internal/apperr"
 	"gridwork/internal/dates"
@@ -68,6 +69,32 @@ const (
 	ReadSurveys      Action = "read_surveys"       // surveys and their results with margins and flags
 	ManageSurveys    Action = "manage_surveys"     // create, open and close surveys; issue ballot codes
 	PrintSurveyCodes Action = "print_survey_codes" // a grid's household answer codes for the contact cards
+
+	// What a role's scope holds beyond its org subtree. These are not
+	// operations of their own; handlers ask them through a Scope.
+	SeeEverywhere       Action = "see_everywhere"         // the whole tree, whatever the scope unit
+	SeeColleagues       Action = "see_colleagues"         // other workers' personal records (duty, patrols, facts, quizzes, fix tasks, findings, appeals, scores); without it, one's own only
+	WriteAnyGrid        Action = "write_any_grid"         // write to any grid of the scope; without it, only the grids one is assigned to that day
+	ReadWholeRuns       Action = "read_whole_runs"        // a run's whole league table and escalations, when the run's unit is in scope
+	ListAllFacts        Action = "list_all_facts"         // a month's facts of every subject at once
+	ImportPlatforms     Action = "import_platforms"       // a platform's export, which covers the whole street
+	StandInForInspector Action = "stand_in_for_inspector" // record a visit drawn for another inspector
+	ManageStaffAccounts Action = "manage_staff_accounts"  // create and reset admin and centre staff accounts
+
+	// The steps of the event workflow (events.Action), each its own action.
+	EventAccept           Action = "event_accept"
+	EventDispatch         Action = "event_dispatch"
+	EventHandle           Action = "event_handle"
+	EventVerify           Action = "event_verify"
+	EventClose            Action = "event_close"
+	EventSendBack         Action = "event_send_back"
+	EventEscalate         Action = "event_escalate"
+	EventRequestExtension Action = "event_request_extension"
+	EventRequestPark      Action = "event_request_park"
+	EventRequestVoid      Action = "event_request_void"
+	EventResume           Action = "event_resume"
+	// Handling an event that was not dispatched to oneself.
+	EventHandleAny Action = "event_handle_any"
 )
 
 // permissions is the one table of who may do what. Where they may do it is
@@ -119,8 +146,8 @@ var permissions = map[Action][]Role{
 
 	// Events: workers report and handle what is dispatched to them,
 	// community staff run their community's events, the centre dispatches
-	// and approves (which step each role may take is checked per action in
-	// internal/api/events.go).
+	// and approves (which step each role may take: the Event* actions
+	// below).
 	ReadEvents:      {Admin, CentreStaff, CommunityStaff, Inspector, GridWorkerRole},
 	ReportEvent:     {CentreStaff, CommunityStaff, GridWorkerRole},
 	HandleEvents:    {CentreStaff, CommunityStaff, GridWorkerRole},
@@ -143,6 +170,53 @@ var permissions = map[Action][]Role{
 	ReadSurveys:      {Admin, CentreStaff, CommunityStaff, Inspector},
 	ManageSurveys:    {Admin, CentreStaff},
 	PrintSurveyCodes: {CentreStaff, CommunityStaff},
+
+	// An admin's scope is everything; everyone else's is the subtree of
+	// their scope unit.
+	SeeEverywhere: {Admin},
+	// A grid worker sees their own personal records only; staff and
+	// inspectors those of the workers in their scope.
+	SeeColleagues: {Admin, CentreStaff, CommunityStaff, Inspector},
+	// A grid worker writes only to the grids assigned to them that day.
+	WriteAnyGrid: {Admin, CentreStaff, CommunityStaff, Inspector},
+	// The centre sees a run's whole table; the others the rows of the
+	// communities in their scope (the table as published there).
+	ReadWholeRuns: {Admin, CentreStaff},
+	// Others name the worker or unit whose facts they want.
+	ListAllFacts:    {Admin, CentreStaff},
+	ImportPlatforms: {Admin, CentreStaff},
+	// The centre may record for an inspector who was replaced on the day.
+	StandInForInspector: {CentreStaff},
+	// Only an admin manages the accounts of admins and the centre's staff.
+	ManageStaffAccounts: {Admin},
+
+	// Event steps (the scope is checked separately): a grid worker handles
+	// what is dispatched to them, escalates and asks; community staff run
+	// their community's events; the centre dispatches too. Approvals are
+	// the centre's (ApproveEvents).
+	EventAccept:           {CentreStaff, CommunityStaff},
+	EventDispatch:         {CentreStaff},
+	EventHandle:           {CentreStaff, CommunityStaff, GridWorkerRole},
+	EventVerify:           {CentreStaff, CommunityStaff},
+	EventClose:            {CentreStaff, CommunityStaff},
+	EventSendBack:         {CentreStaff, CommunityStaff},
+	EventEscalate:         {CentreStaff, CommunityStaff, GridWorkerRole},
+	EventRequestExtension: {CentreStaff, CommunityStaff, GridWorkerRole},
+	EventRequestPark:      {CentreStaff, CommunityStaff, GridWorkerRole},
+	EventRequestVoid:      {CentreStaff, CommunityStaff, GridWorkerRole},
+	EventResume:           {CentreStaff, CommunityStaff},
+	// A grid worker handles only what is dispatched to them.
+	EventHandleAny: {CentreStaff, CommunityStaff},
+}
+
+// Actions lists every action of the table, sorted.
+func Actions() []Action {
+	out := make([]Action, 0, len(permissions))
+	for a := range permissions {
+		out = append(out, a)
+	}
+	slices.Sort(out)
+	return out
 }
 
 // Allowed reports whether role r may perform action a anywhere.
@@ -167,7 +241,7 @@ func Require(u User, a Action) error {
 // otherwise (a unit not in force on d counts as outside). An admin's scope is
 // everything.
 func (s *Store) CheckScope(ctx context.Context, u User, unitID string, d dates.Date) error {
-	if u.Role == Admin {
+	if Allowed(u.Role, SeeEverywhere) {
 		return nil
 	}
 	in, err := s.org.InSubtree(ctx, unitID, u.ScopeUnitID, d)
@@ -191,7 +265,7 @@ func (s *Store) CheckWrite(ctx context.Context, u User, a Action, unitID string,
 	if err := s.CheckScope(ctx, u, unitID, d); err != nil {
 		return err
 	}
-	if u.Role != GridWorkerRole {
+	if Allowed(u.Role, WriteAnyGrid) {
 		return nil
 	}
 	as, _, err := s.org.ListAssignments(ctx, org.AssignmentQuery{WorkerID: u.WorkerID, GridID: unitID, On: d})

@@ -139,6 +139,29 @@ func TestAllowed(t *testing.T) {
 		ManageDuty:   "admin centre_staff community_staff",
 		ApproveLeave: "centre_staff community_staff",
 		ReviewDuty:   "centre_staff inspector",
+		// What a scope holds beyond its subtree (issue 14: no role
+		// comparisons outside this table).
+		SeeEverywhere:       "admin",
+		SeeColleagues:       "admin centre_staff community_staff inspector",
+		WriteAnyGrid:        "admin centre_staff community_staff inspector",
+		ReadWholeRuns:       "admin centre_staff",
+		ListAllFacts:        "admin centre_staff",
+		ImportPlatforms:     "admin centre_staff",
+		StandInForInspector: "centre_staff",
+		ManageStaffAccounts: "admin",
+		// Event steps, formerly api/events.go's roleSteps.
+		EventAccept:           "centre_staff community_staff",
+		EventDispatch:         "centre_staff",
+		EventHandle:           "centre_staff community_staff grid_worker",
+		EventVerify:           "centre_staff community_staff",
+		EventClose:            "centre_staff community_staff",
+		EventSendBack:         "centre_staff community_staff",
+		EventEscalate:         "centre_staff community_staff grid_worker",
+		EventRequestExtension: "centre_staff community_staff grid_worker",
+		EventRequestPark:      "centre_staff community_staff grid_worker",
+		EventRequestVoid:      "centre_staff community_staff grid_worker",
+		EventResume:           "centre_staff community_staff",
+		EventHandleAny:        "centre_staff community_staff",
 	}
 	for a, roles := range want {
 		for _, r := range Roles {

@@ -267,6 +267,31 @@ func (s *Store) ListUsers(ctx context.Context) ([]User, error) {
 	return out, rows.Err()
 }
 
+// UsersIn returns the accounts whose scope unit lies in sc's subtree today
+// (every account for a scope that is everything), ordered by username.
+func (s *Store) UsersIn(ctx context.Context, sc *Scope) ([]User, error) {
+	var args store.Args
+	prefix, where := "", ""
+	if root := sc.Root(); root != "" {
+		prefix = org.SubtreeCTE(&args, root, dates.Today())
+		where = ` WHERE scope_unit_id IN (SELECT id FROM sub)`
+	}
+	rows, err := s.db.Q(ctx).QueryContext(ctx, prefix+`SELECT `+userColumns+` FROM users`+where+` ORDER BY username`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("auth: list users: %w", err)
+	}
+	defer rows.Close()
+	out := []User{}
+	for rows.Next() {
+		u, err := scanUser(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, u)
+	}
+	return out, rows.Err()
+}
+
 // SetPassword replaces user id's password (generated marks it as one the
 // system made, e.g. a reset by an admin) and clears any lock. Errors:
 // Invalid, NotFound.

@@ -14,6 +14,7 @@ import (
 	"gridwork/internal/apperr"
 	"gridwork/internal/audit"
 	"gridwork/internal/dates"
+	"gridwork/internal/org"
 	"gridwork/internal/store"
 )
 
@@ -208,7 +209,7 @@ func (q Quiz) hidden() Quiz {
 // GetQuiz returns a quiz; an open one without its answers. Errors:
 // NotFound.
 func (s *Store) GetQuiz(ctx context.Context, id string) (Quiz, error) {
-	qs, err := s.quizzes(ctx, "id = $1", id)
+	qs, err := s.quizzes(ctx, "", "id = $1", id)
 	if err != nil {
 		return Quiz{}, err
 	}
@@ -220,16 +221,28 @@ func (s *Store) GetQuiz(ctx context.Context, id string) (Quiz, error) {
 
 // Quizzes returns a worker's quizzes, newest first.
 func (s *Store) Quizzes(ctx context.Context, workerID string) ([]Quiz, error) {
-	return s.quizzes(ctx, "worker_id = $1", workerID)
+	return s.quizzes(ctx, "", "worker_id = $1", workerID)
 }
 
 // AllQuizzes returns every worker's quizzes, newest first: the centre's
 // overview of who took them and how they did.
 func (s *Store) AllQuizzes(ctx context.Context) ([]Quiz, error) {
-	return s.quizzes(ctx, "1 = 1")
+	return s.quizzes(ctx, "", "1 = 1")
 }
 
-func (s *Store) quizzes(ctx context.Context, where string, args ...any) ([]Quiz, error) {
+// QuizzesWithin returns the quizzes of the workers whose home unit lies in
+// the subtree of withinID today (everyone's when it is empty), newest
+// first.
+func (s *Store) QuizzesWithin(ctx context.Context, withinID string) ([]Quiz, error) {
+	if withinID == "" {
+		return s.AllQuizzes(ctx)
+	}
+	var args store.Args
+	prefix := org.SubtreeCTE(&args, withinID, dates.Today())
+	return s.quizzes(ctx, prefix, org.WorkersInSubtree("worker_id"), args...)
+}
+
+func (s *Store) quizzes(ctx context.Context, prefix, where string, args ...any) ([]Quiz, error) {
 	bank, err := s.Questions(ctx)
 	if err != nil {
 		return nil, err
@@ -238,7 +251,7 @@ func (s *Store) quizzes(ctx context.Context, where string, args ...any) ([]Quiz,
 	for _, q := range bank {
 		byID[q.ID] = q
 	}
-	out, err := store.All(ctx, s.db.Q(ctx), "quizzes", `SELECT id, worker_id, visit_id, questions, drawn_at, due_at, status, COALESCE(answers, ''), wrong, submitted_at
+	out, err := store.All(ctx, s.db.Q(ctx), "quizzes", prefix+`SELECT id, worker_id, visit_id, questions, drawn_at, due_at, status, COALESCE(answers, ''), wrong, submitted_at
 		FROM quizzes WHERE `+where+` ORDER BY drawn_at DESC, id`, args, func(r interface{ Scan(...any) error }) (Quiz, error) {
 		var q Quiz
 		var ids, answers string

@@ -12,6 +12,7 @@ import (
 	"gridwork/internal/apperr"
 	"gridwork/internal/audit"
 	"gridwork/internal/dates"
+	"gridwork/internal/org"
 	"gridwork/internal/store"
 )
 
@@ -152,13 +153,24 @@ func (s *Store) GetReport(ctx context.Context, id string) (Report, error) {
 // Reports returns the reports about a worker (all workers if empty) with
 // the given status (any if empty), newest first.
 func (s *Store) Reports(ctx context.Context, workerID, status string) ([]Report, error) {
+	return s.ReportsWithin(ctx, workerID, status, "")
+}
+
+// ReportsWithin is Reports of the workers whose home unit lies in the
+// subtree of withinID today (everyone's when it is empty).
+func (s *Store) ReportsWithin(ctx context.Context, workerID, status, withinID string) ([]Report, error) {
 	var args store.Args
 	where := []string{"1 = 1"}
+	prefix := ""
+	if withinID != "" {
+		prefix = org.SubtreeCTE(&args, withinID, dates.Today())
+		where = append(where, org.WorkersInSubtree("worker_id"))
+	}
 	if workerID != "" {
 		where = append(where, "worker_id = "+args.Add(workerID))
 	}
 	if status != "" {
 		where = append(where, "status = "+args.Add(status))
 	}
-	return store.All(ctx, s.db.Q(ctx), "reports", `SELECT `+reportColumns+` FROM inspect_reports WHERE `+strings.Join(where, " AND ")+` ORDER BY reported_at DESC, id`, args, scanReport)
+	return store.All(ctx, s.db.Q(ctx), "reports", prefix+`SELECT `+reportColumns+` FROM inspect_reports WHERE `+strings.Join(where, " AND ")+` ORDER BY reported_at DESC, id`, args, scanReport)
 }

@@ -13,6 +13,7 @@ import (
 	"gridwork/internal/apperr"
 	"gridwork/internal/audit"
 	"gridwork/internal/dates"
+	"gridwork/internal/org"
 	"gridwork/internal/store"
 )
 
@@ -450,6 +451,8 @@ type Task struct {
 // TaskQuery selects tasks; empty fields do not filter.
 type TaskQuery struct {
 	WorkerID, GridID, Status string
+	// WithinID keeps the tasks of grids in this unit's subtree today.
+	WithinID string
 }
 
 // Tasks returns the fix tasks matching q, open ones first, by due day.
@@ -461,7 +464,12 @@ func (s *Store) Tasks(ctx context.Context, q TaskQuery) ([]Task, error) {
 			where = append(where, col+" = "+args.Add(v))
 		}
 	}
-	return store.All(ctx, s.db.Q(ctx), "fix tasks", `SELECT id, visit_id, check_id, grid_id, worker_id, kind, house_id, note, due_on, status, done_at, done_note
+	prefix := ""
+	if q.WithinID != "" {
+		prefix = org.SubtreeCTE(&args, q.WithinID, dates.Today())
+		where = append(where, "grid_id IN (SELECT id FROM sub)")
+	}
+	return store.All(ctx, s.db.Q(ctx), "fix tasks", prefix+`SELECT id, visit_id, check_id, grid_id, worker_id, kind, house_id, note, due_on, status, done_at, done_note
 		FROM inspect_tasks WHERE `+strings.Join(where, " AND ")+` ORDER BY status DESC, due_on, id`, args, scanTask)
 }
 
