@@ -34,13 +34,13 @@ import (
 	"gridwork/internal/api"
 	"gridwork/internal/app"
 	"gridwork/internal/app/apptest"
-	"gridwork/internal/runs"
-	"gridwork/internal/scheme"
 	_ "gridwork/internal/catalog" // every fact the built-in templates name, as in the server
 	"gridwork/internal/dates"
 	"gridwork/internal/demo"
 	"gridwork/internal/metric"
 	"gridwork/internal/org"
+	"gridwork/internal/runs"
+	"gridwork/internal/scheme"
 	"gridwork/internal/store/storetest"
 )
 
@@ -51,7 +51,7 @@ type town struct {
 	url     string
 	run     runs.RunInfo // seed 000, 2026-03
 	worker  runs.Row     // a worker with a deduction backed by a record
-	cat     string         // that deduction's category and rule
+	cat     string       // that deduction's category and rule
 	rule    string
 	entity  string // the record behind it
 	id      string

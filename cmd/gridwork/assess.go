@@ -11,9 +11,9 @@ import (
 	"text/tabwriter"
 
 	"gridwork/internal/app"
+	"gridwork/internal/org"
 	"gridwork/internal/runs"
 	"gridwork/internal/scheme"
-	"gridwork/internal/org"
 	"gridwork/schemes"
 )
 

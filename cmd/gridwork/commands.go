@@ -18,14 +18,14 @@ import (
 	"gridwork/internal/api"
 	"gridwork/internal/app"
 	"gridwork/internal/apperr"
-	"gridwork/internal/runs"
-	"gridwork/internal/scheme"
 	"gridwork/internal/audit"
 	"gridwork/internal/auth"
 	"gridwork/internal/dates"
 	"gridwork/internal/demo"
 	"gridwork/internal/metric"
 	"gridwork/internal/org"
+	"gridwork/internal/runs"
+	"gridwork/internal/scheme"
 	"gridwork/internal/store"
 )
 

@@ -12,8 +12,6 @@ import (
 	"github.com/google/uuid"
 
 	"gridwork/internal/api"
-	"gridwork/internal/runs"
-	"gridwork/internal/scheme"
 	"gridwork/internal/dates"
 	"gridwork/internal/demo"
 	"gridwork/internal/events"
@@ -21,6 +19,8 @@ import (
 	"gridwork/internal/metric"
 	"gridwork/internal/org"
 	"gridwork/internal/records"
+	"gridwork/internal/runs"
+	"gridwork/internal/scheme"
 	"gridwork/internal/store"
 	"gridwork/internal/store/storetest"
 )

@@ -23,7 +23,6 @@ import (
 	"path/filepath"
 	"time"
 
-	"gridwork/internal/runs"
 	"gridwork/internal/auth"
 	"gridwork/internal/care"
 	_ "gridwork/internal/catalog" // every fact, measured or declared
@@ -35,6 +34,7 @@ import (
 	"gridwork/internal/org"
 	"gridwork/internal/patrol"
 	"gridwork/internal/records"
+	"gridwork/internal/runs"
 	"gridwork/internal/seal"
 	"gridwork/internal/store"
 	"gridwork/internal/survey"
