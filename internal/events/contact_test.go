@@ -1,13 +1,13 @@
 package events_test
 
 import (
-	"bytes"
 	"errors"
 	"strings"
 	"testing"
 
 	"gridwork/internal/events"
 	"gridwork/internal/seal"
+	"gridwork/internal/seal/sealtest"
 	"gridwork/internal/store"
 	"gridwork/internal/store/storetest"
 )
@@ -19,10 +19,7 @@ import (
 func TestContactSealed(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		e := newEnv(t, db, at("2026-03-02 09:00"))
-		keys, err := seal.New("test", bytes.Repeat([]byte{3}, seal.MaterialSize))
-		if err != nil {
-			t.Fatal(err)
-		}
+		keys := sealtest.Keys(t, 3)
 		e.ev.SealContacts(keys)
 		contact := events.Contact{Name: "张小明", Phone: "13912345678", Email: "zxm@example.cn"}
 		sealed := e.report(t, e.centre, events.NewEvent{CategoryCode: "event_garbage", Description: "二号楼北侧垃圾堆放三天未清运",
