@@ -10,9 +10,9 @@ import (
 
 	"gridwork/internal/apperr"
 	"gridwork/internal/dates"
-	"gridwork/internal/geo"
 	"gridwork/internal/metric"
 	"gridwork/internal/org"
+	"gridwork/internal/org/orgtest"
 	"gridwork/internal/patrol"
 	"gridwork/internal/store"
 	"gridwork/internal/store/storetest"
@@ -36,31 +36,13 @@ func newEnv(t *testing.T, db *store.DB) *env {
 	t.Helper()
 	e := &env{db: db, org: org.NewStore(db), clock: at("2026-03-31 20:00:00"), leave: leaveOf{}}
 	from := dates.MustParse("2026-01-01")
-	mk := func(in org.NewUnit) org.Unit {
-		t.Helper()
-		in.ValidFrom = from
-		u, err := e.org.CreateUnit(bg, "test", in)
-		if err != nil {
-			t.Fatalf("CreateUnit %q: %v", in.Name, err)
-		}
-		return u
-	}
-	district := mk(org.NewUnit{Level: org.District, Name: "朝阳区", Code: "110105"})
-	street := mk(org.NewUnit{Level: org.Street, ParentID: district.ID, Name: "和平街道", Kind: "街道"})
-	community := mk(org.NewUnit{Level: org.Community, ParentID: street.ID, Name: "和平里社区", Kind: "社区",
-		Geometry: geo.Marshal(rectPolygon(west, south, east+0.01, north))})
-	e.g1 = mk(org.NewUnit{Level: org.Grid, ParentID: community.ID, Name: "第1网格", Geometry: geo.Marshal(rectPolygon(west, south, east, north))})
-	e.g2 = mk(org.NewUnit{Level: org.Grid, ParentID: community.ID, Name: "第2网格", Geometry: geo.Marshal(rectPolygon(east, south, east+0.01, north))})
+	b := orgtest.New(t, e.org, from)
+	_, street := b.Street()
+	community := b.Community(street, "和平里社区", orgtest.RectDegrees(west, south, east+0.01, north))
+	e.g1 = b.Grid(community, "第1网格", orgtest.RectDegrees(west, south, east, north))
+	e.g2 = b.Grid(community, "第2网格", orgtest.RectDegrees(east, south, east+0.01, north))
 	worker := func(name, phone string, g org.Unit) org.Worker {
-		w, err := e.org.CreateWorker(bg, "test", org.NewWorker{Name: name, Employment: org.FullTime, Post: org.GridWorker, Phone: phone,
-			InPostSince: from, HomeUnitID: community.ID})
-		if err != nil {
-			t.Fatal(err)
-		}
-		if _, err := e.org.Assign(bg, "test", org.NewAssignment{WorkerID: w.ID, GridID: g.ID, Kind: org.Primary, ValidFrom: from}); err != nil {
-			t.Fatal(err)
-		}
-		return w
+		return b.GridWorker(org.NewWorker{Name: name, Employment: org.FullTime, Phone: phone, InPostSince: from, HomeUnitID: community.ID}, g, from)
 	}
 	e.w1 = worker("张三", "13800000001", e.g1)
 	e.w2 = worker("李四", "13800000002", e.g2)
