@@ -15,41 +15,34 @@ import (
 // allowed and the state it leads to. Every pair not listed is illegal.
 // resume leads back to the parked-from state; Next reports Parked for it.
 var legal = map[events.State]map[events.Action]events.State{
-	events.Reported: {
-		events.Accept: events.Accepted, events.Escalate: events.Reported,
-		events.RequestExtension: events.Reported, events.ApproveExtension: events.Reported, events.RejectExtension: events.Reported,
-		events.RequestPark: events.Reported, events.ApprovePark: events.Parked, events.RejectPark: events.Reported,
-		events.RequestVoid: events.Reported, events.ApproveVoid: events.Voided, events.RejectVoid: events.Reported,
-	},
-	events.Accepted: {
-		events.Dispatch: events.Dispatched, events.SendBack: events.Reported, events.Escalate: events.Accepted,
-		events.RequestExtension: events.Accepted, events.ApproveExtension: events.Accepted, events.RejectExtension: events.Accepted,
-		events.RequestPark: events.Accepted, events.ApprovePark: events.Parked, events.RejectPark: events.Accepted,
-		events.RequestVoid: events.Accepted, events.ApproveVoid: events.Voided, events.RejectVoid: events.Accepted,
-	},
-	events.Dispatched: {
-		events.Handle: events.Handled, events.SendBack: events.Accepted, events.Escalate: events.Dispatched,
-		events.RequestExtension: events.Dispatched, events.ApproveExtension: events.Dispatched, events.RejectExtension: events.Dispatched,
-		events.RequestPark: events.Dispatched, events.ApprovePark: events.Parked, events.RejectPark: events.Dispatched,
-		events.RequestVoid: events.Dispatched, events.ApproveVoid: events.Voided, events.RejectVoid: events.Dispatched,
-	},
-	events.Handled: {
-		events.Verify: events.Verified, events.SendBack: events.Dispatched, events.Escalate: events.Handled,
-		events.RequestExtension: events.Handled, events.ApproveExtension: events.Handled, events.RejectExtension: events.Handled,
-		events.RequestPark: events.Handled, events.ApprovePark: events.Parked, events.RejectPark: events.Handled,
-		events.RequestVoid: events.Handled, events.ApproveVoid: events.Voided, events.RejectVoid: events.Handled,
-	},
-	events.Verified: {
-		events.Close: events.Closed, events.SendBack: events.Handled, events.Escalate: events.Verified,
-		events.RequestExtension: events.Verified, events.ApproveExtension: events.Verified, events.RejectExtension: events.Verified,
-		events.RequestPark: events.Verified, events.ApprovePark: events.Parked, events.RejectPark: events.Verified,
-		events.RequestVoid: events.Verified, events.ApproveVoid: events.Voided, events.RejectVoid: events.Verified,
-	},
+	events.Reported:   working(events.Reported, events.Accept, events.Accepted, ""),
+	events.Accepted:   working(events.Accepted, events.Dispatch, events.Dispatched, events.Reported),
+	events.Dispatched: working(events.Dispatched, events.Handle, events.Handled, events.Accepted),
+	events.Handled:    working(events.Handled, events.Verify, events.Verified, events.Dispatched),
+	events.Verified:   working(events.Verified, events.Close, events.Closed, events.Handled),
 	events.Parked: {
 		events.Resume: events.Parked, events.RequestVoid: events.Parked, events.ApproveVoid: events.Voided, events.RejectVoid: events.Parked,
 	},
 	events.Closed: {},
 	events.Voided: {},
+}
+
+// working is the row of a state an event is worked in: forward leads to
+// next, send-back to back (none when back is empty), and the requests every
+// such state allows (escalate; extension, park and void asked, approved or
+// rejected) stay in st, but an approved park parks it and an approved void
+// voids it.
+func working(st events.State, forward events.Action, next, back events.State) map[events.Action]events.State {
+	row := map[events.Action]events.State{
+		forward: next, events.Escalate: st,
+		events.RequestExtension: st, events.ApproveExtension: st, events.RejectExtension: st,
+		events.RequestPark: st, events.ApprovePark: events.Parked, events.RejectPark: st,
+		events.RequestVoid: st, events.ApproveVoid: events.Voided, events.RejectVoid: st,
+	}
+	if back != "" {
+		row[events.SendBack] = back
+	}
+	return row
 }
 
 // TestNextEveryPair checks Next on every state and every action against
