@@ -34,18 +34,15 @@ func TestGridGeometryFaults(t *testing.T) {
 		tw := newTown(t, db)
 		for _, tc := range badGeometries {
 			t.Run(tc.name, func(t *testing.T) {
-				before := rowCounts(t, db)
 				name := "坏网格·" + tc.name
-				_, err := tw.st.CreateUnit(bg, actor, org.NewUnit{Level: org.Grid, ParentID: tw.community.ID, Name: name,
-					Geometry: tc.geojson, ValidFrom: Start})
-				e := wantErr(t, err, apperr.Invalid, "geometry")
+				e := refused(t, db, "geometry", tc.reason, func() error {
+					_, err := tw.st.CreateUnit(bg, actor, org.NewUnit{Level: org.Grid, ParentID: tw.community.ID, Name: name,
+						Geometry: tc.geojson, ValidFrom: Start})
+					return err
+				})
 				if !strings.Contains(e.Message, name) {
 					t.Errorf("message %q does not name the grid %q", e.Message, name)
 				}
-				if r := reason(t, e, "geometry"); !strings.Contains(r, tc.reason) {
-					t.Errorf("geometry reason %q does not say %q", r, tc.reason)
-				}
-				wantCounts(t, db, before)
 			})
 		}
 	})
@@ -59,17 +56,14 @@ func TestRedrawGridGeometryFaults(t *testing.T) {
 		g := tw.grid(t, "第1网格", 0, 0)
 		for _, tc := range badGeometries {
 			t.Run(tc.name, func(t *testing.T) {
-				before := rowCounts(t, db)
 				geom := tc.geojson
-				_, err := tw.st.ChangeUnit(bg, actor, g.ID, org.UnitChange{From: day("2026-03-01"), Geometry: &geom})
-				e := wantErr(t, err, apperr.Invalid, "geometry")
+				e := refused(t, db, "geometry", tc.reason, func() error {
+					_, err := tw.st.ChangeUnit(bg, actor, g.ID, org.UnitChange{From: day("2026-03-01"), Geometry: &geom})
+					return err
+				})
 				if !strings.Contains(e.Message, "第1网格") {
 					t.Errorf("message %q does not name the grid", e.Message)
 				}
-				if r := reason(t, e, "geometry"); !strings.Contains(r, tc.reason) {
-					t.Errorf("geometry reason %q does not say %q", r, tc.reason)
-				}
-				wantCounts(t, db, before)
 				got, err := tw.st.GetUnit(bg, g.ID, day("2026-03-10"))
 				if err != nil || got.ValidFrom != Start || !samePolygon(t, got.Geometry, cell(0, 0)) {
 					t.Fatalf("after a refused redraw GetUnit = %+v, %v", got, err)

@@ -222,11 +222,7 @@ func TestListWorkers(t *testing.T) {
 		}
 		all := []org.Worker{a, b, c, d, e, f}
 		on := day("2026-01-15")
-		for _, tc := range []struct {
-			name string
-			q    org.WorkerQuery
-			want []org.Worker
-		}{
+		checkList(t, st.ListWorkers, workerNames, []listCase[org.WorkerQuery, org.Worker]{
 			{"everyone", org.WorkerQuery{}, all},
 			{"within community X", org.WorkerQuery{WithinID: tw.community.ID, On: on}, []org.Worker{a, b, f}},
 			{"within community Y", org.WorkerQuery{WithinID: y.ID, On: on}, []org.Worker{c}},
@@ -242,26 +238,8 @@ func TestListWorkers(t *testing.T) {
 			{"in post within Y on 2026-02-01", org.WorkerQuery{WithinID: y.ID, InPostOnly: true, On: day("2026-02-01")}, nil},
 			{"inspectors", org.WorkerQuery{Post: org.Inspector}, []org.Worker{c}},
 			{"grid workers within the street", org.WorkerQuery{Post: org.GridWorker, WithinID: tw.street.ID, On: on}, []org.Worker{a, b, d, f}},
-		} {
-			t.Run(tc.name, func(t *testing.T) {
-				got, total, err := st.ListWorkers(bg, tc.q)
-				if err != nil {
-					t.Fatal(err)
-				}
-				if !slices.Equal(workerNames(got), workerNames(tc.want)) || total != len(tc.want) {
-					t.Fatalf("ListWorkers = %v (total %d), want %v", workerNames(got), total, workerNames(tc.want))
-				}
-			})
-		}
-		t.Run("paging", func(t *testing.T) {
-			got, total, err := st.ListWorkers(bg, org.WorkerQuery{Limit: 2, Offset: 2})
-			if err != nil {
-				t.Fatal(err)
-			}
-			if total != 6 || !slices.Equal(workerNames(got), []string{"C张", "D赵"}) {
-				t.Fatalf("page = %v (total %d)", workerNames(got), total)
-			}
 		})
+		checkPage(t, st.ListWorkers, workerNames, org.WorkerQuery{Limit: 2, Offset: 2}, []string{"C张", "D赵"}, 6)
 	})
 }
 
