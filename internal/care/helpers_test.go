@@ -18,6 +18,7 @@ import (
 	"gridwork/internal/seal"
 	"gridwork/internal/seal/sealtest"
 	"gridwork/internal/store"
+	"gridwork/internal/store/storetest"
 )
 
 const actor = "test"
@@ -69,6 +70,12 @@ func newEnv(t *testing.T, db *store.DB, today dates.Date) *env {
 	e.g2 = b.Grid(e.community, "第2网格", orgtest.Rect(w+cell, n-cell, w+2*cell, n))
 	e.photo = filestest.Photo(t, db)
 	return e
+}
+
+// eachEnv runs fn once per engine on a fresh env whose today is today.
+func eachEnv(t *testing.T, today dates.Date, fn func(t *testing.T, e *env)) {
+	t.Helper()
+	storetest.Each(t, func(t *testing.T, db *store.DB) { fn(t, newEnv(t, db, today)) })
 }
 
 // exec runs a statement or fails the test.

@@ -13,6 +13,7 @@ import (
 	"gridwork/internal/org"
 	"gridwork/internal/org/orgtest"
 	"gridwork/internal/store"
+	"gridwork/internal/store/storetest"
 )
 
 const actor = "test"
@@ -79,6 +80,12 @@ func newEnv(t testing.TB, db *store.DB, now time.Time) *env {
 	}
 	e.photo = filestest.Photo(t, db)
 	return e
+}
+
+// eachEnv runs fn once per engine on a fresh env with the clock at now.
+func eachEnv(t *testing.T, now time.Time, fn func(t *testing.T, e *env)) {
+	t.Helper()
+	storetest.Each(t, func(t *testing.T, db *store.DB) { fn(t, newEnv(t, db, now)) })
 }
 
 // must returns v, or panics on an error: the test fails with the error

@@ -8,8 +8,6 @@ import (
 	"gridwork/internal/events"
 	"gridwork/internal/seal"
 	"gridwork/internal/seal/sealtest"
-	"gridwork/internal/store"
-	"gridwork/internal/store/storetest"
 )
 
 // TestContactSealed: a resident's contact is stored sealed, read back
@@ -17,8 +15,7 @@ import (
 // sealed once by SealStoredContacts; a damaged value is an error, not a
 // silent blank.
 func TestContactSealed(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		e := newEnv(t, db, at("2026-03-02 09:00"))
+	eachEnv(t, at("2026-03-02 09:00"), func(t *testing.T, e *env) {
 		keys := sealtest.Keys(t, 3)
 		e.ev.SealContacts(keys)
 		contact := events.Contact{Name: "张小明", Phone: "13912345678", Email: "zxm@example.cn"}
@@ -33,7 +30,7 @@ func TestContactSealed(t *testing.T) {
 
 		raw := func(id string) (c events.Contact) {
 			t.Helper()
-			if err := db.QueryRowContext(bg, `SELECT contact_name, contact_phone, contact_email FROM events WHERE id = $1`, id).
+			if err := e.db.QueryRowContext(bg, `SELECT contact_name, contact_phone, contact_email FROM events WHERE id = $1`, id).
 				Scan(&c.Name, &c.Phone, &c.Email); err != nil {
 				t.Fatal(err)
 			}
@@ -83,7 +80,7 @@ func TestContactSealed(t *testing.T) {
 		// A sealed value damaged in the database fails the read loudly.
 		c := raw(sealed.ID)
 		damaged := c.Phone[:len(c.Phone)-4] + "AAAA"
-		if _, err := db.ExecContext(bg, `UPDATE events SET contact_phone = $1 WHERE id = $2`, damaged, sealed.ID); err != nil {
+		if _, err := e.db.ExecContext(bg, `UPDATE events SET contact_phone = $1 WHERE id = $2`, damaged, sealed.ID); err != nil {
 			t.Fatal(err)
 		}
 		if _, err := e.ev.Get(bg, sealed.ID); !errors.Is(err, seal.ErrTampered) {

@@ -13,6 +13,7 @@ import (
 	"gridwork/internal/org"
 	"gridwork/internal/org/orgtest"
 	"gridwork/internal/store"
+	"gridwork/internal/store/storetest"
 	"gridwork/internal/workcal"
 )
 
@@ -77,6 +78,12 @@ func newEnv(t *testing.T, db *store.DB, now time.Time) *env {
 	e.centre = events.Actor{UserID: "u-centre"}
 	e.photo = filestest.Photo(t, db)
 	return e
+}
+
+// eachEnv runs fn once per engine on a fresh env with the clock at now.
+func eachEnv(t *testing.T, now time.Time, fn func(t *testing.T, e *env)) {
+	t.Helper()
+	storetest.Each(t, func(t *testing.T, db *store.DB) { fn(t, newEnv(t, db, now)) })
 }
 
 // set moves the clock to a Shanghai wall-clock time.

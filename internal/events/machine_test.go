@@ -7,8 +7,6 @@ import (
 
 	"gridwork/internal/apperr"
 	"gridwork/internal/events"
-	"gridwork/internal/store"
-	"gridwork/internal/store/storetest"
 )
 
 // legal is the workflow written out by hand: every (state, action) pair
@@ -104,8 +102,7 @@ func inState(t *testing.T, e *env, st events.State) events.Event {
 // legal pairs succeed and the others are refused with ECONFLICT naming the
 // state and the action.
 func TestActEveryPair(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		e := newEnv(t, db, at("2026-03-02 09:00"))
+	eachEnv(t, at("2026-03-02 09:00"), func(t *testing.T, e *env) {
 		pending := map[events.Action]events.Action{
 			events.ApproveExtension: events.RequestExtension, events.RejectExtension: events.RequestExtension,
 			events.ApprovePark: events.RequestPark, events.RejectPark: events.RequestPark,
@@ -150,8 +147,7 @@ func TestActEveryPair(t *testing.T) {
 // not cover: a second request of a kind while one is pending, and a
 // decision without a pending request.
 func TestRequestsNeedPending(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		e := newEnv(t, db, at("2026-03-02 09:00"))
+	eachEnv(t, at("2026-03-02 09:00"), func(t *testing.T, e *env) {
 		ev := e.report(t, e.fullBy, events.NewEvent{})
 		_, err := e.ev.Act(bg, e.centre, ev.ID, events.ApproveExtension, events.ActInput{})
 		wantErr(t, err, apperr.Conflict)

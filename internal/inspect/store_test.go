@@ -91,6 +91,12 @@ func newFixture(t *testing.T, db *store.DB) *fixture {
 	return f
 }
 
+// eachFixture runs fn once per engine on a fresh fixture.
+func eachFixture(t *testing.T, fn func(t *testing.T, f *fixture)) {
+	t.Helper()
+	storetest.Each(t, func(t *testing.T, db *store.DB) { fn(t, newFixture(t, db)) })
+}
+
 // community returns the community of grid.
 func (f *fixture) community(grid string) string {
 	for i, g := range f.grids {
@@ -291,8 +297,7 @@ func TestSpotCheckRound(t *testing.T) {
 }
 
 func TestRecordVisitRejectsBadResults(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		f := newFixture(t, db)
+	eachFixture(t, func(t *testing.T, f *fixture) {
 		r, err := f.st.PlanRound(bg, "centre", inspect.NewRound{UnitID: f.comm[0].ID, From: dates.MustParse("2026-03-01"),
 			To: dates.MustParse("2026-03-31"), Grids: 1, Households: 3, Seed: 1})
 		if err != nil {

@@ -14,6 +14,7 @@ import (
 	"gridwork/internal/geo"
 	"gridwork/internal/org"
 	"gridwork/internal/store"
+	"gridwork/internal/store/storetest"
 )
 
 // Shared fixtures for the org tests. Coordinates are built from integer
@@ -98,6 +99,12 @@ func newTown(t *testing.T, db *store.DB) *town {
 		t.Fatalf("fixture codes: street %s, community %s; want %s, %s", tw.street.Code, tw.community.Code, StreetCode, CommunityCode)
 	}
 	return tw
+}
+
+// eachTown runs fn once per engine on a fresh town.
+func eachTown(t *testing.T, fn func(t *testing.T, tw *town)) {
+	t.Helper()
+	storetest.Each(t, func(t *testing.T, db *store.DB) { fn(t, newTown(t, db)) })
 }
 
 // mustCreate creates a unit or fails the test.

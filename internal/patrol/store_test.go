@@ -53,6 +53,12 @@ func newEnv(t *testing.T, db *store.DB) *env {
 	return e
 }
 
+// eachEnv runs fn once per engine on a fresh env.
+func eachEnv(t *testing.T, fn func(t *testing.T, e *env)) {
+	t.Helper()
+	storetest.Each(t, func(t *testing.T, db *store.DB) { fn(t, newEnv(t, db)) })
+}
+
 func (e *env) ingest(t *testing.T, worker string, pts []patrol.Point, ms ...patrol.Marker) patrol.Receipt {
 	t.Helper()
 	r, err := e.patrol.Ingest(bg, "test", worker, patrol.Batch{ClientID: uuid.NewString(), Points: pts, Markers: ms})
@@ -73,8 +79,7 @@ func (e *env) count(t *testing.T, query string, args ...any) int {
 
 // A replayed batch is ingested once.
 func TestReplayedBatchIngestedOnce(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		e := newEnv(t, db)
+	eachEnv(t, func(t *testing.T, e *env) {
 		b := patrol.Batch{ClientID: uuid.NewString(), Points: loop(at("2026-03-04 09:00:00"), time.Hour, 30*time.Second, 0)}
 		first, err := e.patrol.Ingest(bg, "test", e.w1.ID, b)
 		if err != nil {
@@ -109,8 +114,7 @@ func TestReplayedBatchIngestedOnce(t *testing.T) {
 
 // A bad batch is refused whole, naming the point and the field.
 func TestInvalidBatchStoresNothing(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		e := newEnv(t, db)
+	eachEnv(t, func(t *testing.T, e *env) {
 		pts := loop(at("2026-03-04 09:00:00"), 5*time.Minute, time.Minute, 0)
 		pts[3].Lat = 91
 		pts[4].At = e.clock.Add(time.Hour)
@@ -131,8 +135,7 @@ func TestInvalidBatchStoresNothing(t *testing.T) {
 // Batches arriving out of order, with points interleaved across them and
 // one point sent twice, give the same day as the whole track at once.
 func TestOutOfOrderBatches(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		e := newEnv(t, db)
+	eachEnv(t, func(t *testing.T, e *env) {
 		track := loop(at("2026-03-04 08:30:00"), 3*time.Hour, 30*time.Second, 100)
 		var parts [3][]patrol.Point
 		for i, p := range track {
@@ -149,7 +152,7 @@ func TestOutOfOrderBatches(t *testing.T) {
 		want := patrol.Analyse(patrol.Input{WorkerID: e.w1.ID, Day: day, Points: track, Area: testArea, Calendar: plainCalendar()}, patrol.DefaultParams)
 		var inside float64
 		var points, long int
-		err = db.QueryRowContext(bg, `SELECT inside_seconds, points, long_patrols FROM patrol_days WHERE worker_id = $1 AND day = $2`, e.w1.ID, day).
+		err = e.db.QueryRowContext(bg, `SELECT inside_seconds, points, long_patrols FROM patrol_days WHERE worker_id = $1 AND day = $2`, e.w1.ID, day).
 			Scan(&inside, &points, &long)
 		if err != nil {
 			t.Fatal(err)
@@ -162,8 +165,7 @@ func TestOutOfOrderBatches(t *testing.T) {
 
 // A patrol replaying another day's track fix for fix is flagged.
 func TestRepeatedTrackFlagged(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		e := newEnv(t, db)
+	eachEnv(t, func(t *testing.T, e *env) {
 		track := loop(at("2026-03-03 09:00:00"), time.Hour, 30*time.Second, 0)
 		e.ingest(t, e.w1.ID, track)
 		if _, err := e.patrol.Settle(bg); err != nil {
@@ -207,8 +209,7 @@ func TestRepeatedTrackFlagged(t *testing.T) {
 // daily hours 9.27 / 21; out of area 1; cheat flags 2. The second worker
 // sent nothing: missing 44, daily hours 0 / 22.
 func TestFactsOfAMonth(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		e := newEnv(t, db)
+	eachEnv(t, func(t *testing.T, e *env) {
 		w := e.w1.ID
 		e.ingest(t, w, loop(at("2026-03-02 08:30:00"), 3*time.Hour, 30*time.Second, 0))
 		e.ingest(t, w, loop(at("2026-03-02 14:00:00"), 3*time.Hour, 30*time.Second, 300))

@@ -18,6 +18,7 @@ import (
 	"gridwork/internal/seal"
 	"gridwork/internal/seal/sealtest"
 	"gridwork/internal/store"
+	"gridwork/internal/store/storetest"
 )
 
 const actor = "test"
@@ -63,6 +64,12 @@ func newTownTB(t testing.TB, db *store.DB) *town {
 	b.Assign(org.NewAssignment{WorkerID: w.ID, GridID: g1.ID, Kind: org.Primary, SharePct: 100, ValidFrom: from})
 	tw.community, tw.g1, tw.g2, tw.g1Code, tw.worker = c.ID, g1.ID, g2.ID, g1.Code, w.ID
 	return tw
+}
+
+// eachTown runs fn once per engine on a fresh town.
+func eachTown(t *testing.T, fn func(t *testing.T, tw *town)) {
+	t.Helper()
+	storetest.Each(t, func(t *testing.T, db *store.DB) { fn(t, newTown(t, db)) })
 }
 
 // idNumber makes a valid resident identity number.

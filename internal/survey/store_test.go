@@ -94,6 +94,12 @@ func newFixture(t *testing.T, db *store.DB) *fixture {
 	return f
 }
 
+// eachFixture runs fn once per engine on a fresh fixture.
+func eachFixture(t *testing.T, fn func(t *testing.T, f *fixture)) {
+	t.Helper()
+	storetest.Each(t, func(t *testing.T, db *store.DB) { fn(t, newFixture(t, db)) })
+}
+
 // open creates and opens a survey of the street for period.
 func (f *fixture) open(t *testing.T, period string) survey.Survey {
 	t.Helper()
@@ -156,8 +162,7 @@ func wantSecondVote(t *testing.T, what string, err error, field string) {
 }
 
 func TestSurveyLifecycle(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		f := newFixture(t, db)
+	eachFixture(t, func(t *testing.T, f *fixture) {
 		if _, err := f.st.PublicFor(bg, f.a.ID); apperr.CodeOf(err) != apperr.NotFound {
 			t.Errorf("public survey with none open: %v, want ENOTFOUND", err)
 		}
@@ -212,8 +217,7 @@ func TestSurveyLifecycle(t *testing.T) {
 }
 
 func TestOneAnswerPerHousehold(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		f := newFixture(t, db)
+	eachFixture(t, func(t *testing.T, f *fixture) {
 		v := f.open(t, "2026-03")
 		codes := f.codes(t, f.a.ID)
 		if len(codes) != 5 {
@@ -277,8 +281,7 @@ func TestOneAnswerPerHousehold(t *testing.T) {
 }
 
 func TestOneAnswerPerPhone(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		f := newFixture(t, db)
+	eachFixture(t, func(t *testing.T, f *fixture) {
 		v := f.open(t, "2026-03")
 		const phone = "13912345678"
 		if _, err := f.st.RequestCode(bg, f.a.ID, "12345", "ip"); apperr.CodeOf(err) != apperr.Invalid {
@@ -463,8 +466,7 @@ func TestExceedsHouseholdsAndFacts(t *testing.T) {
 }
 
 func TestRateLimits(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		f := newFixture(t, db)
+	eachFixture(t, func(t *testing.T, f *fixture) {
 		f.open(t, "2026-03")
 		f.st.SetLimits(survey.LimitConfig{Window: time.Hour, PerIP: 2, PerGrid: 3, PerPhone: 1})
 		codes := f.codes(t, f.a.ID)
