@@ -120,6 +120,16 @@ func rehash(t *testing.T, db *store.DB, seq int64, edit func(r *audit.Row)) {
 		r.Actor, r.AfterJSON, r.PrevHash, r.Hash, seq)
 }
 
+// execing is a tamper that runs one statement.
+func execing(q string, args ...any) func(*testing.T, *store.DB) {
+	return func(t *testing.T, db *store.DB) { exec(t, db, q, args...) }
+}
+
+// rehashing is a tamper that rewrites row seq and recomputes its hash.
+func rehashing(seq int64, edit func(r *audit.Row)) func(*testing.T, *store.DB) {
+	return func(t *testing.T, db *store.DB) { rehash(t, db, seq, edit) }
+}
+
 var atFormat = regexp.MustCompile(`^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$`)
 
 func TestAppendAndVerify(t *testing.T) {
@@ -182,140 +192,27 @@ func TestVerifyFindsTampering(t *testing.T) {
 		wantSeq    int64
 		wantReason string
 	}{
-		{
-			name:       "update a middle row's actor",
-			tamper:     func(t *testing.T, db *store.DB) { exec(t, db, `UPDATE audit_log SET actor = 'mallory' WHERE seq = 3`) },
-			wantSeq:    3,
-			wantReason: "row 3 was altered: its stored hash does not match its contents",
-		},
-		{
-			name: "update a row's after_json",
-			tamper: func(t *testing.T, db *store.DB) {
-				exec(t, db, `UPDATE audit_log SET after_json = '{"name":"假网格"}' WHERE seq = 2`)
-			},
-			wantSeq:    2,
-			wantReason: "row 2 was altered: its stored hash does not match its contents",
-		},
-		{
-			name: "NULL before_json set to the text null",
-			tamper: func(t *testing.T, db *store.DB) {
-				exec(t, db, `UPDATE audit_log SET before_json = 'null' WHERE seq = 1`)
-			},
-			wantSeq:    1,
-			wantReason: "row 1 was altered: its stored hash does not match its contents",
-		},
-		{
-			name:       "before_json set to NULL",
-			tamper:     func(t *testing.T, db *store.DB) { exec(t, db, `UPDATE audit_log SET before_json = NULL WHERE seq = 4`) },
-			wantSeq:    4,
-			wantReason: "row 4 was altered",
-		},
-		{
-			name: "update a row's stored hash only",
-			tamper: func(t *testing.T, db *store.DB) {
-				exec(t, db, `UPDATE audit_log SET hash = $1 WHERE seq = 3`, strings.Repeat("f", 64))
-			},
-			wantSeq:    3,
-			wantReason: "row 3 was altered",
-		},
-		{
-			name: "update a row's prev_hash only",
-			tamper: func(t *testing.T, db *store.DB) {
-				exec(t, db, `UPDATE audit_log SET prev_hash = $1 WHERE seq = 4`, strings.Repeat("e", 64))
-			},
-			wantSeq:    4,
-			wantReason: "row 4 was altered: its stored hash does not match its contents, and its prev_hash does not match row 3's hash",
-		},
-		{
-			name:       "delete a middle row",
-			tamper:     func(t *testing.T, db *store.DB) { exec(t, db, `DELETE FROM audit_log WHERE seq = 3`) },
-			wantSeq:    3,
-			wantReason: "row 3 is missing (rows jump from 2 to 4): it was deleted",
-		},
-		{
-			name:       "delete two middle rows",
-			tamper:     func(t *testing.T, db *store.DB) { exec(t, db, `DELETE FROM audit_log WHERE seq IN (2, 3)`) },
-			wantSeq:    2,
-			wantReason: "rows 2 to 3 are missing (rows jump from 1 to 4): they were deleted",
-		},
-		{
-			name:       "delete the first row",
-			tamper:     func(t *testing.T, db *store.DB) { exec(t, db, `DELETE FROM audit_log WHERE seq = 1`) },
-			wantSeq:    1,
-			wantReason: "row 1 is missing (the log starts at row 2): it was deleted",
-		},
-		{
-			name:       "delete the last row",
-			tamper:     func(t *testing.T, db *store.DB) { exec(t, db, `DELETE FROM audit_log WHERE seq = 5`) },
-			wantSeq:    5,
-			wantReason: "the head says 5 rows but the log ends at row 4: rows were deleted from the end",
-		},
-		{
-			name:       "delete every row",
-			tamper:     func(t *testing.T, db *store.DB) { exec(t, db, `DELETE FROM audit_log`) },
-			wantSeq:    1,
-			wantReason: "the head says 5 rows but the log is empty: all rows were deleted",
-		},
-		{
-			name: "update a middle row and recompute its hash",
-			tamper: func(t *testing.T, db *store.DB) {
-				rehash(t, db, 3, func(r *audit.Row) { r.Actor = "mallory" })
-			},
-			wantSeq:    3,
-			wantReason: "row 3's hash was recomputed but row 4 still links to the old one",
-		},
-		{
-			name: "update the first row and recompute its hash",
-			tamper: func(t *testing.T, db *store.DB) {
-				rehash(t, db, 1, func(r *audit.Row) { r.AfterJSON = nil })
-			},
-			wantSeq:    1,
-			wantReason: "row 1's hash was recomputed but row 2 still links to the old one",
-		},
-		{
-			name: "update the last row and recompute its hash",
-			tamper: func(t *testing.T, db *store.DB) {
-				rehash(t, db, 5, func(r *audit.Row) { r.Actor = "mallory" })
-			},
-			wantSeq:    5,
-			wantReason: "the head's hash differs from row 5's hash: the head was altered, or row 5 was altered and its hash recomputed",
-		},
-		{
-			name: "rewrite row 1's prev_hash and recompute its hash",
-			tamper: func(t *testing.T, db *store.DB) {
-				rehash(t, db, 1, func(r *audit.Row) { r.PrevHash = strings.Repeat("1", 64) })
-			},
-			wantSeq:    1,
-			wantReason: "row 1 does not start from the genesis hash",
-		},
-		{
-			name: "update the head's hash",
-			tamper: func(t *testing.T, db *store.DB) {
-				exec(t, db, `UPDATE audit_head SET hash = $1 WHERE id = 1`, strings.Repeat("a", 64))
-			},
-			wantSeq:    5,
-			wantReason: "the head's hash differs from row 5's hash",
-		},
-		{
-			name:       "move the head forward",
-			tamper:     func(t *testing.T, db *store.DB) { exec(t, db, `UPDATE audit_head SET seq = seq + 2 WHERE id = 1`) },
-			wantSeq:    6,
-			wantReason: "the head says 7 rows but the log ends at row 5",
-		},
-		{
-			name:       "move the head back",
-			tamper:     func(t *testing.T, db *store.DB) { exec(t, db, `UPDATE audit_head SET seq = 3 WHERE id = 1`) },
-			wantSeq:    3,
-			wantReason: "the head's hash differs from row 3's hash",
-		},
-		{
-			name: "move the head back to a consistent earlier state",
-			tamper: func(t *testing.T, db *store.DB) {
-				exec(t, db, `UPDATE audit_head SET seq = 3, hash = $1 WHERE id = 1`, readRow(t, db, 3).Hash)
-			},
-			wantSeq:    4,
-			wantReason: "row 4 lies past the head, which says 3 rows",
-		},
+		{"update a middle row's actor", execing(`UPDATE audit_log SET actor = 'mallory' WHERE seq = 3`), 3, "row 3 was altered: its stored hash does not match its contents"},
+		{"update a row's after_json", execing(`UPDATE audit_log SET after_json = '{"name":"假网格"}' WHERE seq = 2`), 2, "row 2 was altered: its stored hash does not match its contents"},
+		{"NULL before_json set to the text null", execing(`UPDATE audit_log SET before_json = 'null' WHERE seq = 1`), 1, "row 1 was altered: its stored hash does not match its contents"},
+		{"before_json set to NULL", execing(`UPDATE audit_log SET before_json = NULL WHERE seq = 4`), 4, "row 4 was altered"},
+		{"update a row's stored hash only", execing(`UPDATE audit_log SET hash = $1 WHERE seq = 3`, strings.Repeat("f", 64)), 3, "row 3 was altered"},
+		{"update a row's prev_hash only", execing(`UPDATE audit_log SET prev_hash = $1 WHERE seq = 4`, strings.Repeat("e", 64)), 4, "row 4 was altered: its stored hash does not match its contents, and its prev_hash does not match row 3's hash"},
+		{"delete a middle row", execing(`DELETE FROM audit_log WHERE seq = 3`), 3, "row 3 is missing (rows jump from 2 to 4): it was deleted"},
+		{"delete two middle rows", execing(`DELETE FROM audit_log WHERE seq IN (2, 3)`), 2, "rows 2 to 3 are missing (rows jump from 1 to 4): they were deleted"},
+		{"delete the first row", execing(`DELETE FROM audit_log WHERE seq = 1`), 1, "row 1 is missing (the log starts at row 2): it was deleted"},
+		{"delete the last row", execing(`DELETE FROM audit_log WHERE seq = 5`), 5, "the head says 5 rows but the log ends at row 4: rows were deleted from the end"},
+		{"delete every row", execing(`DELETE FROM audit_log`), 1, "the head says 5 rows but the log is empty: all rows were deleted"},
+		{"update a middle row and recompute its hash", rehashing(3, func(r *audit.Row) { r.Actor = "mallory" }), 3, "row 3's hash was recomputed but row 4 still links to the old one"},
+		{"update the first row and recompute its hash", rehashing(1, func(r *audit.Row) { r.AfterJSON = nil }), 1, "row 1's hash was recomputed but row 2 still links to the old one"},
+		{"update the last row and recompute its hash", rehashing(5, func(r *audit.Row) { r.Actor = "mallory" }), 5, "the head's hash differs from row 5's hash: the head was altered, or row 5 was altered and its hash recomputed"},
+		{"rewrite row 1's prev_hash and recompute its hash", rehashing(1, func(r *audit.Row) { r.PrevHash = strings.Repeat("1", 64) }), 1, "row 1 does not start from the genesis hash"},
+		{"update the head's hash", execing(`UPDATE audit_head SET hash = $1 WHERE id = 1`, strings.Repeat("a", 64)), 5, "the head's hash differs from row 5's hash"},
+		{"move the head forward", execing(`UPDATE audit_head SET seq = seq + 2 WHERE id = 1`), 6, "the head says 7 rows but the log ends at row 5"},
+		{"move the head back", execing(`UPDATE audit_head SET seq = 3 WHERE id = 1`), 3, "the head's hash differs from row 3's hash"},
+		{"move the head back to a consistent earlier state", func(t *testing.T, db *store.DB) {
+			exec(t, db, `UPDATE audit_head SET seq = 3, hash = $1 WHERE id = 1`, readRow(t, db, 3).Hash)
+		}, 4, "row 4 lies past the head, which says 3 rows"},
 		{
 			name: "truncate the log and the head consistently",
 			tamper: func(t *testing.T, db *store.DB) {
@@ -349,12 +246,7 @@ func TestVerifyFindsTampering(t *testing.T) {
 			wantSeq:    0,
 			wantReason: "row 0 cannot exist",
 		},
-		{
-			name:       "delete the head",
-			tamper:     func(t *testing.T, db *store.DB) { exec(t, db, `DELETE FROM audit_head`) },
-			wantSeq:    0,
-			wantReason: "the audit head row is missing",
-		},
+		{"delete the head", execing(`DELETE FROM audit_head`), 0, "the audit head row is missing"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -627,14 +519,16 @@ func TestVerifyDuringAppends(t *testing.T) {
 	})
 }
 
+// engines are the databases the benchmarks run on.
+var engines = []struct {
+	name string
+	open func(testing.TB) *store.DB
+}{
+	{"sqlite", storetest.SQLite},
+	{"postgres", storetest.Postgres},
+}
+
 func BenchmarkAppend(b *testing.B) {
-	engines := []struct {
-		name string
-		open func(testing.TB) *store.DB
-	}{
-		{"sqlite", storetest.SQLite},
-		{"postgres", storetest.Postgres},
-	}
 	for _, eng := range engines {
 		b.Run(eng.name, func(b *testing.B) {
 			db := eng.open(b)
@@ -655,13 +549,6 @@ func BenchmarkAppend(b *testing.B) {
 
 func BenchmarkVerify(b *testing.B) {
 	const rows = 10000
-	engines := []struct {
-		name string
-		open func(testing.TB) *store.DB
-	}{
-		{"sqlite", storetest.SQLite},
-		{"postgres", storetest.Postgres},
-	}
 	for _, eng := range engines {
 		b.Run(eng.name, func(b *testing.B) {
 			db := eng.open(b)

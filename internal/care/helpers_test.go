@@ -1,25 +1,24 @@
 package care_test
 
 import (
-	"bytes"
 	"context"
 	"fmt"
-	"slices"
-	"strings"
 	"testing"
 	"time"
 
-	"github.com/paulmach/orb"
-
 	"gridwork/internal/apperr"
+	"gridwork/internal/apperr/apperrtest"
 	"gridwork/internal/care"
 	"gridwork/internal/dates"
-	"gridwork/internal/geo"
+	"gridwork/internal/files/filestest"
 	"gridwork/internal/idnum"
 	"gridwork/internal/org"
+	"gridwork/internal/org/orgtest"
 	"gridwork/internal/records"
 	"gridwork/internal/seal"
+	"gridwork/internal/seal/sealtest"
 	"gridwork/internal/store"
+	"gridwork/internal/store/storetest"
 )
 
 const actor = "test"
@@ -36,12 +35,6 @@ func at(s string) time.Time {
 		panic(err)
 	}
 	return t
-}
-
-// rect returns the rectangle [w, e] × [s, n] (micro-degrees) as GeoJSON.
-func rect(w, s, e, n int) string {
-	m := func(v int) float64 { return float64(v) / 1e6 }
-	return geo.Marshal(orb.Polygon{orb.Ring{{m(w), m(s)}, {m(e), m(s)}, {m(e), m(n)}, {m(w), m(n)}, {m(w), m(s)}}})
 }
 
 // env is a community with two grids, the people and care stores on it,
@@ -63,33 +56,24 @@ type env struct {
 // newEnv builds the fixture with the clock at noon of today.
 func newEnv(t *testing.T, db *store.DB, today dates.Date) *env {
 	t.Helper()
-	keys, err := seal.New("test", bytes.Repeat([]byte{7}, seal.MaterialSize))
-	if err != nil {
-		t.Fatal(err)
-	}
+	keys := sealtest.Keys(t, 7)
 	e := &env{db: db, keys: keys, org: org.NewStore(db), clock: today.Start().Add(12 * time.Hour)}
 	e.rec = records.NewStore(db, e.org, keys).WithClock(func() time.Time { return e.clock })
 	e.care = care.NewStore(db, e.rec, keys).WithClock(func() time.Time { return e.clock })
-	from := day("2026-01-01")
 	const w, n, cell = 116_300_000, 39_920_000, 10_000
-	mk := func(in org.NewUnit) org.Unit {
-		t.Helper()
-		in.ValidFrom = from
-		u, err := e.org.CreateUnit(bg, actor, in)
-		if err != nil {
-			t.Fatalf("CreateUnit %q: %v", in.Name, err)
-		}
-		return u
-	}
-	district := mk(org.NewUnit{Level: org.District, Name: "朝阳区", Code: "110105"})
-	street := mk(org.NewUnit{Level: org.Street, ParentID: district.ID, Name: "和平街道", Kind: "街道"})
-	e.community = mk(org.NewUnit{Level: org.Community, ParentID: street.ID, Name: "和平里社区", Kind: "社区", Geometry: rect(w, n-cell, w+2*cell, n)})
-	e.g1 = mk(org.NewUnit{Level: org.Grid, ParentID: e.community.ID, Name: "第1网格", Geometry: rect(w, n-cell, w+cell, n)})
-	e.g2 = mk(org.NewUnit{Level: org.Grid, ParentID: e.community.ID, Name: "第2网格", Geometry: rect(w+cell, n-cell, w+2*cell, n)})
-	e.photo = strings.Repeat("ab", 32)
-	e.exec(t, `INSERT INTO files (sha256, size, mime, name, created_at, created_by) VALUES ($1, 1, 'image/jpeg', 'p.jpg', $2, 'test')`,
-		e.photo, store.Now())
+	b := orgtest.New(t, e.org, day("2026-01-01"))
+	_, street := b.Street()
+	e.community = b.Community(street, "和平里社区", orgtest.Rect(w, n-cell, w+2*cell, n))
+	e.g1 = b.Grid(e.community, "第1网格", orgtest.Rect(w, n-cell, w+cell, n))
+	e.g2 = b.Grid(e.community, "第2网格", orgtest.Rect(w+cell, n-cell, w+2*cell, n))
+	e.photo = filestest.Photo(t, db)
 	return e
+}
+
+// eachEnv runs fn once per engine on a fresh env whose today is today.
+func eachEnv(t *testing.T, today dates.Date, fn func(t *testing.T, e *env)) {
+	t.Helper()
+	storetest.Each(t, func(t *testing.T, db *store.DB) { fn(t, newEnv(t, db, today)) })
 }
 
 // exec runs a statement or fails the test.
@@ -166,18 +150,7 @@ func (e *env) visit(t *testing.T, subjectID, when string) care.Visit {
 // wantErr checks that err is an apperr with code naming every field given.
 func wantErr(t *testing.T, err error, code apperr.Code, fields ...string) {
 	t.Helper()
-	if err == nil {
-		t.Fatalf("got no error, want %s naming %v", code, fields)
-	}
-	if got := apperr.CodeOf(err); got != code {
-		t.Fatalf("error code %s, want %s: %v", got, code, err)
-	}
-	e := apperr.As(err)
-	for _, f := range fields {
-		if !slices.ContainsFunc(e.Fields, func(fe apperr.FieldError) bool { return fe.Field == f }) {
-			t.Fatalf("error does not name field %q: %v", f, err)
-		}
-	}
+	apperrtest.Want(t, err, code, fields...)
 }
 
 // count runs a COUNT query.

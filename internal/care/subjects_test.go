@@ -7,13 +7,10 @@ import (
 	"gridwork/internal/apperr"
 	"gridwork/internal/care"
 	"gridwork/internal/records"
-	"gridwork/internal/store"
-	"gridwork/internal/store/storetest"
 )
 
 func TestGroups(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		e := newEnv(t, db, day("2026-04-02"))
+	eachEnv(t, day("2026-04-02"), func(t *testing.T, e *env) {
 		gs, err := e.care.Groups(bg)
 		if err != nil {
 			t.Fatal(err)
@@ -64,8 +61,7 @@ func TestGroups(t *testing.T) {
 }
 
 func TestSubjectLifecycle(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		e := newEnv(t, db, day("2026-04-02"))
+	eachEnv(t, day("2026-04-02"), func(t *testing.T, e *env) {
 		p, _ := e.person(t, "张三", e.g1, complete)
 		gone, _ := e.person(t, "李四", e.g1, complete)
 		if _, err := e.rec.EndPerson(bg, actor, gone.ID, records.End{On: day("2026-03-01"), Reason: records.MovedOut, Version: gone.Version}); err != nil {
@@ -116,7 +112,7 @@ func TestSubjectLifecycle(t *testing.T) {
 
 		// Details are sealed at rest and never in the audit log.
 		var raw string
-		if err := db.QueryRowContext(bg, `SELECT details_sealed FROM care_subjects WHERE id = $1`, x.ID).Scan(&raw); err != nil {
+		if err := e.db.QueryRowContext(bg, `SELECT details_sealed FROM care_subjects WHERE id = $1`, x.ID).Scan(&raw); err != nil {
 			t.Fatal(err)
 		}
 		if raw == "" || strings.Contains(raw, "盗窃") || !strings.HasPrefix(raw, "v1.") {

@@ -8,13 +8,10 @@ import (
 	"gridwork/internal/apperr"
 	"gridwork/internal/care"
 	"gridwork/internal/dates"
-	"gridwork/internal/store"
-	"gridwork/internal/store/storetest"
 )
 
 func TestRecordVisit(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		e := newEnv(t, db, day("2026-04-02"))
+	eachEnv(t, day("2026-04-02"), func(t *testing.T, e *env) {
 		p, _ := e.person(t, "王五", e.g1, complete)
 		x := e.register(t, care.NewSubject{PersonID: p.ID, GroupCode: "correction", Risk: care.Low, Details: "社区矫正", BeganOn: day("2026-02-01")})
 		lat, lon := 39.915, 116.305
@@ -67,7 +64,7 @@ func TestRecordVisit(t *testing.T) {
 			t.Fatalf("the resend wrote %d audit entries", n-auditRows)
 		}
 		var raw string
-		if err := db.QueryRowContext(bg, `SELECT notes_sealed FROM care_visits WHERE id = $1`, v.ID).Scan(&raw); err != nil {
+		if err := e.db.QueryRowContext(bg, `SELECT notes_sealed FROM care_visits WHERE id = $1`, v.ID).Scan(&raw); err != nil {
 			t.Fatal(err)
 		}
 		if strings.Contains(raw, "情绪") || raw == "" {
@@ -100,8 +97,7 @@ func TestRecordVisit(t *testing.T) {
 // correction is monthly by the 28th; mental is every 7 / 15 / 30 days for
 // high / medium / low risk.
 func TestOverdue(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		e := newEnv(t, db, day("2026-04-30"))
+	eachEnv(t, day("2026-04-30"), func(t *testing.T, e *env) {
 		reg := func(name, group string, risk care.Risk, began string, grid int) care.Subject {
 			g := e.g1
 			if grid == 2 {

@@ -196,10 +196,9 @@ func loadFebruary(t *testing.T, e *env) {
 }
 
 func TestFactsOfAHandMadeMonth(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		e := newEnv(t, db, at("2026-03-10 12:00"))
+	eachEnv(t, at("2026-03-10 12:00"), func(t *testing.T, e *env) {
 		loadFebruary(t, e)
-		fs, err := facts.NewCollector(db, e.org, e.duty).Collect(bg, metric.Period{Year: 2026, Month: time.February})
+		fs, err := facts.NewCollector(e.db, e.org, e.duty).Collect(bg, metric.Period{Year: 2026, Month: time.February})
 		if err != nil {
 			t.Fatal(err)
 		}

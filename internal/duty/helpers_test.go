@@ -6,14 +6,14 @@ import (
 	"testing"
 	"time"
 
-	"github.com/paulmach/orb"
-
 	"gridwork/internal/apperr"
 	"gridwork/internal/dates"
 	"gridwork/internal/duty"
-	"gridwork/internal/geo"
+	"gridwork/internal/files/filestest"
 	"gridwork/internal/org"
+	"gridwork/internal/org/orgtest"
 	"gridwork/internal/store"
+	"gridwork/internal/store/storetest"
 )
 
 const actor = "test"
@@ -37,12 +37,6 @@ func at(s string) time.Time {
 	return t
 }
 
-// rect returns the rectangle [w, e] × [s, n] (micro-degrees) as GeoJSON.
-func rect(w, s, e, n int) string {
-	m := func(v int) float64 { return float64(v) / 1e6 }
-	return geo.Marshal(orb.Polygon{orb.Ring{{m(w), m(s)}, {m(e), m(s)}, {m(e), m(n)}, {m(w), m(n)}, {m(w), m(s)}}})
-}
-
 // env is a community with four grids: g1, g2 and g3 with a primary worker
 // each (w1 full-time, w2 part-time and in post from 2026-02-10, w3 left
 // on 2026-02-05) and g4 vacant; a duty store on it with a fixed clock, and
@@ -64,33 +58,16 @@ func newEnv(t testing.TB, db *store.DB, now time.Time) *env {
 	e.duty = duty.NewStore(db, e.org).WithClock(func() time.Time { return e.clock })
 	from := day("2025-01-01")
 	const w, n, cell = 116_300_000, 39_920_000, 10_000
-	mk := func(in org.NewUnit) org.Unit {
-		t.Helper()
-		in.ValidFrom = from
-		u, err := e.org.CreateUnit(bg, actor, in)
-		if err != nil {
-			t.Fatalf("CreateUnit %q: %v", in.Name, err)
-		}
-		return u
-	}
-	district := mk(org.NewUnit{Level: org.District, Name: "朝阳区", Code: "110105"})
-	street := mk(org.NewUnit{Level: org.Street, ParentID: district.ID, Name: "和平街道", Kind: "街道"})
-	e.community = mk(org.NewUnit{Level: org.Community, ParentID: street.ID, Name: "和平里社区", Kind: "社区", Geometry: rect(w, n-cell, w+4*cell, n)})
+	b := orgtest.New(t, e.org, from)
+	_, street := b.Street()
+	e.community = b.Community(street, "和平里社区", orgtest.Rect(w, n-cell, w+4*cell, n))
 	grid := func(i int, name string) org.Unit {
-		return mk(org.NewUnit{Level: org.Grid, ParentID: e.community.ID, Name: name, Geometry: rect(w+i*cell, n-cell, w+(i+1)*cell, n)})
+		return b.Grid(e.community, name, orgtest.Rect(w+i*cell, n-cell, w+(i+1)*cell, n))
 	}
 	e.g1, e.g2, e.g3, e.g4 = grid(0, "第1网格"), grid(1, "第2网格"), grid(2, "第3网格"), grid(3, "第4网格")
 	worker := func(name string, emp org.Employment, since dates.Date, g org.Unit) org.Worker {
 		t.Helper()
-		wk, err := e.org.CreateWorker(bg, actor, org.NewWorker{Name: name, Employment: emp, Post: org.GridWorker, Phone: "13800000000",
-			InPostSince: since, HomeUnitID: e.community.ID})
-		if err != nil {
-			t.Fatal(err)
-		}
-		if _, err := e.org.Assign(bg, actor, org.NewAssignment{WorkerID: wk.ID, GridID: g.ID, Kind: org.Primary, ValidFrom: since}); err != nil {
-			t.Fatal(err)
-		}
-		return wk
+		return b.GridWorker(org.NewWorker{Name: name, Employment: emp, Phone: "13800000000", InPostSince: since, HomeUnitID: e.community.ID}, g, since)
 	}
 	e.w1 = worker("张一", org.FullTime, from, e.g1)
 	e.w2 = worker("李二", org.PartTime, day("2026-02-10"), e.g2)
@@ -100,12 +77,14 @@ func newEnv(t testing.TB, db *store.DB, now time.Time) *env {
 	if e.w3, err = e.org.UpdateWorker(bg, actor, e.w3.ID, org.WorkerPatch{LeftPostOn: &left}); err != nil {
 		t.Fatal(err)
 	}
-	e.photo = strings.Repeat("ab", 32)
-	if _, err := db.ExecContext(bg, `INSERT INTO files (sha256, size, mime, name, created_at, created_by) VALUES ($1, 1, 'image/jpeg', 'p.jpg', $2, 'test')`,
-		e.photo, store.Now()); err != nil {
-		t.Fatal(err)
-	}
+	e.photo = filestest.Photo(t, db)
 	return e
+}
+
+// eachEnv runs fn once per engine on a fresh env with the clock at now.
+func eachEnv(t *testing.T, now time.Time, fn func(t *testing.T, e *env)) {
+	t.Helper()
+	storetest.Each(t, func(t *testing.T, db *store.DB) { fn(t, newEnv(t, db, now)) })
 }
 
 // must returns v, or panics on an error: the test fails with the error

@@ -8,14 +8,11 @@ import (
 
 	"gridwork/internal/apperr"
 	"gridwork/internal/duty"
-	"gridwork/internal/store"
-	"gridwork/internal/store/storetest"
 	"gridwork/internal/workcal"
 )
 
 func TestLeaveLifecycle(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		e := newEnv(t, db, at("2026-03-10 12:00"))
+	eachEnv(t, at("2026-03-10 12:00"), func(t *testing.T, e *env) {
 		req := duty.NewLeave{ClientID: uuid.NewString(), WorkerID: e.w1.ID, Kind: duty.SickLeave, From: at("2026-03-02 08:30"), To: at("2026-03-03 17:30"), Reason: "发烧"}
 		l := must(e.duty.RequestLeave(bg, actor, req))
 		if l.Status != duty.Requested {
@@ -36,9 +33,9 @@ func TestLeaveLifecycle(t *testing.T) {
 			t.Fatalf("approved slip %+v", a)
 		}
 		// Approving again changes nothing; rejecting now is a conflict.
-		audits := count(t, db, "audit_log")
+		audits := count(t, e.db, "audit_log")
 		must(e.duty.DecideLeave(bg, "approver", l.ID, true, ""))
-		if n := count(t, db, "audit_log"); n != audits {
+		if n := count(t, e.db, "audit_log"); n != audits {
 			t.Fatalf("a repeated approval wrote %d audit rows", n-audits)
 		}
 		_, err = e.duty.DecideLeave(bg, "approver", l.ID, false, "")
@@ -80,18 +77,17 @@ func TestLeaveLifecycle(t *testing.T) {
 }
 
 func TestSheetsAndLateness(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		e := newEnv(t, db, at("2026-03-10 18:00"))
+	eachEnv(t, at("2026-03-10 18:00"), func(t *testing.T, e *env) {
 		in := duty.NewSignIn{ClientID: uuid.NewString(), WorkerID: e.w1.ID, At: at("2026-03-09 08:45"), Plan: "走访3号楼"}
 		x := must(e.duty.SignIn(bg, actor, in))
 		if x.Day != day("2026-03-09") {
 			t.Fatalf("day %s", x.Day)
 		}
-		rows, audits := count(t, db, "duty_sheets"), count(t, db, "audit_log")
+		rows, audits := count(t, e.db, "duty_sheets"), count(t, e.db, "audit_log")
 		if y := must(e.duty.SignIn(bg, actor, in)); y.ID != x.ID {
 			t.Fatalf("resend made sheet %s, want %s", y.ID, x.ID)
 		}
-		if count(t, db, "duty_sheets") != rows || count(t, db, "audit_log") != audits {
+		if count(t, e.db, "duty_sheets") != rows || count(t, e.db, "audit_log") != audits {
 			t.Fatal("a resent sign-in wrote rows")
 		}
 		_, err := e.duty.SignIn(bg, actor, duty.NewSignIn{WorkerID: e.w1.ID, At: at("2026-03-09 09:00"), Plan: "again"})
@@ -145,8 +141,7 @@ func TestSheetsAndLateness(t *testing.T) {
 }
 
 func TestLogins(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		e := newEnv(t, db, at("2026-03-10 18:00"))
+	eachEnv(t, at("2026-03-10 18:00"), func(t *testing.T, e *env) {
 		// The automatic capture keeps the first login of the day.
 		for _, s := range []string{"2026-03-10 08:10", "2026-03-10 09:00"} {
 			if err := e.duty.NoteLogin(bg, e.w1.ID, duty.App, at(s)); err != nil {
@@ -161,13 +156,13 @@ func TestLogins(t *testing.T) {
 			t.Fatalf("logins %+v", ls)
 		}
 		// A login entered by hand wins only when earlier, and is audited.
-		audits := count(t, db, "audit_log")
+		audits := count(t, e.db, "audit_log")
 		l := must(e.duty.RecordLogin(bg, "staff", duty.NewLogin{WorkerID: e.w1.ID, Client: duty.App, At: at("2026-03-10 08:30")}))
-		if !l.FirstAt.Equal(at("2026-03-10 08:10")) || count(t, db, "audit_log") != audits {
+		if !l.FirstAt.Equal(at("2026-03-10 08:10")) || count(t, e.db, "audit_log") != audits {
 			t.Fatalf("a later manual login replaced the first: %+v", l)
 		}
 		l = must(e.duty.RecordLogin(bg, "staff", duty.NewLogin{WorkerID: e.w1.ID, Client: duty.App, At: at("2026-03-10 07:55")}))
-		if !l.FirstAt.Equal(at("2026-03-10 07:55")) || l.Source != "manual" || count(t, db, "audit_log") != audits+1 {
+		if !l.FirstAt.Equal(at("2026-03-10 07:55")) || l.Source != "manual" || count(t, e.db, "audit_log") != audits+1 {
 			t.Fatalf("earlier manual login %+v", l)
 		}
 		_, err := e.duty.RecordLogin(bg, "staff", duty.NewLogin{WorkerID: e.w1.ID, Client: "tablet", At: at("2026-03-12 08:00")})
@@ -184,38 +179,35 @@ func TestLogins(t *testing.T) {
 }
 
 func TestResendIsNoOp(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		e := newEnv(t, db, at("2026-03-10 18:00"))
+	eachEnv(t, at("2026-03-10 18:00"), func(t *testing.T, e *env) {
 		m := duty.NewMeeting{ClientID: uuid.NewString(), Kind: duty.Morning, UnitID: e.community.ID, HeldAt: at("2026-03-10 08:00"), Minutes: "记录",
 			Attendance: []duty.Attendance{{WorkerID: e.w1.ID, Status: duty.Present}, {WorkerID: e.w2.ID, Status: duty.AbsentNoLvl}}}
 		a := duty.NewActivity{ClientID: uuid.NewString(), WorkerID: e.w1.ID, GridID: e.g1.ID, HeldAt: at("2026-03-07 09:00"), Title: "清理楼道", Photos: []string{e.photo}, Uniform: true}
 		f := duty.Finding{ClientID: uuid.NewString(), Kind: duty.PhoneNotCarried, WorkerID: e.w1.ID, FoundOn: day("2026-03-09"), Note: "暗访未带手机"}
 		r := duty.NewReport{ClientID: uuid.NewString(), UnitID: e.community.ID, Kind: duty.Weekly, Title: "周报", DueAt: at("2026-03-13 17:00")}
 		p := duty.Article{ClientID: uuid.NewString(), UnitID: e.community.ID, Level: duty.City, Title: "网格化经验", PublishedOn: day("2026-03-05")}
-		first := []string{
-			must(e.duty.RecordMeeting(bg, actor, m)).ID,
-			must(e.duty.RecordActivity(bg, actor, a)).ID,
-			must(e.duty.RecordFinding(bg, actor, f)).ID,
-			must(e.duty.RequireReport(bg, actor, r)).ID,
-			must(e.duty.RecordArticle(bg, actor, p)).ID,
+		// send records each of them and returns their ids.
+		send := func() []string {
+			return []string{
+				must(e.duty.RecordMeeting(bg, actor, m)).ID,
+				must(e.duty.RecordActivity(bg, actor, a)).ID,
+				must(e.duty.RecordFinding(bg, actor, f)).ID,
+				must(e.duty.RequireReport(bg, actor, r)).ID,
+				must(e.duty.RecordArticle(bg, actor, p)).ID,
+			}
 		}
+		first := send()
 		tables := []string{"duty_meetings", "duty_attendance", "duty_activities", "duty_activity_photos", "duty_findings", "duty_reports", "duty_publicity", "audit_log"}
 		before := map[string]int{}
 		for _, tb := range tables {
-			before[tb] = count(t, db, tb)
+			before[tb] = count(t, e.db, tb)
 		}
-		again := []string{
-			must(e.duty.RecordMeeting(bg, actor, m)).ID,
-			must(e.duty.RecordActivity(bg, actor, a)).ID,
-			must(e.duty.RecordFinding(bg, actor, f)).ID,
-			must(e.duty.RequireReport(bg, actor, r)).ID,
-			must(e.duty.RecordArticle(bg, actor, p)).ID,
-		}
+		again := send()
 		if !slices.Equal(first, again) {
 			t.Fatalf("resends returned %v, want %v", again, first)
 		}
 		for _, tb := range tables {
-			if n := count(t, db, tb); n != before[tb] {
+			if n := count(t, e.db, tb); n != before[tb] {
 				t.Errorf("%s: %d rows after the resends, want %d", tb, n, before[tb])
 			}
 		}
@@ -227,8 +219,7 @@ func TestResendIsNoOp(t *testing.T) {
 }
 
 func TestRecordValidation(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		e := newEnv(t, db, at("2026-03-10 18:00"))
+	eachEnv(t, at("2026-03-10 18:00"), func(t *testing.T, e *env) {
 		_, err := e.duty.RecordActivity(bg, actor, duty.NewActivity{WorkerID: e.w1.ID, GridID: e.community.ID, HeldAt: at("2026-03-07 09:00"), Title: "x"})
 		wantCode(t, err, apperr.Invalid, "grid_id")
 		wantCode(t, err, apperr.Invalid, "photos")
@@ -255,8 +246,7 @@ func TestRecordValidation(t *testing.T) {
 }
 
 func TestMeetingUpdateAndLists(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		e := newEnv(t, db, at("2026-03-10 18:00"))
+	eachEnv(t, at("2026-03-10 18:00"), func(t *testing.T, e *env) {
 		m := must(e.duty.RecordMeeting(bg, actor, duty.NewMeeting{Kind: duty.Analysis, UnitID: e.community.ID, HeldAt: at("2026-03-10 16:30"),
 			Attendance: []duty.Attendance{{WorkerID: e.w1.ID, Status: duty.Present}}}))
 		if m.ReportedUp || m.Minutes != "" {

@@ -6,8 +6,6 @@ import (
 
 	"gridwork/internal/events"
 	"gridwork/internal/metric"
-	"gridwork/internal/store"
-	"gridwork/internal/store/storetest"
 )
 
 // TestCards follows one event across the 2026 Spring Festival and checks
@@ -27,8 +25,7 @@ import (
 //     still handling it: a yellow card to the worker.
 //   - handled Wed 03-04 10:00, before the handle red line.
 func TestCards(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		e := newEnv(t, db, at("2026-02-13 15:00"))
+	eachEnv(t, at("2026-02-13 15:00"), func(t *testing.T, e *env) {
 		ev := e.report(t, e.fullBy, events.NewEvent{CategoryCode: "part_road"})
 		sweep := func(when string, want int) {
 			t.Helper()
@@ -143,8 +140,7 @@ func TestCards(t *testing.T) {
 // TestExtensionMovesDue: an extension approved in time moves the due time,
 // so no yellow card; parking stops the clock.
 func TestExtensionMovesDue(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		e := newEnv(t, db, at("2026-03-06 10:00"))
+	eachEnv(t, at("2026-03-06 10:00"), func(t *testing.T, e *env) {
 		ev := e.report(t, e.fullBy, events.NewEvent{})
 		e.set("2026-03-09 12:00")
 		e.act(t, e.fullBy, ev.ID, events.RequestExtension, events.ActInput{Note: "需要物业配合", Extra: "1workdays"})

@@ -11,8 +11,7 @@ import (
 )
 
 func TestCategories(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		e := newEnv(t, db, at("2026-03-02 09:00"))
+	eachEnv(t, at("2026-03-02 09:00"), func(t *testing.T, e *env) {
 		cs, err := e.ev.Categories(bg)
 		if err != nil {
 			t.Fatal(err)

@@ -1,15 +1,13 @@
 package events_test
 
 import (
-	"bytes"
 	"errors"
 	"strings"
 	"testing"
 
 	"gridwork/internal/events"
 	"gridwork/internal/seal"
-	"gridwork/internal/store"
-	"gridwork/internal/store/storetest"
+	"gridwork/internal/seal/sealtest"
 	"gridwork/internal/workcal"
 )
 
@@ -18,15 +16,11 @@ import (
 // sealed once by SealStoredContacts; a damaged value is an error, not a
 // silent blank.
 func TestContactSealed(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		e := newEnv(t, db, at("2026-03-02 09:00"))
-		keys, err := seal.New("test", bytes.Repeat([]byte{3}, seal.MaterialSize))
-		if err != nil {
-			t.Fatal(err)
-		}
+	eachEnv(t, at("2026-03-02 09:00"), func(t *testing.T, e *env) {
+		keys := sealtest.Keys(t, 3)
 		// One store seals, one (as before sealing began) does not.
 		plain := e.ev
-		sealing := events.NewStore(db, workcal.NewStore(db), events.Options{Keys: keys, Clock: e.now})
+		sealing := events.NewStore(e.db, workcal.NewStore(e.db), events.Options{Keys: keys, Clock: e.now})
 		e.ev = sealing
 		contact := events.Contact{Name: "张小明", Phone: "13912345678", Email: "zxm@example.cn"}
 		sealed := e.report(t, e.centre, events.NewEvent{CategoryCode: "event_garbage", Description: "二号楼北侧垃圾堆放三天未清运",
@@ -40,7 +34,7 @@ func TestContactSealed(t *testing.T) {
 
 		raw := func(id string) (c events.Contact) {
 			t.Helper()
-			if err := db.QueryRowContext(bg, `SELECT contact_name, contact_phone, contact_email FROM events WHERE id = $1`, id).
+			if err := e.db.QueryRowContext(bg, `SELECT contact_name, contact_phone, contact_email FROM events WHERE id = $1`, id).
 				Scan(&c.Name, &c.Phone, &c.Email); err != nil {
 				t.Fatal(err)
 			}
@@ -90,7 +84,7 @@ func TestContactSealed(t *testing.T) {
 		// A sealed value damaged in the database fails the read loudly.
 		c := raw(sealed.ID)
 		damaged := c.Phone[:len(c.Phone)-4] + "AAAA"
-		if _, err := db.ExecContext(bg, `UPDATE events SET contact_phone = $1 WHERE id = $2`, damaged, sealed.ID); err != nil {
+		if _, err := e.db.ExecContext(bg, `UPDATE events SET contact_phone = $1 WHERE id = $2`, damaged, sealed.ID); err != nil {
 			t.Fatal(err)
 		}
 		if _, err := e.ev.Get(bg, sealed.ID); !errors.Is(err, seal.ErrTampered) {

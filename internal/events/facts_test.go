@@ -7,8 +7,6 @@ import (
 
 	"gridwork/internal/events"
 	"gridwork/internal/metric"
-	"gridwork/internal/store"
-	"gridwork/internal/store/storetest"
 )
 
 // TestFacts measures March 2026 on a small hand-made month (collected on
@@ -60,8 +58,7 @@ import (
 //	   Mon 03-16): accept due Wed 03-18 00:00 (yellow), red Fri 03-20 00:00;
 //	   close due Wed 03-25 00:00 (yellow), red Fri 04-03 00:00 (April).
 func TestFacts(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		e := newEnv(t, db, at("2026-02-02 09:00"))
+	eachEnv(t, at("2026-02-02 09:00"), func(t *testing.T, e *env) {
 		resident := events.Actor{UserID: "open311"}
 		rep := func(when string, by events.Actor, in events.NewEvent) events.Event {
 			t.Helper()

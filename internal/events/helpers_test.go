@@ -2,19 +2,18 @@ package events_test
 
 import (
 	"context"
-	"slices"
-	"strings"
 	"testing"
 	"time"
 
-	"github.com/paulmach/orb"
-
 	"gridwork/internal/apperr"
+	"gridwork/internal/apperr/apperrtest"
 	"gridwork/internal/dates"
 	"gridwork/internal/events"
-	"gridwork/internal/geo"
+	"gridwork/internal/files/filestest"
 	"gridwork/internal/org"
+	"gridwork/internal/org/orgtest"
 	"gridwork/internal/store"
+	"gridwork/internal/store/storetest"
 	"gridwork/internal/workcal"
 )
 
@@ -27,12 +26,6 @@ func at(s string) time.Time {
 		panic(err)
 	}
 	return t.UTC()
-}
-
-// rect returns the rectangle [w, e] × [s, n] (micro-degrees) as GeoJSON.
-func rect(w, s, e, n int) string {
-	m := func(v int) float64 { return float64(v) / 1e6 }
-	return geo.Marshal(orb.Polygon{orb.Ring{{m(w), m(s)}, {m(e), m(s)}, {m(e), m(n)}, {m(w), m(n)}, {m(w), m(s)}}})
 }
 
 // The fixture's geometry: two grids side by side, 0.01° wide (about 850 m
@@ -71,42 +64,28 @@ func newEnv(t *testing.T, db *store.DB, now time.Time) *env {
 	e := &env{db: db, org: org.NewStore(db), clock: now}
 	e.ev = events.NewStore(db, workcal.NewStore(db), events.Options{Clock: e.now})
 	from := dates.MustParse("2026-01-01")
-	mk := func(in org.NewUnit) org.Unit {
-		t.Helper()
-		in.ValidFrom = from
-		u, err := e.org.CreateUnit(bg, "test", in)
-		if err != nil {
-			t.Fatalf("CreateUnit %q: %v", in.Name, err)
-		}
-		return u
-	}
-	district := mk(org.NewUnit{Level: org.District, Name: "朝阳区", Code: "110105"})
-	street := mk(org.NewUnit{Level: org.Street, ParentID: district.ID, Name: "和平街道", Kind: "街道"})
-	e.community = mk(org.NewUnit{Level: org.Community, ParentID: street.ID, Name: "和平里社区", Kind: "社区", Geometry: rect(west, north-cell, west+2*cell, north)})
-	e.g1 = mk(org.NewUnit{Level: org.Grid, ParentID: e.community.ID, Name: "第1网格", Geometry: rect(west, north-cell, west+cell, north)})
-	e.g2 = mk(org.NewUnit{Level: org.Grid, ParentID: e.community.ID, Name: "第2网格", Geometry: rect(west+cell, north-cell, west+2*cell, north)})
+	b := orgtest.New(t, e.org, from)
+	_, street := b.Street()
+	e.community = b.Community(street, "和平里社区", orgtest.Rect(west, north-cell, west+2*cell, north))
+	e.g1 = b.Grid(e.community, "第1网格", orgtest.Rect(west, north-cell, west+cell, north))
+	e.g2 = b.Grid(e.community, "第2网格", orgtest.Rect(west+cell, north-cell, west+2*cell, north))
 	worker := func(name string, emp org.Employment, grid org.Unit) org.Worker {
-		w, err := e.org.CreateWorker(bg, "test", org.NewWorker{Name: name, Employment: emp, Post: org.GridWorker, Phone: "13800138000",
-			InPostSince: dates.MustParse("2025-01-01"), HomeUnitID: e.community.ID})
-		if err != nil {
-			t.Fatalf("CreateWorker: %v", err)
-		}
-		if _, err := e.org.Assign(bg, "test", org.NewAssignment{WorkerID: w.ID, GridID: grid.ID, Kind: org.Primary, ValidFrom: from}); err != nil {
-			t.Fatalf("Assign: %v", err)
-		}
-		return w
+		return b.GridWorker(org.NewWorker{Name: name, Employment: emp, Phone: "13800138000",
+			InPostSince: dates.MustParse("2025-01-01"), HomeUnitID: e.community.ID}, grid, from)
 	}
 	e.full = worker("王芳", org.FullTime, e.g1)
 	e.part = worker("李强", org.PartTime, e.g2)
 	e.fullBy = events.Actor{UserID: "u-full", WorkerID: e.full.ID}
 	e.partBy = events.Actor{UserID: "u-part", WorkerID: e.part.ID}
 	e.centre = events.Actor{UserID: "u-centre"}
-	e.photo = strings.Repeat("ab", 32)
-	if _, err := db.ExecContext(bg, `INSERT INTO files (sha256, size, mime, name, created_at, created_by) VALUES ($1, 1, 'image/jpeg', 'p.jpg', $2, 'test')`,
-		e.photo, store.Now()); err != nil {
-		t.Fatal(err)
-	}
+	e.photo = filestest.Photo(t, db)
 	return e
+}
+
+// eachEnv runs fn once per engine on a fresh env with the clock at now.
+func eachEnv(t *testing.T, now time.Time, fn func(t *testing.T, e *env)) {
+	t.Helper()
+	storetest.Each(t, func(t *testing.T, db *store.DB) { fn(t, newEnv(t, db, now)) })
 }
 
 // set moves the clock to a Shanghai wall-clock time.
@@ -147,18 +126,7 @@ func (e *env) act(t *testing.T, by events.Actor, id string, a events.Action, in 
 // wantErr checks that err is an apperr with code naming every field given.
 func wantErr(t *testing.T, err error, code apperr.Code, fields ...string) {
 	t.Helper()
-	if err == nil {
-		t.Fatalf("got no error, want %s naming %v", code, fields)
-	}
-	if got := apperr.CodeOf(err); got != code {
-		t.Fatalf("error code %s, want %s: %v", got, code, err)
-	}
-	ae := apperr.As(err)
-	for _, f := range fields {
-		if !slices.ContainsFunc(ae.Fields, func(fe apperr.FieldError) bool { return fe.Field == f }) {
-			t.Fatalf("error does not name field %q: %v", f, err)
-		}
-	}
+	apperrtest.Want(t, err, code, fields...)
 }
 
 func f64(v float64) *float64 { return &v }

@@ -7,49 +7,40 @@ import (
 
 	"gridwork/internal/apperr"
 	"gridwork/internal/events"
-	"gridwork/internal/store"
-	"gridwork/internal/store/storetest"
 )
 
 // legal is the workflow written out by hand: every (state, action) pair
 // allowed and the state it leads to. Every pair not listed is illegal.
 // resume leads back to the parked-from state; Next reports Parked for it.
 var legal = map[events.State]map[events.Action]events.State{
-	events.Reported: {
-		events.Accept: events.Accepted, events.Escalate: events.Reported,
-		events.RequestExtension: events.Reported, events.ApproveExtension: events.Reported, events.RejectExtension: events.Reported,
-		events.RequestPark: events.Reported, events.ApprovePark: events.Parked, events.RejectPark: events.Reported,
-		events.RequestVoid: events.Reported, events.ApproveVoid: events.Voided, events.RejectVoid: events.Reported,
-	},
-	events.Accepted: {
-		events.Dispatch: events.Dispatched, events.SendBack: events.Reported, events.Escalate: events.Accepted,
-		events.RequestExtension: events.Accepted, events.ApproveExtension: events.Accepted, events.RejectExtension: events.Accepted,
-		events.RequestPark: events.Accepted, events.ApprovePark: events.Parked, events.RejectPark: events.Accepted,
-		events.RequestVoid: events.Accepted, events.ApproveVoid: events.Voided, events.RejectVoid: events.Accepted,
-	},
-	events.Dispatched: {
-		events.Handle: events.Handled, events.SendBack: events.Accepted, events.Escalate: events.Dispatched,
-		events.RequestExtension: events.Dispatched, events.ApproveExtension: events.Dispatched, events.RejectExtension: events.Dispatched,
-		events.RequestPark: events.Dispatched, events.ApprovePark: events.Parked, events.RejectPark: events.Dispatched,
-		events.RequestVoid: events.Dispatched, events.ApproveVoid: events.Voided, events.RejectVoid: events.Dispatched,
-	},
-	events.Handled: {
-		events.Verify: events.Verified, events.SendBack: events.Dispatched, events.Escalate: events.Handled,
-		events.RequestExtension: events.Handled, events.ApproveExtension: events.Handled, events.RejectExtension: events.Handled,
-		events.RequestPark: events.Handled, events.ApprovePark: events.Parked, events.RejectPark: events.Handled,
-		events.RequestVoid: events.Handled, events.ApproveVoid: events.Voided, events.RejectVoid: events.Handled,
-	},
-	events.Verified: {
-		events.Close: events.Closed, events.SendBack: events.Handled, events.Escalate: events.Verified,
-		events.RequestExtension: events.Verified, events.ApproveExtension: events.Verified, events.RejectExtension: events.Verified,
-		events.RequestPark: events.Verified, events.ApprovePark: events.Parked, events.RejectPark: events.Verified,
-		events.RequestVoid: events.Verified, events.ApproveVoid: events.Voided, events.RejectVoid: events.Verified,
-	},
+	events.Reported:   working(events.Reported, events.Accept, events.Accepted, ""),
+	events.Accepted:   working(events.Accepted, events.Dispatch, events.Dispatched, events.Reported),
+	events.Dispatched: working(events.Dispatched, events.Handle, events.Handled, events.Accepted),
+	events.Handled:    working(events.Handled, events.Verify, events.Verified, events.Dispatched),
+	events.Verified:   working(events.Verified, events.Close, events.Closed, events.Handled),
 	events.Parked: {
 		events.Resume: events.Parked, events.RequestVoid: events.Parked, events.ApproveVoid: events.Voided, events.RejectVoid: events.Parked,
 	},
 	events.Closed: {},
 	events.Voided: {},
+}
+
+// working is the row of a state an event is worked in: forward leads to
+// next, send-back to back (none when back is empty), and the requests every
+// such state allows (escalate; extension, park and void asked, approved or
+// rejected) stay in st, but an approved park parks it and an approved void
+// voids it.
+func working(st events.State, forward events.Action, next, back events.State) map[events.Action]events.State {
+	row := map[events.Action]events.State{
+		forward: next, events.Escalate: st,
+		events.RequestExtension: st, events.ApproveExtension: st, events.RejectExtension: st,
+		events.RequestPark: st, events.ApprovePark: events.Parked, events.RejectPark: st,
+		events.RequestVoid: st, events.ApproveVoid: events.Voided, events.RejectVoid: st,
+	}
+	if back != "" {
+		row[events.SendBack] = back
+	}
+	return row
 }
 
 // TestNextEveryPair checks Next on every state and every action against
@@ -111,8 +102,7 @@ func inState(t *testing.T, e *env, st events.State) events.Event {
 // legal pairs succeed and the others are refused with ECONFLICT naming the
 // state and the action.
 func TestActEveryPair(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		e := newEnv(t, db, at("2026-03-02 09:00"))
+	eachEnv(t, at("2026-03-02 09:00"), func(t *testing.T, e *env) {
 		pending := map[events.Action]events.Action{
 			events.ApproveExtension: events.RequestExtension, events.RejectExtension: events.RequestExtension,
 			events.ApprovePark: events.RequestPark, events.RejectPark: events.RequestPark,
@@ -157,8 +147,7 @@ func TestActEveryPair(t *testing.T) {
 // not cover: a second request of a kind while one is pending, and a
 // decision without a pending request.
 func TestRequestsNeedPending(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		e := newEnv(t, db, at("2026-03-02 09:00"))
+	eachEnv(t, at("2026-03-02 09:00"), func(t *testing.T, e *env) {
 		ev := e.report(t, e.fullBy, events.NewEvent{})
 		_, err := e.ev.Act(bg, e.centre, ev.ID, events.ApproveExtension, events.ActInput{})
 		wantErr(t, err, apperr.Conflict)

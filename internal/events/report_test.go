@@ -5,13 +5,10 @@ import (
 
 	"gridwork/internal/apperr"
 	"gridwork/internal/events"
-	"gridwork/internal/store"
-	"gridwork/internal/store/storetest"
 )
 
 func TestReport(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		e := newEnv(t, db, at("2026-03-02 09:00"))
+	eachEnv(t, at("2026-03-02 09:00"), func(t *testing.T, e *env) {
 		// Located by position; a resend is a no-op.
 		in := events.NewEvent{ClientID: "0b0e6a3e-0000-4000-8000-000000000001", CategoryCode: "event_garbage",
 			Description: "二号楼北侧垃圾堆放三天未清运", Lat: f64(lat2), Lon: f64(lon2), Photos: []string{e.photo}}
@@ -29,7 +26,7 @@ func TestReport(t *testing.T) {
 			t.Fatalf("resend: %+v, %v", r2, err)
 		}
 		var n int
-		db.QueryRowContext(bg, `SELECT COUNT(*) FROM events`).Scan(&n)
+		e.db.QueryRowContext(bg, `SELECT COUNT(*) FROM events`).Scan(&n)
 		if n != 1 {
 			t.Fatalf("%d events after a resend, want 1", n)
 		}
@@ -58,8 +55,7 @@ func TestReport(t *testing.T) {
 // (72 h) is a near match; another category, farther, older or voided is
 // not.
 func TestDuplicateCheck(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		e := newEnv(t, db, at("2026-03-02 09:00"))
+	eachEnv(t, at("2026-03-02 09:00"), func(t *testing.T, e *env) {
 		// 0.0001° of latitude is 11.1 m; of longitude at 39.915° it is
 		// 11.1 m × cos(39.915°) = 8.53 m.
 		rep := func(cat string, dlat, dlon float64) events.Event {
@@ -90,8 +86,7 @@ func TestDuplicateCheck(t *testing.T) {
 
 // TestSelfHandle: 自办自结 is recorded step by step, all by the reporter.
 func TestSelfHandle(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		e := newEnv(t, db, at("2026-03-02 09:00"))
+	eachEnv(t, at("2026-03-02 09:00"), func(t *testing.T, e *env) {
 		r := e.report(t, e.fullBy, events.NewEvent{CategoryCode: "event_ad", Description: "单元门口小广告，已当场清除",
 			SelfHandle: true, HandleNote: "已清除", HandlePhotos: []string{e.photo}})
 		got, err := e.ev.Get(bg, r.ID)

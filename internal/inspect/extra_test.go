@@ -9,8 +9,6 @@ import (
 	"gridwork/internal/inspect"
 	"gridwork/internal/metric"
 	"gridwork/internal/org"
-	"gridwork/internal/store"
-	"gridwork/internal/store/storetest"
 )
 
 // TestExtraGridFacts: seed 004's 减员增效. The failed inspections of a grid
@@ -19,8 +17,7 @@ import (
 // one month the holder's extra-grid inspections first reach two failures
 // in a row or three in the year.
 func TestExtraGridFacts(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		f := newFixture(t, db)
+	eachFixture(t, func(t *testing.T, f *fixture) {
 		// Grids 0 and 1 lose their own workers on 2 January (the street is
 		// short of workers); x holds half of grid 0 until June, y half of
 		// grid 1 all year. Both are the primary workers of community 2's

@@ -8,13 +8,10 @@ import (
 	"gridwork/internal/dates"
 	"gridwork/internal/inspect"
 	"gridwork/internal/metric"
-	"gridwork/internal/store"
-	"gridwork/internal/store/storetest"
 )
 
 func TestQuizAndReports(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		f := newFixture(t, db)
+	eachFixture(t, func(t *testing.T, f *fixture) {
 		now := time.Date(2026, 3, 10, 10, 0, 0, 0, dates.Shanghai)
 		f.st = f.st.WithClock(func() time.Time { return now })
 		if err := f.st.InstallQuestions(bg); err != nil {

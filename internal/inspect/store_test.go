@@ -1,34 +1,27 @@
 package inspect_test
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"slices"
 	"testing"
 	"time"
 
-	"github.com/paulmach/orb"
-
 	"gridwork/internal/apperr"
 	"gridwork/internal/auth"
 	"gridwork/internal/dates"
-	"gridwork/internal/geo"
 	"gridwork/internal/inspect"
 	"gridwork/internal/metric"
 	"gridwork/internal/org"
+	"gridwork/internal/org/orgtest"
 	"gridwork/internal/records"
-	"gridwork/internal/seal"
+	"gridwork/internal/seal/sealtest"
 	"gridwork/internal/store"
 	"gridwork/internal/store/storetest"
 	"gridwork/internal/workcal"
 )
 
 var bg = context.Background()
-
-func rect(w, s, e, n float64) string {
-	return geo.Marshal(orb.Polygon{orb.Ring{{w, s}, {e, s}, {e, n}, {w, n}, {w, s}}})
-}
 
 // fixture is a street of two communities with two grids each, a worker
 // per grid, 12 households a grid, and three inspectors: one of each
@@ -45,34 +38,19 @@ type fixture struct {
 
 func newFixture(t *testing.T, db *store.DB) *fixture {
 	t.Helper()
-	keys, err := seal.New("test", bytes.Repeat([]byte{7}, seal.MaterialSize))
-	if err != nil {
-		t.Fatal(err)
-	}
+	keys := sealtest.Keys(t, 7)
 	f := &fixture{org: org.NewStore(db), worker: map[string]string{}, inspector: map[string]string{}}
 	rec := records.NewStore(db, f.org, keys)
 	users := auth.NewStore(db, f.org, auth.TestParams)
 	f.st = inspect.NewStore(db, f.org, rec, users, workcal.NewStore(db))
 	from := dates.MustParse("2026-01-01")
-	mk := func(in org.NewUnit) org.Unit {
-		t.Helper()
-		in.ValidFrom = from
-		u, err := f.org.CreateUnit(bg, "test", in)
-		if err != nil {
-			t.Fatalf("CreateUnit %s: %v", in.Name, err)
-		}
-		return u
-	}
-	district := mk(org.NewUnit{Level: org.District, Name: "朝阳区", Code: "110105"})
-	f.street = mk(org.NewUnit{Level: org.Street, ParentID: district.ID, Name: "和平街道", Kind: "街道"})
+	b := orgtest.New(t, f.org, from)
+	_, f.street = b.Street()
 	for c := range 2 {
 		x := 116.3 + float64(c)*0.02
-		f.comm[c] = mk(org.NewUnit{Level: org.Community, ParentID: f.street.ID, Name: fmt.Sprintf("第%d社区", c+1), Kind: "社区", Geometry: rect(x, 39.9, x+0.02, 39.91)})
-		p, err := f.org.CreateWorker(bg, "test", org.NewWorker{Name: fmt.Sprintf("督查员%d", c+1), Employment: org.FullTime, Post: org.Inspector,
+		f.comm[c] = b.Community(f.street, fmt.Sprintf("第%d社区", c+1), orgtest.RectDegrees(x, 39.9, x+0.02, 39.91))
+		p := b.Worker(org.NewWorker{Name: fmt.Sprintf("督查员%d", c+1), Employment: org.FullTime, Post: org.Inspector,
 			Phone: "13800138000", InPostSince: from, HomeUnitID: f.comm[c].ID})
-		if err != nil {
-			t.Fatal(err)
-		}
 		acc, _, err := users.CreateUser(bg, "test", auth.NewUser{Username: fmt.Sprintf("insp%d", c+1), DisplayName: p.Name, Role: auth.Inspector,
 			ScopeUnitID: f.street.ID, WorkerID: p.ID, NoPassword: true})
 		if err != nil {
@@ -81,16 +59,10 @@ func newFixture(t *testing.T, db *store.DB) *fixture {
 		f.inspector[acc.ID] = f.comm[c].ID
 		for g := range 2 {
 			gx := x + float64(g)*0.01
-			grid := mk(org.NewUnit{Level: org.Grid, ParentID: f.comm[c].ID, Name: fmt.Sprintf("第%d网格", g+1), Geometry: rect(gx, 39.9, gx+0.01, 39.91)})
+			grid := b.Grid(f.comm[c], fmt.Sprintf("第%d网格", g+1), orgtest.RectDegrees(gx, 39.9, gx+0.01, 39.91))
 			f.grids = append(f.grids, grid)
-			w, err := f.org.CreateWorker(bg, "test", org.NewWorker{Name: fmt.Sprintf("网格员%d%d", c+1, g+1), Employment: org.FullTime, Post: org.GridWorker,
-				Phone: "13800138000", InPostSince: from, HomeUnitID: f.comm[c].ID})
-			if err != nil {
-				t.Fatal(err)
-			}
-			if _, err := f.org.Assign(bg, "test", org.NewAssignment{WorkerID: w.ID, GridID: grid.ID, Kind: org.Primary, ValidFrom: from}); err != nil {
-				t.Fatal(err)
-			}
+			w := b.GridWorker(org.NewWorker{Name: fmt.Sprintf("网格员%d%d", c+1, g+1), Employment: org.FullTime,
+				Phone: "13800138000", InPostSince: from, HomeUnitID: f.comm[c].ID}, grid, from)
 			f.worker[grid.ID] = w.ID
 			for h := range 12 {
 				purpose := records.Purpose("own")
@@ -117,6 +89,12 @@ func newFixture(t *testing.T, db *store.DB) *fixture {
 	}
 	f.inspector[local.ID] = f.comm[0].ID
 	return f
+}
+
+// eachFixture runs fn once per engine on a fresh fixture.
+func eachFixture(t *testing.T, fn func(t *testing.T, f *fixture)) {
+	t.Helper()
+	storetest.Each(t, func(t *testing.T, db *store.DB) { fn(t, newFixture(t, db)) })
 }
 
 // community returns the community of grid.
@@ -319,8 +297,7 @@ func TestSpotCheckRound(t *testing.T) {
 }
 
 func TestRecordVisitRejectsBadResults(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		f := newFixture(t, db)
+	eachFixture(t, func(t *testing.T, f *fixture) {
 		r, err := f.st.PlanRound(bg, "centre", inspect.NewRound{UnitID: f.comm[0].ID, From: dates.MustParse("2026-03-01"),
 			To: dates.MustParse("2026-03-31"), Grids: 1, Households: 3, Seed: 1})
 		if err != nil {

@@ -1,7 +1,6 @@
 package org_test
 
 import (
-	"slices"
 	"strings"
 	"testing"
 
@@ -272,11 +271,7 @@ func TestListAssignments(t *testing.T) {
 		x2 := f.assign(t, org.NewAssignment{WorkerID: w2.ID, GridID: yg.ID, Kind: org.Extra, ValidFrom: day("2026-03-01")})
 		all := []org.Assignment{p0, p1, x0, x2, p0b} // by start date, then id
 
-		for _, tc := range []struct {
-			name string
-			q    org.AssignmentQuery
-			want []org.Assignment
-		}{
+		checkList(t, st.ListAssignments, assignmentIDs, []listCase[org.AssignmentQuery, org.Assignment]{
 			{"all", org.AssignmentQuery{}, all},
 			{"on 2026-01-15", org.AssignmentQuery{On: day("2026-01-15")}, []org.Assignment{p0, p1}},
 			{"on 2026-03-31", org.AssignmentQuery{On: day("2026-03-31")}, []org.Assignment{p0, p1, x0, x2}},
@@ -293,26 +288,8 @@ func TestListAssignments(t *testing.T) {
 			{"within the street on 2026-03-31", org.AssignmentQuery{WithinID: f.street.ID, On: day("2026-03-31")}, []org.Assignment{p0, p1, x0, x2}},
 			{"within one grid", org.AssignmentQuery{WithinID: f.grids[2].ID, On: day("2026-03-31")}, []org.Assignment{p1}},
 			{"worker 0 within Y", org.AssignmentQuery{WorkerID: w0.ID, WithinID: y.ID, On: day("2026-03-31")}, []org.Assignment{x0}},
-		} {
-			t.Run(tc.name, func(t *testing.T) {
-				got, total, err := st.ListAssignments(bg, tc.q)
-				if err != nil {
-					t.Fatal(err)
-				}
-				if !slices.Equal(assignmentIDs(got), assignmentIDs(tc.want)) || total != len(tc.want) {
-					t.Fatalf("ListAssignments = %v (total %d), want %v", assignmentIDs(got), total, assignmentIDs(tc.want))
-				}
-			})
-		}
-		t.Run("paging", func(t *testing.T) {
-			got, total, err := st.ListAssignments(bg, org.AssignmentQuery{Limit: 2, Offset: 1})
-			if err != nil {
-				t.Fatal(err)
-			}
-			if total != 5 || !slices.Equal(assignmentIDs(got), assignmentIDs(all[1:3])) {
-				t.Fatalf("page = %v (total %d)", assignmentIDs(got), total)
-			}
 		})
+		checkPage(t, st.ListAssignments, assignmentIDs, org.AssignmentQuery{Limit: 2, Offset: 1}, assignmentIDs(all[1:3]), 5)
 	})
 }
 

@@ -6,16 +6,13 @@ import (
 	"testing"
 
 	"gridwork/internal/org"
-	"gridwork/internal/store"
-	"gridwork/internal/store/storetest"
 )
 
 // Writers check rules against stored rows before they write. On PostgreSQL
 // two concurrent writers would both pass the same check unless org writes
 // are serialised; these ran into duplicate codes and a 200 % grid before.
 func TestConcurrentWritesKeepTheRules(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		tw := newTown(t, db)
+	eachTown(t, func(t *testing.T, tw *town) {
 		const n = 6
 		var wg sync.WaitGroup
 		grids := make([]org.Unit, n)

@@ -6,8 +6,6 @@ import (
 
 	"gridwork/internal/apperr"
 	"gridwork/internal/org"
-	"gridwork/internal/store"
-	"gridwork/internal/store/storetest"
 )
 
 // badGeometries are grid polygons with one fault each, and a part of the
@@ -30,22 +28,18 @@ var badGeometries = []struct {
 // TestGridGeometryFaults: a bad polygon is refused as Invalid, naming the
 // grid in the message and the fault under geometry, and nothing is stored.
 func TestGridGeometryFaults(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		tw := newTown(t, db)
+	eachTown(t, func(t *testing.T, tw *town) {
 		for _, tc := range badGeometries {
 			t.Run(tc.name, func(t *testing.T) {
-				before := rowCounts(t, db)
 				name := "坏网格·" + tc.name
-				_, err := tw.st.CreateUnit(bg, actor, org.NewUnit{Level: org.Grid, ParentID: tw.community.ID, Name: name,
-					Geometry: tc.geojson, ValidFrom: Start})
-				e := wantErr(t, err, apperr.Invalid, "geometry")
+				e := refused(t, tw.db, "geometry", tc.reason, func() error {
+					_, err := tw.st.CreateUnit(bg, actor, org.NewUnit{Level: org.Grid, ParentID: tw.community.ID, Name: name,
+						Geometry: tc.geojson, ValidFrom: Start})
+					return err
+				})
 				if !strings.Contains(e.Message, name) {
 					t.Errorf("message %q does not name the grid %q", e.Message, name)
 				}
-				if r := reason(t, e, "geometry"); !strings.Contains(r, tc.reason) {
-					t.Errorf("geometry reason %q does not say %q", r, tc.reason)
-				}
-				wantCounts(t, db, before)
 			})
 		}
 	})
@@ -54,22 +48,18 @@ func TestGridGeometryFaults(t *testing.T) {
 // TestRedrawGridGeometryFaults: redrawing a grid with a bad polygon is
 // refused the same way, and the grid keeps its one version.
 func TestRedrawGridGeometryFaults(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		tw := newTown(t, db)
+	eachTown(t, func(t *testing.T, tw *town) {
 		g := tw.grid(t, "第1网格", 0, 0)
 		for _, tc := range badGeometries {
 			t.Run(tc.name, func(t *testing.T) {
-				before := rowCounts(t, db)
 				geom := tc.geojson
-				_, err := tw.st.ChangeUnit(bg, actor, g.ID, org.UnitChange{From: day("2026-03-01"), Geometry: &geom})
-				e := wantErr(t, err, apperr.Invalid, "geometry")
+				e := refused(t, tw.db, "geometry", tc.reason, func() error {
+					_, err := tw.st.ChangeUnit(bg, actor, g.ID, org.UnitChange{From: day("2026-03-01"), Geometry: &geom})
+					return err
+				})
 				if !strings.Contains(e.Message, "第1网格") {
 					t.Errorf("message %q does not name the grid", e.Message)
 				}
-				if r := reason(t, e, "geometry"); !strings.Contains(r, tc.reason) {
-					t.Errorf("geometry reason %q does not say %q", r, tc.reason)
-				}
-				wantCounts(t, db, before)
 				got, err := tw.st.GetUnit(bg, g.ID, day("2026-03-10"))
 				if err != nil || got.ValidFrom != Start || !samePolygon(t, got.Geometry, cell(0, 0)) {
 					t.Fatalf("after a refused redraw GetUnit = %+v, %v", got, err)
@@ -82,21 +72,20 @@ func TestRedrawGridGeometryFaults(t *testing.T) {
 // TestRedrawCommunity: a community may not be redrawn so that one of its
 // grids falls outside; the error names that grid.
 func TestRedrawCommunity(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		tw := newTown(t, db)
+	eachTown(t, func(t *testing.T, tw *town) {
 		grids := tw.tile(t)
 		from := day("2026-03-01")
 		// Two columns instead of three: 第3网格 and 第6网格 fall outside;
 		// the first one checked is named.
 		narrow := rect(West, North-Rows*Cell, West+2*Cell, North)
 		t.Run("leaving grids outside", func(t *testing.T) {
-			before := rowCounts(t, db)
+			before := rowCounts(t, tw.db)
 			_, err := tw.st.ChangeUnit(bg, actor, tw.community.ID, org.UnitChange{From: from, Geometry: &narrow})
 			e := wantErr(t, err, apperr.Invalid, "geometry")
 			if !strings.Contains(e.Message, "和平里社区") || !(strings.Contains(e.Message, "第3网格") || strings.Contains(e.Message, "第6网格")) {
 				t.Errorf("message %q should name the community and a grid left outside", e.Message)
 			}
-			wantCounts(t, db, before)
+			wantCounts(t, tw.db, before)
 		})
 		t.Run("after the grid outside has ended", func(t *testing.T) {
 			// A grid only outside from the date its community shrinks is
@@ -132,36 +121,34 @@ func TestRedrawCommunity(t *testing.T) {
 // TestRedrawCommunityAroundArea: grids under a 片区 without a polygon are
 // the community's grids too; a redraw may not leave them outside.
 func TestRedrawCommunityAroundArea(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		tw := newTown(t, db)
+	eachTown(t, func(t *testing.T, tw *town) {
 		area := tw.mustCreate(t, org.NewUnit{Level: org.Area, ParentID: tw.community.ID, Name: "东片区", ValidFrom: Start})
 		tw.mustCreate(t, org.NewUnit{Level: org.Grid, ParentID: area.ID, Name: "东1网格", Geometry: cell(2, 0), ValidFrom: Start})
 		narrow := rect(West, North-Rows*Cell, West+2*Cell, North)
-		before := rowCounts(t, db)
+		before := rowCounts(t, tw.db)
 		_, err := tw.st.ChangeUnit(bg, actor, tw.community.ID, org.UnitChange{From: day("2026-03-01"), Geometry: &narrow})
 		e := wantErr(t, err, apperr.Invalid, "geometry")
 		if !strings.Contains(e.Message, "东1网格") {
 			t.Errorf("message %q does not name the grid left outside", e.Message)
 		}
-		wantCounts(t, db, before)
+		wantCounts(t, tw.db, before)
 	})
 }
 
 // TestStreetPolygon: a community must lie inside its street's polygon when
 // the street has one.
 func TestStreetPolygon(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		tw := newTown(t, db)
+	eachTown(t, func(t *testing.T, tw *town) {
 		big := rect(West, North-4*Cell, West+6*Cell, North)
 		st := tw.mustCreate(t, org.NewUnit{Level: org.Street, ParentID: tw.district.ID, Name: "有界街道", Geometry: big, ValidFrom: Start})
 		tw.mustCreate(t, org.NewUnit{Level: org.Community, ParentID: st.ID, Name: "界内社区", Geometry: communityAt(West), ValidFrom: Start})
-		before := rowCounts(t, db)
+		before := rowCounts(t, tw.db)
 		_, err := tw.st.CreateUnit(bg, actor, org.NewUnit{Level: org.Community, ParentID: st.ID, Name: "界外社区",
 			Geometry: communityAt(West + 6*Cell), ValidFrom: Start})
 		e := wantErr(t, err, apperr.Invalid, "geometry")
 		if !strings.Contains(e.Message, "界外社区") || !strings.Contains(e.Message, "有界街道") {
 			t.Errorf("message %q should name the community and the street", e.Message)
 		}
-		wantCounts(t, db, before)
+		wantCounts(t, tw.db, before)
 	})
 }

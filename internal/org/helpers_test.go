@@ -14,6 +14,7 @@ import (
 	"gridwork/internal/geo"
 	"gridwork/internal/org"
 	"gridwork/internal/store"
+	"gridwork/internal/store/storetest"
 )
 
 // Shared fixtures for the org tests. Coordinates are built from integer
@@ -98,6 +99,12 @@ func newTown(t *testing.T, db *store.DB) *town {
 		t.Fatalf("fixture codes: street %s, community %s; want %s, %s", tw.street.Code, tw.community.Code, StreetCode, CommunityCode)
 	}
 	return tw
+}
+
+// eachTown runs fn once per engine on a fresh town.
+func eachTown(t *testing.T, fn func(t *testing.T, tw *town)) {
+	t.Helper()
+	storetest.Each(t, func(t *testing.T, db *store.DB) { fn(t, newTown(t, db)) })
 }
 
 // mustCreate creates a unit or fails the test.
@@ -209,6 +216,20 @@ func rowCounts(t *testing.T, db *store.DB) map[string]int {
 	return out
 }
 
+// refused runs write, which must be refused as Invalid naming field with a
+// reason that says want, and must leave every table as it was. It returns
+// the error for the caller's own checks.
+func refused(t *testing.T, db *store.DB, field, want string, write func() error) *apperr.Error {
+	t.Helper()
+	before := rowCounts(t, db)
+	e := wantErr(t, write(), apperr.Invalid, field)
+	if r := reason(t, e, field); !strings.Contains(r, want) {
+		t.Errorf("%s reason %q does not say %q", field, r, want)
+	}
+	wantCounts(t, db, before)
+	return e
+}
+
 // wantCounts fails if the row counts differ from before.
 func wantCounts(t *testing.T, db *store.DB, before map[string]int) {
 	t.Helper()
@@ -276,3 +297,42 @@ func listUnits(t *testing.T, st *org.Store, q org.UnitQuery) []org.Unit {
 
 // gridCode returns the code of grid n (1-based) of the fixture community.
 func gridCode(n int) string { return fmt.Sprintf("%s%02d", CommunityCode, n) }
+
+// listCase is a list query and the rows it must give, in order.
+type listCase[Q, T any] struct {
+	name string
+	q    Q
+	want []T
+}
+
+// checkList runs each case as a subtest: list must give exactly its rows,
+// compared by key, and their count as the total.
+func checkList[Q, T any](t *testing.T, list func(context.Context, Q) ([]T, int, error), key func([]T) []string, cases []listCase[Q, T]) {
+	t.Helper()
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			got, total, err := list(bg, tc.q)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !slices.Equal(key(got), key(tc.want)) || total != len(tc.want) {
+				t.Fatalf("list %+v = %v (total %d), want %v", tc.q, key(got), total, key(tc.want))
+			}
+		})
+	}
+}
+
+// checkPage runs a subtest "paging": the page q asks for must hold the rows
+// keyed want, and the total count every row.
+func checkPage[Q, T any](t *testing.T, list func(context.Context, Q) ([]T, int, error), key func([]T) []string, q Q, want []string, total int) {
+	t.Helper()
+	t.Run("paging", func(t *testing.T) {
+		got, n, err := list(bg, q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n != total || !slices.Equal(key(got), want) {
+			t.Fatalf("page = %v (total %d)", key(got), n)
+		}
+	})
+}

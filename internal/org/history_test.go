@@ -8,8 +8,6 @@ import (
 	"gridwork/internal/apperr"
 	"gridwork/internal/dates"
 	"gridwork/internal/org"
-	"gridwork/internal/store"
-	"gridwork/internal/store/storetest"
 )
 
 // span is a version's validity, for comparing histories.
@@ -35,8 +33,7 @@ func history(t *testing.T, st *org.Store, id string) []org.Unit {
 // TestRedrawKeepsHistory: redrawing a grid from a date never changes what it
 // was before that date.
 func TestRedrawKeepsHistory(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		tw := newTown(t, db)
+	eachTown(t, func(t *testing.T, tw *town) {
 		st := tw.st
 		gs := tw.tile(t)
 		a := gs[0]
@@ -115,8 +112,7 @@ func TestRedrawKeepsHistory(t *testing.T) {
 // TestMergeGrids: merging grids ends them and their assignments on the
 // merge date; before it, they and their assignments read as they were.
 func TestMergeGrids(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		tw := newTown(t, db)
+	eachTown(t, func(t *testing.T, tw *town) {
 		st := tw.st
 		gs := tw.tile(t)
 		b, c := gs[3], gs[4] // 第4网格 and 第5网格, side by side in the south row
@@ -235,8 +231,7 @@ func TestMergeGrids(t *testing.T) {
 // TestMergeGridsErrors: merging needs at least two grids of one parent, and
 // nothing is stored when it is refused.
 func TestMergeGridsErrors(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		tw := newTown(t, db)
+	eachTown(t, func(t *testing.T, tw *town) {
 		gs := tw.tile(t)
 		area := tw.mustCreate(t, org.NewUnit{Level: org.Area, ParentID: tw.community.ID, Name: "片区", ValidFrom: Start})
 		inArea := tw.mustCreate(t, org.NewUnit{Level: org.Grid, ParentID: area.ID, Name: "片区网格", Geometry: cell(1, 1), ValidFrom: Start})
@@ -259,10 +254,10 @@ func TestMergeGridsErrors(t *testing.T) {
 			{"merge on the grids' first day", []string{gs[0].ID, gs[1].ID}, org.NewUnit{Name: "合并", Geometry: merged, ValidFrom: Start}, apperr.Conflict, ""},
 		} {
 			t.Run(tc.name, func(t *testing.T) {
-				before := rowCounts(t, db)
+				before := rowCounts(t, tw.db)
 				_, err := tw.st.MergeGrids(bg, actor, tc.ids, tc.into)
 				wantErr(t, err, tc.code, tc.field)
-				wantCounts(t, db, before)
+				wantCounts(t, tw.db, before)
 			})
 		}
 		// The first grid was ended inside the refused transactions; it must
@@ -277,8 +272,7 @@ func TestMergeGridsErrors(t *testing.T) {
 // scheduled change is refused; a change dated the same day as the current
 // version's start corrects that version in place.
 func TestChangeOrdering(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		tw := newTown(t, db)
+	eachTown(t, func(t *testing.T, tw *town) {
 		st := tw.st
 		g := tw.grid(t, "第1网格", 0, 0)
 		str := func(s string) *string { return &s }
@@ -319,7 +313,7 @@ func TestChangeOrdering(t *testing.T) {
 		}
 		for _, s := range steps {
 			t.Run(s.name, func(t *testing.T) {
-				before := rowCounts(t, db)
+				before := rowCounts(t, tw.db)
 				ch := s.ch
 				if s.from != "" {
 					ch.From = day(s.from)
@@ -331,7 +325,7 @@ func TestChangeOrdering(t *testing.T) {
 					}
 				} else {
 					wantErr(t, err, s.code, s.field)
-					wantCounts(t, db, before)
+					wantCounts(t, tw.db, before)
 				}
 				h := history(t, st, g.ID)
 				if !slices.Equal(spans(h), s.spans) {
@@ -362,8 +356,7 @@ func TestChangeOrdering(t *testing.T) {
 // TestMoveGrid: a grid moved to another community reads under its old
 // community before the move and under the new one after.
 func TestMoveGrid(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		tw := newTown(t, db)
+	eachTown(t, func(t *testing.T, tw *town) {
 		st := tw.st
 		wide := rect(West, North-Rows*Cell, West+2*Cols*Cell, North)
 		// Widen the first community so the second one can share its east half.
@@ -417,8 +410,7 @@ func ptr[T any](v T) *T { return &v }
 // TestEndUnit: a unit ends only without children in force, and not on its
 // first day; ending a grid ends its assignments.
 func TestEndUnit(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		tw := newTown(t, db)
+	eachTown(t, func(t *testing.T, tw *town) {
 		st := tw.st
 		gs := tw.tile(t)
 		w := tw.worker(t, "张伟", tw.community.ID, day("2025-06-01"))
@@ -440,13 +432,13 @@ func TestEndUnit(t *testing.T) {
 			{"no such unit", "nope", june, apperr.NotFound, "", ""},
 		} {
 			t.Run(tc.name, func(t *testing.T) {
-				before := rowCounts(t, db)
+				before := rowCounts(t, tw.db)
 				err := st.EndUnit(bg, actor, tc.id, tc.on)
 				e := wantErr(t, err, tc.code, tc.field)
 				if !strings.Contains(e.Message, tc.msg) {
 					t.Errorf("message %q does not say %q", e.Message, tc.msg)
 				}
-				wantCounts(t, db, before)
+				wantCounts(t, tw.db, before)
 			})
 		}
 
@@ -499,8 +491,7 @@ func TestEndUnit(t *testing.T) {
 // A unit cannot end while a child is scheduled to start after the end date,
 // and an assignment cannot run past the end of its grid.
 func TestEndsBoundWhatComesAfter(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		tw := newTown(t, db)
+	eachTown(t, func(t *testing.T, tw *town) {
 		tw.mustCreate(t, org.NewUnit{Level: org.Grid, ParentID: tw.community.ID, Name: "七月网格", Geometry: cell(0, 0), ValidFrom: day("2026-07-01")})
 		wantErr(t, tw.st.EndUnit(bg, actor, tw.community.ID, day("2026-06-01")), apperr.Conflict, "")
 

@@ -9,8 +9,6 @@ import (
 	"gridwork/internal/apperr"
 	"gridwork/internal/audit"
 	"gridwork/internal/org"
-	"gridwork/internal/store"
-	"gridwork/internal/store/storetest"
 )
 
 // TestNumberGrids: NumberGrids gives a 2×3 tiling the codes …01…06 in
@@ -32,8 +30,7 @@ func TestNumberGrids(t *testing.T) {
 		{"already numbered except two swapped", []int{0, 1, 2, 3, 4, 5}, map[int]string{0: "01", 1: "02", 2: "03", 3: "05", 4: "04", 5: "06"}, "2026-01-01"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			storetest.Each(t, func(t *testing.T, db *store.DB) {
-				tw := newTown(t, db)
+			eachTown(t, func(t *testing.T, tw *town) {
 				st := tw.st
 				byCell := map[int]org.Unit{}
 				for _, k := range tc.order {
@@ -45,7 +42,7 @@ func TestNumberGrids(t *testing.T) {
 					byCell[k] = tw.mustCreate(t, in)
 				}
 				from := day(tc.from)
-				before := rowCounts(t, db)
+				before := rowCounts(t, tw.db)
 				if err := st.NumberGrids(bg, actor, tw.community.ID, from); err != nil {
 					t.Fatal(err)
 				}
@@ -86,12 +83,12 @@ func TestNumberGrids(t *testing.T) {
 						t.Errorf("grid %d by code is %s, want 格%d", k+1, g.Name, k)
 					}
 				}
-				after := rowCounts(t, db)
+				after := rowCounts(t, tw.db)
 				if got := after["audit_log"] - before["audit_log"]; got != changed {
 					t.Errorf("%d audit rows for %d renumbered grids", got, changed)
 				}
 				for k, g := range byCell {
-					rows, err := audit.List(bg, db, "grid", g.ID, 10)
+					rows, err := audit.List(bg, tw.db, "grid", g.ID, 10)
 					if err != nil || len(rows) == 0 {
 						t.Fatalf("audit.List %s: %d rows, %v", g.Name, len(rows), err)
 					}
@@ -112,7 +109,7 @@ func TestNumberGrids(t *testing.T) {
 				if err := st.NumberGrids(bg, actor, tw.community.ID, from); err != nil {
 					t.Fatal(err)
 				}
-				wantCounts(t, db, after)
+				wantCounts(t, tw.db, after)
 
 				// The next generated code continues past every code used.
 				n := tw.mustCreate(t, org.NewUnit{Level: org.Grid, ParentID: tw.community.ID, Name: "新格",
@@ -141,8 +138,7 @@ func maxInt(a, b int) int {
 // TestNumberGridsErrors: numbering refuses an unknown parent and a grid with
 // a change already scheduled after the date, and stores nothing then.
 func TestNumberGridsErrors(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		tw := newTown(t, db)
+	eachTown(t, func(t *testing.T, tw *town) {
 		st := tw.st
 		var gs []org.Unit
 		for _, k := range []int{2, 1, 0} {
@@ -162,10 +158,10 @@ func TestNumberGridsErrors(t *testing.T) {
 			{"a grid has a later change", tw.community.ID, "2026-02-01", apperr.Conflict},
 		} {
 			t.Run(tc.name, func(t *testing.T) {
-				before := rowCounts(t, db)
+				before := rowCounts(t, tw.db)
 				err := st.NumberGrids(bg, actor, tc.parent, day(tc.from))
 				wantErr(t, err, tc.code, "")
-				wantCounts(t, db, before)
+				wantCounts(t, tw.db, before)
 				for _, g := range gs {
 					u, err := st.GetUnit(bg, g.ID, day("2026-03-01"))
 					if err != nil || u.Code != g.Code {

@@ -7,15 +7,12 @@ import (
 
 	"gridwork/internal/apperr"
 	"gridwork/internal/org"
-	"gridwork/internal/store"
-	"gridwork/internal/store/storetest"
 )
 
 // TestTreeCodes builds district → street → community → grids and checks the
 // CJ/T 349 codes: county 6 + street 3 + community 3 + grid 2.
 func TestTreeCodes(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		tw := newTown(t, db)
+	eachTown(t, func(t *testing.T, tw *town) {
 		st := tw.st
 		street2 := tw.mustCreate(t, org.NewUnit{Level: org.Street, ParentID: tw.district.ID, Name: "安贞街道", Kind: "街道", ValidFrom: Start})
 		// An explicit code is accepted when it has the right shape and prefix,
@@ -131,8 +128,7 @@ func TestTreeCodes(t *testing.T) {
 // TestCreateUnitCodeErrors: a wrong shape or prefix is Invalid naming code; a
 // code in use is a Conflict. Nothing is stored either way.
 func TestCreateUnitCodeErrors(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		tw := newTown(t, db)
+	eachTown(t, func(t *testing.T, tw *town) {
 		area := tw.mustCreate(t, org.NewUnit{Level: org.Area, ParentID: tw.community.ID, Name: "东片区", ValidFrom: Start})
 		g1 := tw.grid(t, "第1网格", 0, 0)
 		for _, tc := range []struct {
@@ -159,7 +155,7 @@ func TestCreateUnitCodeErrors(t *testing.T) {
 			{"grid code taken, grid under an area", org.NewUnit{Level: org.Grid, ParentID: area.ID, Name: "网格", Code: g1.Code, Geometry: cell(1, 0)}, apperr.Conflict, "code " + g1.Code},
 		} {
 			t.Run(tc.name, func(t *testing.T) {
-				before := rowCounts(t, db)
+				before := rowCounts(t, tw.db)
 				tc.in.ValidFrom = Start
 				_, err := tw.st.CreateUnit(bg, actor, tc.in)
 				if tc.code == apperr.Invalid {
@@ -173,7 +169,7 @@ func TestCreateUnitCodeErrors(t *testing.T) {
 						t.Errorf("message %q does not mention %q", e.Message, tc.reason)
 					}
 				}
-				wantCounts(t, db, before)
+				wantCounts(t, tw.db, before)
 			})
 		}
 	})
@@ -182,8 +178,7 @@ func TestCreateUnitCodeErrors(t *testing.T) {
 // TestCreateUnitParentErrors: a unit must hang under a parent of the level
 // above, in force on its start date.
 func TestCreateUnitParentErrors(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		tw := newTown(t, db)
+	eachTown(t, func(t *testing.T, tw *town) {
 		g1 := tw.grid(t, "第1网格", 0, 0)
 		later := tw.mustCreate(t, org.NewUnit{Level: org.Community, ParentID: tw.street.ID, Name: "新社区", ValidFrom: day("2026-06-01")})
 		for _, tc := range []struct {
@@ -205,14 +200,11 @@ func TestCreateUnitParentErrors(t *testing.T) {
 			{"parent not yet in force", org.NewUnit{Level: org.Area, ParentID: later.ID, Name: "片区"}, "in force on 2026-01-01"},
 		} {
 			t.Run(tc.name, func(t *testing.T) {
-				before := rowCounts(t, db)
 				tc.in.ValidFrom = Start
-				_, err := tw.st.CreateUnit(bg, actor, tc.in)
-				e := wantErr(t, err, apperr.Invalid, "parent_id")
-				if r := reason(t, e, "parent_id"); !strings.Contains(r, tc.reason) {
-					t.Errorf("parent_id reason %q does not mention %q", r, tc.reason)
-				}
-				wantCounts(t, db, before)
+				refused(t, tw.db, "parent_id", tc.reason, func() error {
+					_, err := tw.st.CreateUnit(bg, actor, tc.in)
+					return err
+				})
 			})
 		}
 	})
@@ -220,8 +212,7 @@ func TestCreateUnitParentErrors(t *testing.T) {
 
 // TestCreateUnitFieldErrors: missing fields are all named at once.
 func TestCreateUnitFieldErrors(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		tw := newTown(t, db)
+	eachTown(t, func(t *testing.T, tw *town) {
 		for _, tc := range []struct {
 			name   string
 			in     org.NewUnit
@@ -234,13 +225,13 @@ func TestCreateUnitFieldErrors(t *testing.T) {
 			{"everything missing", org.NewUnit{Level: org.Grid}, []string{"geometry", "name", "valid_from"}},
 		} {
 			t.Run(tc.name, func(t *testing.T) {
-				before := rowCounts(t, db)
+				before := rowCounts(t, tw.db)
 				_, err := tw.st.CreateUnit(bg, actor, tc.in)
 				e := wantErr(t, err, apperr.Invalid, "")
 				if got := fieldNames(e); !slices.Equal(got, tc.fields) {
 					t.Fatalf("fields %v, want %v (%v)", got, tc.fields, err)
 				}
-				wantCounts(t, db, before)
+				wantCounts(t, tw.db, before)
 			})
 		}
 	})
@@ -249,8 +240,7 @@ func TestCreateUnitFieldErrors(t *testing.T) {
 // TestArea: a 片区 between community and grid gets the community code + P +
 // 2 digits, and its grids' codes continue from the community's code.
 func TestArea(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		tw := newTown(t, db)
+	eachTown(t, func(t *testing.T, tw *town) {
 		st := tw.st
 		g1 := tw.grid(t, "第1网格", 0, 0)
 		east := tw.mustCreate(t, org.NewUnit{Level: org.Area, ParentID: tw.community.ID, Name: "东片区", ValidFrom: Start})
@@ -294,24 +284,24 @@ func TestArea(t *testing.T) {
 		}
 
 		t.Run("grid under a 片区 without polygon must lie in the community", func(t *testing.T) {
-			before := rowCounts(t, db)
+			before := rowCounts(t, tw.db)
 			_, err := st.CreateUnit(bg, actor, org.NewUnit{Level: org.Grid, ParentID: east.ID, Name: "越界网格",
 				Geometry: cellAt(West, 3, 0), ValidFrom: Start})
 			e := wantErr(t, err, apperr.Invalid, "geometry")
 			if !strings.Contains(e.Message, "越界网格") || !strings.Contains(e.Message, "和平里社区") {
 				t.Errorf("message %q should name the grid and the community", e.Message)
 			}
-			wantCounts(t, db, before)
+			wantCounts(t, tw.db, before)
 		})
 		t.Run("grid under a 片区 with polygon must lie in the 片区", func(t *testing.T) {
-			before := rowCounts(t, db)
+			before := rowCounts(t, tw.db)
 			_, err := st.CreateUnit(bg, actor, org.NewUnit{Level: org.Grid, ParentID: south.ID, Name: "北边网格",
 				Geometry: cell(2, 0), ValidFrom: Start})
 			e := wantErr(t, err, apperr.Invalid, "geometry")
 			if !strings.Contains(e.Message, "北边网格") || !strings.Contains(e.Message, "南片区") {
 				t.Errorf("message %q should name the grid and the 片区", e.Message)
 			}
-			wantCounts(t, db, before)
+			wantCounts(t, tw.db, before)
 		})
 	})
 }
@@ -319,8 +309,7 @@ func TestArea(t *testing.T) {
 // TestCodeNeverReused: a generated code counts past codes of ended units, so
 // a code keeps meaning one unit across history.
 func TestCodeNeverReused(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		tw := newTown(t, db)
+	eachTown(t, func(t *testing.T, tw *town) {
 		tw.grid(t, "第1网格", 0, 0)
 		g2 := tw.grid(t, "第2网格", 1, 0)
 		if err := tw.st.EndUnit(bg, actor, g2.ID, day("2026-02-01")); err != nil {
@@ -337,8 +326,7 @@ func TestCodeNeverReused(t *testing.T) {
 // not be given to a unit from an earlier date, or both would carry it from
 // that later date on.
 func TestCodeUniqueAcrossFuture(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		tw := newTown(t, db)
+	eachTown(t, func(t *testing.T, tw *town) {
 		later := tw.mustCreate(t, org.NewUnit{Level: org.Grid, ParentID: tw.community.ID, Name: "三月网格", Code: gridCode(5),
 			Geometry: cell(0, 0), ValidFrom: day("2026-03-01")})
 		g1 := tw.grid(t, "第1网格", 1, 0)
@@ -368,12 +356,12 @@ func TestCodeUniqueAcrossFuture(t *testing.T) {
 			}, "2026-04-01"},
 		} {
 			t.Run(tc.name, func(t *testing.T) {
-				before := rowCounts(t, db)
+				before := rowCounts(t, tw.db)
 				e := wantErr(t, tc.try(), apperr.Conflict, "")
 				if want := "code " + taken + " is already used by unit " + later.ID + " on " + tc.on; e.Message != want {
 					t.Errorf("message %q, want %q", e.Message, want)
 				}
-				wantCounts(t, db, before)
+				wantCounts(t, tw.db, before)
 			})
 		}
 		if u, err := tw.st.UnitByCode(bg, taken, day("2026-03-10")); err != nil || u.ID != later.ID {

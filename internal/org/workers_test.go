@@ -7,15 +7,12 @@ import (
 	"gridwork/internal/apperr"
 	"gridwork/internal/dates"
 	"gridwork/internal/org"
-	"gridwork/internal/store"
-	"gridwork/internal/store/storetest"
 )
 
 // TestCreateWorkerValidation: every bad field is named, and nothing is
 // stored.
 func TestCreateWorkerValidation(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		tw := newTown(t, db)
+	eachTown(t, func(t *testing.T, tw *town) {
 		good := func() org.NewWorker {
 			return org.NewWorker{Name: "王芳", Employment: org.FullTime, Post: org.GridWorker, Phone: "13800138000",
 				InPostSince: day("2025-06-01"), HomeUnitID: tw.community.ID}
@@ -47,7 +44,7 @@ func TestCreateWorkerValidation(t *testing.T) {
 			t.Run(tc.name, func(t *testing.T) {
 				in := good()
 				tc.edit(&in)
-				before := rowCounts(t, db)
+				before := rowCounts(t, tw.db)
 				w, err := tw.st.CreateWorker(bg, actor, in)
 				if tc.fields == nil {
 					if err != nil {
@@ -64,7 +61,7 @@ func TestCreateWorkerValidation(t *testing.T) {
 				if got := fieldNames(e); !slices.Equal(got, tc.fields) {
 					t.Fatalf("fields %v, want %v (%v)", got, tc.fields, err)
 				}
-				wantCounts(t, db, before)
+				wantCounts(t, tw.db, before)
 			})
 		}
 		_, err := tw.st.GetWorker(bg, "nope")
@@ -106,8 +103,7 @@ func TestMonthsInPost(t *testing.T) {
 // TestUpdateWorker: fields change; leaving the post ends open assignments
 // that day and cancels those that would start later.
 func TestUpdateWorker(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		tw := newTown(t, db)
+	eachTown(t, func(t *testing.T, tw *town) {
 		st := tw.st
 		gs := tw.tile(t)
 		w := tw.worker(t, "王芳", tw.community.ID, day("2025-10-15"))
@@ -130,13 +126,13 @@ func TestUpdateWorker(t *testing.T) {
 			{"unknown home unit", org.WorkerPatch{HomeUnitID: ptr("nope")}, []string{"home_unit_id"}},
 		} {
 			t.Run(tc.name, func(t *testing.T) {
-				before := rowCounts(t, db)
+				before := rowCounts(t, tw.db)
 				_, err := st.UpdateWorker(bg, actor, w.ID, tc.patch)
 				e := wantErr(t, err, apperr.Invalid, "")
 				if got := fieldNames(e); !slices.Equal(got, tc.fields) {
 					t.Fatalf("fields %v, want %v (%v)", got, tc.fields, err)
 				}
-				wantCounts(t, db, before)
+				wantCounts(t, tw.db, before)
 			})
 		}
 		_, err := st.UpdateWorker(bg, actor, "nope", org.WorkerPatch{Name: ptr("x")})
@@ -203,8 +199,7 @@ func TestUpdateWorker(t *testing.T) {
 // TestListWorkers: scoping by home unit subtree, in-post filtering, post
 // filtering, ordering by name and paging.
 func TestListWorkers(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		tw := newTown(t, db)
+	eachTown(t, func(t *testing.T, tw *town) {
 		st := tw.st
 		y := tw.mustCreate(t, org.NewUnit{Level: org.Community, ParentID: tw.street.ID, Name: "东邻社区", Geometry: communityAt(West + Cols*Cell), ValidFrom: Start})
 		street2 := tw.mustCreate(t, org.NewUnit{Level: org.Street, ParentID: tw.district.ID, Name: "安贞街道", ValidFrom: Start})
@@ -222,11 +217,7 @@ func TestListWorkers(t *testing.T) {
 		}
 		all := []org.Worker{a, b, c, d, e, f}
 		on := day("2026-01-15")
-		for _, tc := range []struct {
-			name string
-			q    org.WorkerQuery
-			want []org.Worker
-		}{
+		checkList(t, st.ListWorkers, workerNames, []listCase[org.WorkerQuery, org.Worker]{
 			{"everyone", org.WorkerQuery{}, all},
 			{"within community X", org.WorkerQuery{WithinID: tw.community.ID, On: on}, []org.Worker{a, b, f}},
 			{"within community Y", org.WorkerQuery{WithinID: y.ID, On: on}, []org.Worker{c}},
@@ -242,26 +233,8 @@ func TestListWorkers(t *testing.T) {
 			{"in post within Y on 2026-02-01", org.WorkerQuery{WithinID: y.ID, InPostOnly: true, On: day("2026-02-01")}, nil},
 			{"inspectors", org.WorkerQuery{Post: org.Inspector}, []org.Worker{c}},
 			{"grid workers within the street", org.WorkerQuery{Post: org.GridWorker, WithinID: tw.street.ID, On: on}, []org.Worker{a, b, d, f}},
-		} {
-			t.Run(tc.name, func(t *testing.T) {
-				got, total, err := st.ListWorkers(bg, tc.q)
-				if err != nil {
-					t.Fatal(err)
-				}
-				if !slices.Equal(workerNames(got), workerNames(tc.want)) || total != len(tc.want) {
-					t.Fatalf("ListWorkers = %v (total %d), want %v", workerNames(got), total, workerNames(tc.want))
-				}
-			})
-		}
-		t.Run("paging", func(t *testing.T) {
-			got, total, err := st.ListWorkers(bg, org.WorkerQuery{Limit: 2, Offset: 2})
-			if err != nil {
-				t.Fatal(err)
-			}
-			if total != 6 || !slices.Equal(workerNames(got), []string{"C张", "D赵"}) {
-				t.Fatalf("page = %v (total %d)", workerNames(got), total)
-			}
 		})
+		checkPage(t, st.ListWorkers, workerNames, org.WorkerQuery{Limit: 2, Offset: 2}, []string{"C张", "D赵"}, 6)
 	})
 }
 

@@ -10,9 +10,9 @@ import (
 
 	"gridwork/internal/apperr"
 	"gridwork/internal/dates"
-	"gridwork/internal/geo"
 	"gridwork/internal/metric"
 	"gridwork/internal/org"
+	"gridwork/internal/org/orgtest"
 	"gridwork/internal/patrol"
 	"gridwork/internal/store"
 	"gridwork/internal/store/storetest"
@@ -36,36 +36,24 @@ func newEnv(t *testing.T, db *store.DB) *env {
 	t.Helper()
 	e := &env{db: db, org: org.NewStore(db), clock: at("2026-03-31 20:00:00"), leave: leaveOf{}}
 	from := dates.MustParse("2026-01-01")
-	mk := func(in org.NewUnit) org.Unit {
-		t.Helper()
-		in.ValidFrom = from
-		u, err := e.org.CreateUnit(bg, "test", in)
-		if err != nil {
-			t.Fatalf("CreateUnit %q: %v", in.Name, err)
-		}
-		return u
-	}
-	district := mk(org.NewUnit{Level: org.District, Name: "朝阳区", Code: "110105"})
-	street := mk(org.NewUnit{Level: org.Street, ParentID: district.ID, Name: "和平街道", Kind: "街道"})
-	community := mk(org.NewUnit{Level: org.Community, ParentID: street.ID, Name: "和平里社区", Kind: "社区",
-		Geometry: geo.Marshal(rectPolygon(west, south, east+0.01, north))})
-	e.g1 = mk(org.NewUnit{Level: org.Grid, ParentID: community.ID, Name: "第1网格", Geometry: geo.Marshal(rectPolygon(west, south, east, north))})
-	e.g2 = mk(org.NewUnit{Level: org.Grid, ParentID: community.ID, Name: "第2网格", Geometry: geo.Marshal(rectPolygon(east, south, east+0.01, north))})
+	b := orgtest.New(t, e.org, from)
+	_, street := b.Street()
+	community := b.Community(street, "和平里社区", orgtest.RectDegrees(west, south, east+0.01, north))
+	e.g1 = b.Grid(community, "第1网格", orgtest.RectDegrees(west, south, east, north))
+	e.g2 = b.Grid(community, "第2网格", orgtest.RectDegrees(east, south, east+0.01, north))
 	worker := func(name, phone string, g org.Unit) org.Worker {
-		w, err := e.org.CreateWorker(bg, "test", org.NewWorker{Name: name, Employment: org.FullTime, Post: org.GridWorker, Phone: phone,
-			InPostSince: from, HomeUnitID: community.ID})
-		if err != nil {
-			t.Fatal(err)
-		}
-		if _, err := e.org.Assign(bg, "test", org.NewAssignment{WorkerID: w.ID, GridID: g.ID, Kind: org.Primary, ValidFrom: from}); err != nil {
-			t.Fatal(err)
-		}
-		return w
+		return b.GridWorker(org.NewWorker{Name: name, Employment: org.FullTime, Phone: phone, InPostSince: from, HomeUnitID: community.ID}, g, from)
 	}
 	e.w1 = worker("张三", "13800000001", e.g1)
 	e.w2 = worker("李四", "13800000002", e.g2)
 	e.patrol = patrol.NewStore(db, patrol.Options{Leave: e.leave, Calendar: plainCalendar(), Clock: func() time.Time { return e.clock }})
 	return e
+}
+
+// eachEnv runs fn once per engine on a fresh env.
+func eachEnv(t *testing.T, fn func(t *testing.T, e *env)) {
+	t.Helper()
+	storetest.Each(t, func(t *testing.T, db *store.DB) { fn(t, newEnv(t, db)) })
 }
 
 func (e *env) ingest(t *testing.T, worker string, pts []patrol.Point, ms ...patrol.Marker) patrol.Receipt {
@@ -88,8 +76,7 @@ func (e *env) count(t *testing.T, query string, args ...any) int {
 
 // A replayed batch is ingested once.
 func TestReplayedBatchIngestedOnce(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		e := newEnv(t, db)
+	eachEnv(t, func(t *testing.T, e *env) {
 		b := patrol.Batch{ClientID: uuid.NewString(), Points: loop(at("2026-03-04 09:00:00"), time.Hour, 30*time.Second, 0)}
 		first, err := e.patrol.Ingest(bg, "test", e.w1.ID, b)
 		if err != nil {
@@ -124,8 +111,7 @@ func TestReplayedBatchIngestedOnce(t *testing.T) {
 
 // A bad batch is refused whole, naming the point and the field.
 func TestInvalidBatchStoresNothing(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		e := newEnv(t, db)
+	eachEnv(t, func(t *testing.T, e *env) {
 		pts := loop(at("2026-03-04 09:00:00"), 5*time.Minute, time.Minute, 0)
 		pts[3].Lat = 91
 		pts[4].At = e.clock.Add(time.Hour)
@@ -146,8 +132,7 @@ func TestInvalidBatchStoresNothing(t *testing.T) {
 // Batches arriving out of order, with points interleaved across them and
 // one point sent twice, give the same day as the whole track at once.
 func TestOutOfOrderBatches(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		e := newEnv(t, db)
+	eachEnv(t, func(t *testing.T, e *env) {
 		track := loop(at("2026-03-04 08:30:00"), 3*time.Hour, 30*time.Second, 100)
 		var parts [3][]patrol.Point
 		for i, p := range track {
@@ -164,7 +149,7 @@ func TestOutOfOrderBatches(t *testing.T) {
 		want := patrol.Analyse(patrol.Input{WorkerID: e.w1.ID, Day: day, Points: track, Area: testArea, Calendar: plainCalendar()}, patrol.DefaultParams)
 		var inside float64
 		var points, long int
-		err = db.QueryRowContext(bg, `SELECT inside_seconds, points, long_patrols FROM patrol_days WHERE worker_id = $1 AND day = $2`, e.w1.ID, day).
+		err = e.db.QueryRowContext(bg, `SELECT inside_seconds, points, long_patrols FROM patrol_days WHERE worker_id = $1 AND day = $2`, e.w1.ID, day).
 			Scan(&inside, &points, &long)
 		if err != nil {
 			t.Fatal(err)
@@ -177,8 +162,7 @@ func TestOutOfOrderBatches(t *testing.T) {
 
 // A patrol replaying another day's track fix for fix is flagged.
 func TestRepeatedTrackFlagged(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		e := newEnv(t, db)
+	eachEnv(t, func(t *testing.T, e *env) {
 		track := loop(at("2026-03-03 09:00:00"), time.Hour, 30*time.Second, 0)
 		e.ingest(t, e.w1.ID, track)
 		if _, err := e.patrol.Settle(bg); err != nil {
@@ -222,8 +206,7 @@ func TestRepeatedTrackFlagged(t *testing.T) {
 // daily hours 9.27 / 21; out of area 1; cheat flags 2. The second worker
 // sent nothing: missing 44, daily hours 0 / 22.
 func TestFactsOfAMonth(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		e := newEnv(t, db)
+	eachEnv(t, func(t *testing.T, e *env) {
 		w := e.w1.ID
 		e.ingest(t, w, loop(at("2026-03-02 08:30:00"), 3*time.Hour, 30*time.Second, 0))
 		e.ingest(t, w, loop(at("2026-03-02 14:00:00"), 3*time.Hour, 30*time.Second, 300))

@@ -7,16 +7,13 @@ import (
 	"gridwork/internal/facts"
 	"gridwork/internal/metric"
 	"gridwork/internal/records"
-	"gridwork/internal/store"
-	"gridwork/internal/store/storetest"
 )
 
 // TestFacts measures every record fact for March 2026 on a hand-made grid
 // pair. The expected values are worked out in the comments from the
 // definitions in docs/metrics.md.
 func TestFacts(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		tw := newTown(t, db)
+	eachTown(t, func(t *testing.T, tw *town) {
 		r := tw.rec
 		end := func(p records.Person, on, entered string) {
 			t.Helper()
@@ -96,7 +93,7 @@ func TestFacts(t *testing.T) {
 		tw.onDay("2026-04-05")
 
 		march := metric.Period{Year: 2026, Month: 3}
-		got, err := facts.NewCollector(db, tw.orgs, r).Collect(bg, march)
+		got, err := facts.NewCollector(tw.db, tw.orgs, r).Collect(bg, march)
 		must(t, err)
 		value := func(kind metric.SubjectKind, id, name string) metric.Fact {
 			for _, f := range got {
@@ -187,8 +184,8 @@ func TestFacts(t *testing.T) {
 			t.Errorf("community no_photo %v, want 3", f.Value)
 		}
 		// Stored and read back.
-		must(t, facts.Save(bg, db, march, got))
-		stored, err := facts.List(bg, db, facts.Query{Period: march, Subject: metric.Worker, SubjectID: tw.worker, Name: "records.late_entry", WithEvidence: true})
+		must(t, facts.Save(bg, tw.db, march, got))
+		stored, err := facts.List(bg, tw.db, facts.Query{Period: march, Subject: metric.Worker, SubjectID: tw.worker, Name: "records.late_entry", WithEvidence: true})
 		must(t, err)
 		if len(stored) != 1 || stored[0].Value != 1 || len(stored[0].Evidence) != 1 || stored[0].Evidence[0].ID != p1.ID {
 			t.Errorf("stored late_entry = %+v", stored)

@@ -11,14 +11,14 @@ import (
 
 	"gridwork/internal/dates"
 	"gridwork/internal/files"
-	"gridwork/internal/geo"
 	"gridwork/internal/idnum"
 	"gridwork/internal/org"
+	"gridwork/internal/org/orgtest"
 	"gridwork/internal/records"
 	"gridwork/internal/seal"
+	"gridwork/internal/seal/sealtest"
 	"gridwork/internal/store"
-
-	"github.com/paulmach/orb"
+	"gridwork/internal/store/storetest"
 )
 
 const actor = "test"
@@ -29,11 +29,6 @@ func day(s string) dates.Date { return dates.MustParse(s) }
 
 // at returns noon of a Shanghai calendar day.
 func at(s string) time.Time { return day(s).Start().Add(12 * time.Hour) }
-
-// rect is a rectangle polygon in degrees.
-func rect(w, s, e, n float64) string {
-	return geo.Marshal(orb.Polygon{orb.Ring{{w, s}, {e, s}, {e, n}, {w, n}, {w, s}}})
-}
 
 // town is a small tree: a district, a street, one community with two grids
 // (G1 with worker W1 from 2026-01-01, G2 vacant).
@@ -52,39 +47,28 @@ func newTown(t *testing.T, db *store.DB) *town { return newTownTB(t, db) }
 
 func newTownTB(t testing.TB, db *store.DB) *town {
 	t.Helper()
-	keys, err := seal.New("test", bytes.Repeat([]byte{7}, seal.MaterialSize))
-	if err != nil {
-		t.Fatal(err)
-	}
+	keys := sealtest.Keys(t, 7)
 	tw := &town{db: db, orgs: org.NewStore(db), keys: keys, clock: at("2026-01-02")}
 	tw.rec = records.NewStore(db, tw.orgs, keys).WithClock(func() time.Time { return tw.clock })
 	tw.files = files.NewStore(db, t.TempDir())
 	from := day("2026-01-01")
-	must := func(u org.Unit, err error) org.Unit {
-		t.Helper()
-		if err != nil {
-			t.Fatal(err)
-		}
-		return u
-	}
-	d := must(tw.orgs.CreateUnit(bg, actor, org.NewUnit{Level: org.District, Name: "朝阳区", Code: "110105", ValidFrom: from}))
-	s := must(tw.orgs.CreateUnit(bg, actor, org.NewUnit{Level: org.Street, ParentID: d.ID, Name: "测试街道", ValidFrom: from}))
-	c := must(tw.orgs.CreateUnit(bg, actor, org.NewUnit{Level: org.Community, ParentID: s.ID, Name: "测试社区", ValidFrom: from,
-		Geometry: rect(116.30, 39.90, 116.32, 39.91)}))
-	g1 := must(tw.orgs.CreateUnit(bg, actor, org.NewUnit{Level: org.Grid, ParentID: c.ID, Name: "第一网格", ValidFrom: from,
-		Geometry: rect(116.30, 39.90, 116.31, 39.91)}))
-	g2 := must(tw.orgs.CreateUnit(bg, actor, org.NewUnit{Level: org.Grid, ParentID: c.ID, Name: "第二网格", ValidFrom: from,
-		Geometry: rect(116.31, 39.90, 116.32, 39.91)}))
-	w, err := tw.orgs.CreateWorker(bg, actor, org.NewWorker{Name: "王网格", Employment: org.FullTime, Post: org.GridWorker,
+	b := orgtest.New(t, tw.orgs, from)
+	d := b.Unit(org.NewUnit{Level: org.District, Name: "朝阳区", Code: "110105"})
+	s := b.Unit(org.NewUnit{Level: org.Street, ParentID: d.ID, Name: "测试街道"})
+	c := b.Unit(org.NewUnit{Level: org.Community, ParentID: s.ID, Name: "测试社区", Geometry: orgtest.RectDegrees(116.30, 39.90, 116.32, 39.91)})
+	g1 := b.Grid(c, "第一网格", orgtest.RectDegrees(116.30, 39.90, 116.31, 39.91))
+	g2 := b.Grid(c, "第二网格", orgtest.RectDegrees(116.31, 39.90, 116.32, 39.91))
+	w := b.Worker(org.NewWorker{Name: "王网格", Employment: org.FullTime, Post: org.GridWorker,
 		Phone: "13800000001", InPostSince: day("2025-01-01"), HomeUnitID: c.ID})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := tw.orgs.Assign(bg, actor, org.NewAssignment{WorkerID: w.ID, GridID: g1.ID, Kind: org.Primary, SharePct: 100, ValidFrom: from}); err != nil {
-		t.Fatal(err)
-	}
+	b.Assign(org.NewAssignment{WorkerID: w.ID, GridID: g1.ID, Kind: org.Primary, SharePct: 100, ValidFrom: from})
 	tw.community, tw.g1, tw.g2, tw.g1Code, tw.worker = c.ID, g1.ID, g2.ID, g1.Code, w.ID
 	return tw
+}
+
+// eachTown runs fn once per engine on a fresh town.
+func eachTown(t *testing.T, fn func(t *testing.T, tw *town)) {
+	t.Helper()
+	storetest.Each(t, func(t *testing.T, db *store.DB) { fn(t, newTown(t, db)) })
 }
 
 // idNumber makes a valid resident identity number.

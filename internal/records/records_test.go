@@ -11,15 +11,12 @@ import (
 	"gridwork/internal/facts"
 	"gridwork/internal/metric"
 	"gridwork/internal/records"
-	"gridwork/internal/store"
-	"gridwork/internal/store/storetest"
 )
 
 // TestCreatePersonRefuses checks that each kind of bad input is refused
 // with a message naming the field.
 func TestCreatePersonRefuses(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		tw := newTown(t, db)
+	eachTown(t, func(t *testing.T, tw *town) {
 		tw.onDay("2026-03-01")
 		good := func() records.NewPerson {
 			return records.NewPerson{GridID: tw.g1, Category: records.Floating, IDNumber: idNumber("1990-03-07", 21), Name: "张三", BeganOn: day("2026-02-01")}
@@ -83,8 +80,7 @@ func TestCreatePersonRefuses(t *testing.T) {
 // TestUnmask checks that identity numbers are sealed at rest, shown
 // masked, and that each unmasking is audited.
 func TestUnmask(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		tw := newTown(t, db)
+	eachTown(t, func(t *testing.T, tw *town) {
 		tw.onDay("2026-03-01")
 		number := idNumber("1990-03-07", 31)
 		p := tw.person(t, tw.g1, records.Registered, "1990-03-07", 31, "2026-02-01")
@@ -92,7 +88,7 @@ func TestUnmask(t *testing.T) {
 			t.Errorf("masked = %s", p.IDMasked)
 		}
 		var raw string
-		must(t, db.QueryRowContext(bg, `SELECT id_sealed FROM people WHERE id = $1`, p.ID).Scan(&raw))
+		must(t, tw.db.QueryRowContext(bg, `SELECT id_sealed FROM people WHERE id = $1`, p.ID).Scan(&raw))
 		if strings.Contains(raw, number) || strings.Contains(raw, number[6:14]) {
 			t.Errorf("stored identity is not sealed: %s", raw)
 		}
@@ -101,7 +97,7 @@ func TestUnmask(t *testing.T) {
 		if got != number {
 			t.Errorf("unmasked %s, want %s", got, number)
 		}
-		rows, err := audit.List(bg, db, "person", p.ID, 100)
+		rows, err := audit.List(bg, tw.db, "person", p.ID, 100)
 		must(t, err)
 		seen := false
 		for _, r := range rows {
@@ -124,8 +120,7 @@ func TestUnmask(t *testing.T) {
 // TestImportPeople imports 1,000 rows of which 3 are bad: 997 are stored,
 // the 3 reported with row, column and reason; importing again adds none.
 func TestImportPeople(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		tw := newTown(t, db)
+	eachTown(t, func(t *testing.T, tw *town) {
 		tw.onDay("2026-03-01")
 		var csv bytes.Buffer
 		csv.WriteString("第一网格人口台账\n姓名,身份证号,人员类别,所属网格,联系电话,来本地日期\n")
@@ -182,8 +177,7 @@ func TestImportPeople(t *testing.T) {
 // TestPlatformReconcile reconciles a floating-population platform export
 // against the ledger; the expected counts are worked out in the comments.
 func TestPlatformReconcile(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		tw := newTown(t, db)
+	eachTown(t, func(t *testing.T, tw *town) {
 		r := tw.rec
 		tw.onDay("2026-01-05")
 		p1 := tw.person(t, tw.g1, records.Floating, "1990-03-07", 41, "2026-01-01")
@@ -214,7 +208,7 @@ func TestPlatformReconcile(t *testing.T) {
 		if !again.Again || again.ID != imp.ID {
 			t.Errorf("re-import made a new import %+v", again)
 		}
-		got, err := facts.NewCollector(db, tw.orgs, r).Collect(bg, metric.Period{Year: 2026, Month: 3})
+		got, err := facts.NewCollector(tw.db, tw.orgs, r).Collect(bg, metric.Period{Year: 2026, Month: 3})
 		must(t, err)
 		val := func(grid, name string) float64 {
 			for _, f := range got {

@@ -4,16 +4,13 @@ import (
 	"testing"
 
 	"gridwork/internal/records"
-	"gridwork/internal/store"
-	"gridwork/internal/store/storetest"
 )
 
 // TestHomeVisitsDue: a classed household is due when never visited or
 // last visited its class interval or more ago; unclassed and ended ones,
 // and ones visited within the interval, are not listed.
 func TestHomeVisitsDue(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		tw := newTown(t, db)
+	eachTown(t, func(t *testing.T, tw *town) {
 		r := tw.rec
 		tw.onDay("2026-01-05")
 		house := func(grid, addr, class string) records.House {

@@ -1,7 +1,6 @@
 package survey_test
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"math"
@@ -10,26 +9,20 @@ import (
 	"testing"
 	"time"
 
-	"github.com/paulmach/orb"
-
 	"gridwork/internal/apperr"
 	"gridwork/internal/dates"
 	"gridwork/internal/facts"
-	"gridwork/internal/geo"
 	"gridwork/internal/metric"
 	"gridwork/internal/org"
+	"gridwork/internal/org/orgtest"
 	"gridwork/internal/records"
-	"gridwork/internal/seal"
+	"gridwork/internal/seal/sealtest"
 	"gridwork/internal/store"
 	"gridwork/internal/store/storetest"
 	"gridwork/internal/survey"
 )
 
 var bg = context.Background()
-
-func rect(w, s, e, n float64) string {
-	return geo.Marshal(orb.Polygon{orb.Ring{{w, s}, {e, s}, {e, n}, {w, n}, {w, s}}})
-}
 
 // sender keeps the codes it is asked to send, by phone.
 type sender struct {
@@ -66,10 +59,7 @@ type fixture struct {
 
 func newFixture(t *testing.T, db *store.DB) *fixture {
 	t.Helper()
-	keys, err := seal.New("test", bytes.Repeat([]byte{7}, seal.MaterialSize))
-	if err != nil {
-		t.Fatal(err)
-	}
+	keys := sealtest.Keys(t, 7)
 	f := &fixture{org: org.NewStore(db), sms: &sender{sent: map[string]string{}}, worker: map[string]string{},
 		now: time.Date(2026, 3, 20, 10, 0, 0, 0, dates.Shanghai)}
 	f.rec = records.NewStore(db, f.org, keys)
@@ -77,29 +67,14 @@ func newFixture(t *testing.T, db *store.DB) *fixture {
 	f.st.Sender = f.sms
 	f.st = f.st.WithClock(func() time.Time { return f.now })
 	from := dates.MustParse("2026-01-01")
-	mk := func(in org.NewUnit) org.Unit {
-		t.Helper()
-		in.ValidFrom = from
-		u, err := f.org.CreateUnit(bg, "test", in)
-		if err != nil {
-			t.Fatalf("CreateUnit %s: %v", in.Name, err)
-		}
-		return u
-	}
-	district := mk(org.NewUnit{Level: org.District, Name: "朝阳区", Code: "110105"})
-	f.street = mk(org.NewUnit{Level: org.Street, ParentID: district.ID, Name: "和平街道", Kind: "街道"})
-	f.community = mk(org.NewUnit{Level: org.Community, ParentID: f.street.ID, Name: "第一社区", Kind: "社区", Geometry: rect(116.3, 39.9, 116.32, 39.91)})
+	b := orgtest.New(t, f.org, from)
+	_, f.street = b.Street()
+	f.community = b.Community(f.street, "第一社区", orgtest.RectDegrees(116.3, 39.9, 116.32, 39.91))
 	for i, n := range []int{5, 2} {
 		x := 116.3 + float64(i)*0.01
-		g := mk(org.NewUnit{Level: org.Grid, ParentID: f.community.ID, Name: fmt.Sprintf("第%d网格", i+1), Geometry: rect(x, 39.9, x+0.01, 39.91)})
-		w, err := f.org.CreateWorker(bg, "test", org.NewWorker{Name: fmt.Sprintf("网格员%d", i+1), Employment: org.FullTime, Post: org.GridWorker,
-			Phone: "13800138000", InPostSince: from, HomeUnitID: f.community.ID})
-		if err != nil {
-			t.Fatal(err)
-		}
-		if _, err := f.org.Assign(bg, "test", org.NewAssignment{WorkerID: w.ID, GridID: g.ID, Kind: org.Primary, ValidFrom: from}); err != nil {
-			t.Fatal(err)
-		}
+		g := b.Grid(f.community, fmt.Sprintf("第%d网格", i+1), orgtest.RectDegrees(x, 39.9, x+0.01, 39.91))
+		w := b.GridWorker(org.NewWorker{Name: fmt.Sprintf("网格员%d", i+1), Employment: org.FullTime,
+			Phone: "13800138000", InPostSince: from, HomeUnitID: f.community.ID}, g, from)
 		f.worker[g.ID] = w.ID
 		for h := range n + 1 {
 			purpose := records.Purpose("own")
@@ -117,6 +92,12 @@ func newFixture(t *testing.T, db *store.DB) *fixture {
 		}
 	}
 	return f
+}
+
+// eachFixture runs fn once per engine on a fresh fixture.
+func eachFixture(t *testing.T, fn func(t *testing.T, f *fixture)) {
+	t.Helper()
+	storetest.Each(t, func(t *testing.T, db *store.DB) { fn(t, newFixture(t, db)) })
 }
 
 // open creates and opens a survey of the street for period.
@@ -181,8 +162,7 @@ func wantSecondVote(t *testing.T, what string, err error, field string) {
 }
 
 func TestSurveyLifecycle(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		f := newFixture(t, db)
+	eachFixture(t, func(t *testing.T, f *fixture) {
 		if _, err := f.st.PublicFor(bg, f.a.ID); apperr.CodeOf(err) != apperr.NotFound {
 			t.Errorf("public survey with none open: %v, want ENOTFOUND", err)
 		}
@@ -237,8 +217,7 @@ func TestSurveyLifecycle(t *testing.T) {
 }
 
 func TestOneAnswerPerHousehold(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		f := newFixture(t, db)
+	eachFixture(t, func(t *testing.T, f *fixture) {
 		v := f.open(t, "2026-03")
 		codes := f.codes(t, f.a.ID)
 		if len(codes) != 5 {
@@ -302,8 +281,7 @@ func TestOneAnswerPerHousehold(t *testing.T) {
 }
 
 func TestOneAnswerPerPhone(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		f := newFixture(t, db)
+	eachFixture(t, func(t *testing.T, f *fixture) {
 		v := f.open(t, "2026-03")
 		const phone = "13912345678"
 		if _, err := f.st.RequestCode(bg, f.a.ID, "12345", "ip"); apperr.CodeOf(err) != apperr.Invalid {
@@ -488,8 +466,7 @@ func TestExceedsHouseholdsAndFacts(t *testing.T) {
 }
 
 func TestRateLimits(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		f := newFixture(t, db)
+	eachFixture(t, func(t *testing.T, f *fixture) {
 		f.open(t, "2026-03")
 		f.st.SetLimits(survey.LimitConfig{Window: time.Hour, PerIP: 2, PerGrid: 3, PerPhone: 1})
 		codes := f.codes(t, f.a.ID)

@@ -1,0 +1,1 @@
+import{t as e}from"./i18n-ChhzgIV_.js";async function t(t,n,r){t&&(t.value=!0);try{return await r()}catch(t){n.value=e(t)}finally{t&&(t.value=!1)}}export{t};
