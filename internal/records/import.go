@@ -137,6 +137,7 @@ func (s *Store) ImportPeopleWith(ctx context.Context, actor, name string, r io.R
 	seen := map[string]int{} // identity → first row in this file
 	err = audit.Write(ctx, s.db, func(tx store.Tx) error {
 		txctx := store.WithTx(ctx, tx)
+		grids.ctx = txctx // the grid lookups read through tx, not the pool
 		for {
 			row, ok := tab.Next()
 			if !ok {
