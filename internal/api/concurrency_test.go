@@ -163,27 +163,17 @@ func (f *fixture) phones(t *testing.T, n int) []*phone {
 		} else {
 			c = f.freshSignIn(t, w.Username)
 		}
-		as, _, err := f.orgs.ListAssignments(ctx, org.AssignmentQuery{WorkerID: c.user.WorkerID, On: dates.Today()})
+		gridID, err := primaryGrid(ctx, f.orgs, c.user.WorkerID)
 		if err != nil {
-			t.Fatal(err)
-		}
-		var gridID string
-		for _, a := range as {
-			if a.Kind == org.Primary {
-				gridID = a.GridID
-			}
-		}
-		if gridID == "" {
-			t.Fatalf("%s has no primary grid today", w.Username)
+			t.Fatalf("%s: %v", w.Username, err)
 		}
 		h, err := f.records.CreateHouse(ctx, "test", records.NewHouse{GridID: gridID, Address: "平安里" + w.Key + "号",
 			Purpose: records.OwnUse, BeganOn: dates.Today().AddDays(-365)})
 		if err != nil {
 			t.Fatalf("house in the grid of %s: %v", w.Username, err)
 		}
-		centre := geo.Centroid(gridPolygon(f.town, g))
 		ps = append(ps, &phone{username: w.Username, workerID: c.user.WorkerID, gridID: gridID, houseID: h.ID,
-			centre: [2]float64{centre[0], centre[1]}, base: c.base, token: c.token,
+			centre: centroid(gridPolygon(f.town, g)), base: c.base, token: c.token,
 			hc:    &http.Client{Jar: c.hc.Jar, Transport: tr, Timeout: requestTimeout},
 			fixes: func() []map[string]any { return circle(f, w.Key) }})
 	}
@@ -193,6 +183,27 @@ func (f *fixture) phones(t *testing.T, n int) []*phone {
 	return ps
 }
 
+// primaryGrid returns the grid a worker is assigned to first, today.
+func primaryGrid(ctx context.Context, orgs *org.Store, workerID string) (string, error) {
+	as, _, err := orgs.ListAssignments(ctx, org.AssignmentQuery{WorkerID: workerID, On: dates.Today()})
+	if err != nil {
+		return "", err
+	}
+	for _, a := range as {
+		if a.Kind == org.Primary {
+			return a.GridID, nil
+		}
+	}
+	return "", fmt.Errorf("no primary grid on %s", dates.Today())
+}
+
+// centroid returns the lon, lat of a polygon's centroid.
+func centroid(p orb.Polygon) [2]float64 {
+	c := geo.Centroid(p)
+	return [2]float64{c[0], c[1]}
+}
+
+// gridPolygon returns the polygon of the town's grid key.
 func gridPolygon(town demo.Town, key string) orb.Polygon {
 	for _, g := range town.Grids {
 		if g.Key == key {
