@@ -12,10 +12,12 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"maps"
 	"net/http"
 	"net/http/httptest"
+	"slices"
+	"strings"
 	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -62,6 +64,10 @@ func TestConcurrentWrites(t *testing.T) {
 		f := newFixture(t, db)
 		serveWritePaths(t, f)
 		ps := f.phones(t, phones)
+		lat := &latencies{}
+		for _, p := range ps {
+			p.lat = lat
+		}
 		before := storedCounts(t, db, ps)
 
 		ctx, cancel := context.WithTimeout(context.Background(), loadTimeout)
@@ -81,8 +87,8 @@ func TestConcurrentWrites(t *testing.T) {
 			}
 			sent += p.done
 		}
-		t.Logf("%d phones, %d requests in %s (%.0f/s), slowest %s", len(ps), sent, elapsed.Round(time.Millisecond),
-			float64(sent)/elapsed.Seconds(), time.Duration(slowest.Swap(0)).Round(time.Millisecond))
+		t.Logf("%d phones, %d requests in %s (%.0f/s)", len(ps), sent, elapsed.Round(time.Millisecond), float64(sent)/elapsed.Seconds())
+		lat.log(t)
 
 		after := storedCounts(t, db, ps)
 		for i, p := range ps {
@@ -94,8 +100,38 @@ func TestConcurrentWrites(t *testing.T) {
 	})
 }
 
-// slowest is the longest request the load saw, in nanoseconds.
-var slowest atomic.Int64
+// latencies are the load's request times by path.
+type latencies struct {
+	mu     sync.Mutex
+	byPath map[string][]time.Duration
+}
+
+func (l *latencies) add(path string, d time.Duration) {
+	if l == nil {
+		return
+	}
+	if strings.HasPrefix(path, "/api/houses/") {
+		path = "/api/houses/{id}/visits"
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.byPath == nil {
+		l.byPath = map[string][]time.Duration{}
+	}
+	l.byPath[path] = append(l.byPath[path], d)
+}
+
+// log says the median, 99th percentile and longest time of each path.
+func (l *latencies) log(t *testing.T) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	for _, path := range slices.Sorted(maps.Keys(l.byPath)) {
+		ds := l.byPath[path]
+		slices.Sort(ds)
+		t.Logf("%-25s %4d requests: median %s, p99 %s, longest %s", path, len(ds), ds[len(ds)/2].Round(time.Millisecond),
+			ds[len(ds)*99/100].Round(time.Millisecond), ds[len(ds)-1].Round(time.Millisecond))
+	}
+}
 
 // serveWritePaths replaces the fixture's server by one that also serves the
 // four write paths the load uses: events, patrol, duty (besides records).
@@ -116,6 +152,7 @@ type phone struct {
 	hc                                  *http.Client
 	base, token                         string
 	fixes                               func() []map[string]any
+	lat                                 *latencies // nil: not recorded
 
 	sent counts // what the server accepted
 	done int    // requests answered
@@ -269,12 +306,7 @@ func (p *phone) post(ctx context.Context, path string, body any) error {
 	start := time.Now()
 	resp, err := p.hc.Do(req)
 	took := time.Since(start)
-	for {
-		s := slowest.Load()
-		if int64(took) <= s || slowest.CompareAndSwap(s, int64(took)) {
-			break
-		}
-	}
+	p.lat.add(path, took)
 	if err != nil {
 		return fmt.Errorf("POST %s after %s: %w", path, took.Round(time.Millisecond), err)
 	}
