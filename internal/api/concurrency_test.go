@@ -46,12 +46,14 @@ const (
 	// rounds is how many times each phone sends its four writes.
 	rounds = 3
 	// requestTimeout is far beyond any sound request (one takes
-	// milliseconds): a request that reaches it is hanging, not slow.
-	requestTimeout = 10 * time.Second
+	// milliseconds alone; 64 at once queue for SQLite's one writer): a
+	// request that reaches it is hanging, not slow. The race detector
+	// makes everything 5-10 times slower (raceSlowdown).
+	requestTimeout = 10 * time.Second * raceSlowdown
 	// loadTimeout bounds the whole load, so that a stall fails the test
 	// with the phones that made no progress named, rather than at go
 	// test's timeout.
-	loadTimeout = 3 * time.Minute
+	loadTimeout = 5 * time.Minute
 )
 
 // TestConcurrentWrites has 64 grid workers send event reports, GPS batches,

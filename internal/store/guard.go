@@ -131,9 +131,9 @@ func (db *DB) ExecContext(ctx context.Context, query string, args ...any) (sql.R
 	return db.DB.ExecContext(ctx, query, args...)
 }
 
-// lockWriter takes the SQLite writer's turn, waiting in line up to the busy
-// timeout (as SQLite itself would) or until ctx ends. On PostgreSQL, which
-// has no single writer, it does nothing.
+// lockWriter takes the SQLite writer's turn, waiting in line up to
+// writerWait or until ctx ends. On PostgreSQL, which has no single writer,
+// it does nothing.
 //
 // Why a queue in the process: SQLite admits one writer at a time, and a
 // transaction begins with BEGIN IMMEDIATE, so without the queue every
@@ -151,7 +151,7 @@ func (db *DB) lockWriter(ctx context.Context) (unlock func(), err error) {
 		return db.unlockWriter, nil
 	default:
 	}
-	t := time.NewTimer(busyTimeout)
+	t := time.NewTimer(writerWait)
 	defer t.Stop()
 	select {
 	case db.writer <- struct{}{}:
@@ -159,7 +159,7 @@ func (db *DB) lockWriter(ctx context.Context) (unlock func(), err error) {
 	case <-ctx.Done():
 		return nil, fmt.Errorf("store: wait for the writer: %w", ctx.Err())
 	case <-t.C:
-		return nil, fmt.Errorf("store: %s: the database is busy: no write turn within %s", db.Where, busyTimeout)
+		return nil, fmt.Errorf("store: %s: the database is busy: no write turn within %s", db.Where, writerWait)
 	}
 }
 
