@@ -79,8 +79,8 @@ func (c *gridCache) resolve(ref string) string {
 // imported again without creating duplicates. allowed, when not nil, says
 // whether the caller may write to a grid; a row for another grid is
 // rejected. It is called inside the import's transaction with a ctx that
-// carries it: its reads must use that ctx. Errors (nothing stored): Invalid for an unreadable file or
-// missing columns.
+// carries it: its reads must use that ctx. Errors (nothing stored): Invalid
+// for an unreadable file or missing columns.
 func (s *Store) ImportPeople(ctx context.Context, actor, name string, r io.Reader, allowed func(ctx context.Context, gridID string) bool) (exchange.Report, error) {
 	return s.ImportPeopleWith(ctx, actor, name, r, allowed, ImportOptions{})
 }
