@@ -197,7 +197,9 @@ func (s *Server) importPeople(ctx context.Context, u auth.User, in *struct {
 			return nil, apperr.Field("mapping", "is not a JSON object of field names to header texts")
 		}
 	}
-	allowed := func(grid string) bool { return s.writeGrid(ctx, u, auth.ImportRecords, grid) == nil }
+	allowed := func(ctx context.Context, grid string) bool {
+		return s.writeGrid(ctx, u, auth.ImportRecords, grid) == nil
+	}
 	return reply(s.records.ImportPeopleWith(ctx, u.ID, form.File.Filename, form.File, allowed, opt))
 }
 

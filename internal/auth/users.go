@@ -120,6 +120,7 @@ func (s *Store) CreateUser(ctx context.Context, actor string, in NewUser) (User,
 	var out User
 	var generated string
 	err := s.db.Tx(ctx, func(tx store.Tx) error {
+		ctx := store.WithTx(ctx, tx) // helpers read through tx, not the pool
 		u, pw, err := s.createUser(ctx, tx, actor, in)
 		out, generated = u, pw
 		return err

@@ -88,6 +88,7 @@ func (s *Store) IssueCards(ctx context.Context, now time.Time) (int, error) {
 	now = now.UTC().Truncate(time.Microsecond)
 	n := 0
 	err := s.db.Tx(ctx, func(tx store.Tx) error {
+		ctx := store.WithTx(ctx, tx) // helpers read through tx, not the pool
 		// A finished event earns no card after it finished (every line it
 		// can pass is before then), so once swept it is final.
 		es, err := s.loadEvents(ctx, tx, `e.reported_at <= $1 AND NOT e.cards_final`, store.Args{now}, now)

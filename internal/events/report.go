@@ -68,6 +68,7 @@ type ReportResult struct {
 func (s *Store) Report(ctx context.Context, by Actor, in NewEvent) (ReportResult, error) {
 	var out ReportResult
 	err := audit.Write(ctx, s.db, func(tx store.Tx) error {
+		ctx := store.WithTx(ctx, tx) // helpers read through tx, not the pool
 		if id, err := store.ByClientID(ctx, tx, "events", in.ClientID); err != nil || id != "" {
 			if err != nil {
 				return err

@@ -71,6 +71,7 @@ func requestKind(a Action) string {
 func (s *Store) Act(ctx context.Context, by Actor, id string, a Action, in ActInput) (Event, error) {
 	var out Event
 	err := audit.Write(ctx, s.db, func(tx store.Tx) error {
+		ctx := store.WithTx(ctx, tx) // helpers read through tx, not the pool
 		if _, err := s.act(ctx, tx, by, id, a, in); err != nil {
 			return err
 		}

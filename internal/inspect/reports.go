@@ -109,6 +109,7 @@ func (s *Store) DecideReport(ctx context.Context, actor, id string, verified boo
 		status = "verified"
 	}
 	err := s.db.Tx(ctx, func(tx store.Tx) error {
+		ctx := store.WithTx(ctx, tx) // helpers read through tx, not the pool
 		res, err := tx.ExecContext(ctx, `UPDATE inspect_reports SET status = $1, decided_by = $2, decided_at = $3, decision = $4 WHERE id = $5 AND status = 'pending'`,
 			status, actor, s.now(), note, id)
 		if err != nil {

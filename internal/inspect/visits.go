@@ -112,6 +112,7 @@ func (s *Store) ListRounds(ctx context.Context) ([]Round, error) {
 // NotFound, Conflict (already published).
 func (s *Store) PublishRound(ctx context.Context, actor, id string) (Round, error) {
 	err := s.db.Tx(ctx, func(tx store.Tx) error {
+		ctx := store.WithTx(ctx, tx) // helpers read through tx, not the pool
 		res, err := tx.ExecContext(ctx, `UPDATE inspect_rounds SET published_at = $1 WHERE id = $2 AND published_at IS NULL`, s.now(), id)
 		if err != nil {
 			return fmt.Errorf("inspect: publish %s: %w", id, err)
@@ -497,6 +498,7 @@ func (s *Store) CompleteTask(ctx context.Context, actor, id, note string) (Task,
 		return Task{}, apperr.Field("note", "is required: say what was fixed")
 	}
 	err := s.db.Tx(ctx, func(tx store.Tx) error {
+		ctx := store.WithTx(ctx, tx) // helpers read through tx, not the pool
 		r, err := tx.ExecContext(ctx, `UPDATE inspect_tasks SET status = 'done', done_at = $1, done_by = $2, done_note = $3 WHERE id = $4 AND status = 'open'`,
 			s.now(), actor, note, id)
 		if err != nil {

@@ -58,13 +58,8 @@ func (s *Store) Ingest(ctx context.Context, actor, workerID string, b Batch) (Re
 	slices.SortFunc(days, func(x, y dates.Date) int { return x.Start().Compare(y.Start()) })
 	r := Receipt{ClientID: b.ClientID, Points: len(b.Points), Markers: len(b.Markers), Days: days}
 	now := s.clock().UTC().Truncate(time.Microsecond)
-	if s.db.Engine == store.SQLite {
-		// SQLite has one writer: concurrent batches queued on its busy
-		// handler sleep for milliseconds at a time; a Go lock hands the
-		// write over at once (about twice the throughput at 8 phones).
-		s.writeMu.Lock()
-		defer s.writeMu.Unlock()
-	}
+	// SQLite's single writer: store.DB.Tx queues every writer of the
+	// process for its turn (this lock used to be here, for batches only).
 	err := s.db.Tx(ctx, func(tx store.Tx) error {
 		exists, err := org.WorkerExists(ctx, tx, workerID)
 		if err != nil {

@@ -20,7 +20,6 @@ package patrol
 
 import (
 	"context"
-	"sync"
 	"time"
 
 	"gridwork/internal/dates"
@@ -139,8 +138,6 @@ type Store struct {
 	leave  LeaveSource
 	cal    func(ctx context.Context) (*workcal.Calendar, error)
 	clock  func() time.Time
-	// writeMu serialises ingestion on SQLite (see Ingest).
-	writeMu sync.Mutex
 }
 
 // Options are what a Store needs beyond the database; the zero value is

@@ -79,6 +79,7 @@ func checkClass(ctx context.Context, q store.Queryer, code string) []apperr.Fiel
 func (s *Store) CreateHouse(ctx context.Context, actor string, in NewHouse) (House, error) {
 	var out House
 	err := audit.Write(ctx, s.db, func(tx store.Tx) error {
+		ctx := store.WithTx(ctx, tx) // helpers read through tx, not the pool
 		if id, err := store.ByClientID(ctx, tx, "houses", in.ClientID); err != nil || id != "" {
 			if err == nil {
 				out, err = getHouse(ctx, tx, id)

@@ -78,9 +78,10 @@ func (c *gridCache) resolve(ref string) string {
 // person already living in the same grid is skipped, so a file can be
 // imported again without creating duplicates. allowed, when not nil, says
 // whether the caller may write to a grid; a row for another grid is
-// rejected. Errors (nothing stored): Invalid for an unreadable file or
-// missing columns.
-func (s *Store) ImportPeople(ctx context.Context, actor, name string, r io.Reader, allowed func(gridID string) bool) (exchange.Report, error) {
+// rejected. It is called inside the import's transaction with a ctx that
+// carries it: its reads must use that ctx. Errors (nothing stored): Invalid
+// for an unreadable file or missing columns.
+func (s *Store) ImportPeople(ctx context.Context, actor, name string, r io.Reader, allowed func(ctx context.Context, gridID string) bool) (exchange.Report, error) {
 	return s.ImportPeopleWith(ctx, actor, name, r, allowed, ImportOptions{})
 }
 
@@ -104,7 +105,7 @@ var errDryRun = errors.New("records: dry run")
 // dry run (see ImportOptions). Errors as ImportPeople's, and Invalid
 // (field "mapping") for a mapping that names an unknown field, gives a
 // field an empty header or gives two fields one header.
-func (s *Store) ImportPeopleWith(ctx context.Context, actor, name string, r io.Reader, allowed func(gridID string) bool, opt ImportOptions) (exchange.Report, error) {
+func (s *Store) ImportPeopleWith(ctx context.Context, actor, name string, r io.Reader, allowed func(ctx context.Context, gridID string) bool, opt ImportOptions) (exchange.Report, error) {
 	rep := exchange.Report{File: name}
 	mapping := PeopleMapping
 	if len(opt.Mapping) > 0 {
@@ -137,6 +138,7 @@ func (s *Store) ImportPeopleWith(ctx context.Context, actor, name string, r io.R
 	seen := map[string]int{} // identity → first row in this file
 	err = audit.Write(ctx, s.db, func(tx store.Tx) error {
 		txctx := store.WithTx(ctx, tx)
+		grids.ctx = txctx // the grid lookups read through tx, not the pool
 		for {
 			row, ok := tab.Next()
 			if !ok {
@@ -222,7 +224,7 @@ func (s *Store) importPerson(ctx context.Context, tx store.Tx, actor string, in 
 }
 
 // personFromRow turns one import row into a NewPerson.
-func (s *Store) personFromRow(row exchange.Row, grids *gridCache, allowed func(string) bool) (NewPerson, []apperr.FieldError) {
+func (s *Store) personFromRow(row exchange.Row, grids *gridCache, allowed func(context.Context, string) bool) (NewPerson, []apperr.FieldError) {
 	var bad []apperr.FieldError
 	in := NewPerson{Name: row.Get("name"), IDNumber: row.Get("id_number"), Phone: row.Get("phone"), Address: row.Get("address"),
 		HouseID: row.Get("house_id"), ClientID: row.Get("client_id")}
@@ -248,7 +250,7 @@ func (s *Store) personFromRow(row exchange.Row, grids *gridCache, allowed func(s
 		bad = append(bad, apperr.FieldError{Field: "grid", Reason: "is required"})
 	} else if in.GridID = grids.resolve(ref); in.GridID == "" {
 		bad = append(bad, apperr.FieldError{Field: "grid", Reason: fmt.Sprintf("no grid with code %q", ref)})
-	} else if allowed != nil && !allowed(in.GridID) {
+	} else if allowed != nil && !allowed(grids.ctx, in.GridID) {
 		bad = append(bad, apperr.FieldError{Field: "grid", Reason: fmt.Sprintf("grid %q is outside what you may write to", ref)})
 	}
 	for _, f := range []struct {

@@ -202,6 +202,7 @@ func scanPerson(row interface{ Scan(...any) error }) (Person, error) {
 func (s *Store) CreatePerson(ctx context.Context, actor string, in NewPerson) (Person, error) {
 	var out Person
 	err := audit.Write(ctx, s.db, func(tx store.Tx) error {
+		ctx := store.WithTx(ctx, tx) // helpers read through tx, not the pool
 		p, err := s.createPerson(ctx, tx, actor, in, true, nil)
 		out = p
 		return err
@@ -378,6 +379,7 @@ type PersonPatch struct {
 func (s *Store) UpdatePerson(ctx context.Context, actor, id string, p PersonPatch) (Person, error) {
 	var out Person
 	err := audit.Write(ctx, s.db, func(tx store.Tx) error {
+		ctx := store.WithTx(ctx, tx) // helpers read through tx, not the pool
 		cur, err := getPerson(ctx, tx, id)
 		if err != nil {
 			return err

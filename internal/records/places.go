@@ -74,6 +74,7 @@ func validCreditCode(s string) bool {
 func (s *Store) CreatePlace(ctx context.Context, actor string, in NewPlace) (Place, error) {
 	var out Place
 	err := audit.Write(ctx, s.db, func(tx store.Tx) error {
+		ctx := store.WithTx(ctx, tx) // helpers read through tx, not the pool
 		if id, err := store.ByClientID(ctx, tx, "places", in.ClientID); err != nil || id != "" {
 			if err == nil {
 				out, err = getPlace(ctx, tx, id)

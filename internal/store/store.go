@@ -14,6 +14,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"time"
 
@@ -41,7 +42,33 @@ type DB struct {
 	// Where is a human description of the database (a file path, or the
 	// PostgreSQL URL without its password) for logs.
 	Where string
+	// writer, on SQLite, is the queue for the single write turn (see
+	// lockWriter); nil on PostgreSQL.
+	writer chan struct{}
 }
+
+// busyTimeout is how long SQLite's busy handler waits for the write lock
+// that another process holds.
+const busyTimeout = 10 * time.Second
+
+// writerWait is how long a writer waits in the process's queue for its turn
+// on SQLite (lockWriter). The queue is first come, first served and a waiter
+// holds no connection, so the wait is the writers ahead times a write: 64
+// phones at once under the race detector on a busy two-core machine came
+// near 10 s. Longer than busyTimeout, so that a burst is served rather
+// than failed; a request's own context still ends its wait.
+const writerWait = 30 * time.Second
+
+// Pool sizes. Idle connections are kept up to the maximum: opening one costs
+// a PostgreSQL backend, or on SQLite a re-read of the schema, and with the
+// default of 2 idle a busy server opened and closed connections all the
+// time. Every request holds at most one connection at a time (a transaction
+// takes no second one: see guard.go), so requests beyond the pool wait in
+// database/sql's queue instead of exhausting it.
+const (
+	postgresConns = 16
+	sqliteConns   = 8
+)
 
 // IsPostgresURL reports whether dsn names a PostgreSQL server.
 func IsPostgresURL(dsn string) bool {
@@ -57,7 +84,8 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 		if err != nil {
 			return nil, fmt.Errorf("store: open postgres: %w", err)
 		}
-		db.SetMaxOpenConns(16)
+		db.SetMaxOpenConns(postgresConns)
+		db.SetMaxIdleConns(postgresConns)
 		db.SetConnMaxIdleTime(5 * time.Minute)
 		if err := db.PingContext(ctx); err != nil {
 			db.Close()
@@ -74,19 +102,22 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 	// busy_timeout must come first so that switching to WAL waits for
 	// other connections instead of failing. _txlock=immediate takes the
 	// write lock at BEGIN, which avoids deadlocks when two transactions
-	// would both upgrade from read to write.
-	q := "?_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=foreign_keys(1)" +
+	// would both upgrade from read to write. Writers in this process wait
+	// their turn in lockWriter's queue before BEGIN, so the busy timeout
+	// only meets other processes.
+	q := "?_pragma=busy_timeout(" + strconv.Itoa(int(busyTimeout/time.Millisecond)) + ")&_pragma=journal_mode(WAL)&_pragma=foreign_keys(1)" +
 		"&_pragma=synchronous(NORMAL)&_txlock=immediate&_time_format=sqlite"
 	db, err := sql.Open("sqlite", "file:"+path+q)
 	if err != nil {
 		return nil, fmt.Errorf("store: open sqlite %s: %w", path, err)
 	}
-	db.SetMaxOpenConns(8)
+	db.SetMaxOpenConns(sqliteConns)
+	db.SetMaxIdleConns(sqliteConns)
 	if err := db.PingContext(ctx); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("store: open sqlite %s: %w", path, err)
 	}
-	return &DB{DB: db, Engine: SQLite, Where: path}, nil
+	return &DB{DB: db, Engine: SQLite, Where: path, writer: make(chan struct{}, 1)}, nil
 }
 
 // redact hides the password in a PostgreSQL URL.
@@ -130,10 +161,20 @@ type txKey struct{}
 // transaction (see WithTx), fn joins it instead: the outermost caller
 // commits or rolls back the whole, so several store calls can make one
 // all-or-nothing change.
+//
+// Inside fn, every read and write goes through tx: a helper that takes a
+// ctx is given store.WithTx(ctx, tx), never the bare ctx, or it would ask
+// the pool for a second connection while this one is held (guard.go).
 func (db *DB) Tx(ctx context.Context, fn func(tx Tx) error) (err error) {
 	if outer, ok := ctx.Value(txKey{}).(Tx); ok {
 		return fn(outer)
 	}
+	defer db.hold()()
+	unlock, err := db.lockWriter(ctx)
+	if err != nil {
+		return err
+	}
+	defer unlock()
 	tx, err := db.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("store: begin: %w", err)
@@ -163,7 +204,7 @@ func (db *DB) Q(ctx context.Context) Queryer {
 	if tx, ok := ctx.Value(txKey{}).(Tx); ok {
 		return tx
 	}
-	return db.DB
+	return db
 }
 
 // Tx is an open transaction.

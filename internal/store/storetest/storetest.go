@@ -17,6 +17,11 @@ import (
 	"gridwork/internal/store"
 )
 
+// Every test that uses this package runs with the store's strict check on:
+// a query sent to the pool by a goroutine that holds a transaction panics
+// (see store.Strict).
+func init() { store.Strict(true) }
+
 // EnvPostgres names the environment variable with the PostgreSQL test URL.
 const EnvPostgres = "GRIDWORK_TEST_POSTGRES"
 
