@@ -13,13 +13,11 @@ import (
 	"github.com/google/uuid"
 
 	"gridwork/internal/api"
-	"gridwork/internal/auth"
+	"gridwork/internal/app/apptest"
 	"gridwork/internal/demo"
-	"gridwork/internal/events"
 	"gridwork/internal/org"
 	"gridwork/internal/store"
 	"gridwork/internal/store/storetest"
-	"gridwork/internal/workcal"
 )
 
 // benchClients is how many phones report at once in
@@ -86,14 +84,13 @@ func BenchmarkConcurrentEventReports(b *testing.B) {
 func benchPhones(b *testing.B, db *store.DB, n int) []*phone {
 	b.Helper()
 	ctx := context.Background()
-	orgs := org.NewStore(db)
-	users := auth.NewStore(db, orgs, auth.TestParams)
+	a := apptest.New(b, db)
+	orgs, users := a.Orgs, a.Users
 	town := demo.Generate(demo.DefaultSeed, demo.DefaultFrom)
 	if _, err := demo.Load(ctx, db, orgs, users, town); err != nil {
 		b.Fatalf("load demo town: %v", err)
 	}
-	srv := api.New(db, orgs, users, api.Options{Version: "bench", PublicURL: "http://grid.test",
-		Events: events.NewStore(db, workcal.NewStore(db))})
+	srv := api.New(a, api.Options{Version: "bench", PublicURL: "http://grid.test"})
 	ts := httptest.NewServer(srv)
 	b.Cleanup(ts.Close)
 	tr := &http.Transport{MaxIdleConnsPerHost: n}

@@ -14,7 +14,6 @@ import (
 	"io"
 	"maps"
 	"net/http"
-	"net/http/httptest"
 	"slices"
 	"strings"
 	"sync"
@@ -24,19 +23,13 @@ import (
 	"github.com/google/uuid"
 	"github.com/paulmach/orb"
 
-	"gridwork/internal/api"
 	"gridwork/internal/dates"
 	"gridwork/internal/demo"
-	"gridwork/internal/duty"
-	"gridwork/internal/events"
-	"gridwork/internal/files"
 	"gridwork/internal/geo"
 	"gridwork/internal/org"
-	"gridwork/internal/patrol"
 	"gridwork/internal/records"
 	"gridwork/internal/store"
 	"gridwork/internal/store/storetest"
-	"gridwork/internal/workcal"
 )
 
 const (
@@ -64,7 +57,6 @@ const (
 func TestConcurrentWrites(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		f := newFixture(t, db)
-		serveWritePaths(t, f)
 		ps := f.phones(t, phones)
 		lat := &latencies{}
 		for _, p := range ps {
@@ -133,17 +125,6 @@ func (l *latencies) log(t *testing.T) {
 		t.Logf("%-25s %4d requests: median %s, p99 %s, longest %s", path, len(ds), ds[len(ds)/2].Round(time.Millisecond),
 			ds[len(ds)*99/100].Round(time.Millisecond), ds[len(ds)-1].Round(time.Millisecond))
 	}
-}
-
-// serveWritePaths replaces the fixture's server by one that also serves the
-// four write paths the load uses: events, patrol, duty (besides records).
-func serveWritePaths(t *testing.T, f *fixture) {
-	t.Helper()
-	f.srv = api.New(f.db, f.orgs, f.users, api.Options{Version: "test", PublicURL: "http://grid.test", Records: f.records,
-		Files: files.NewStore(f.db, t.TempDir()), Events: events.NewStore(f.db, workcal.NewStore(f.db)),
-		Patrol: patrol.NewStore(f.db), Duty: duty.NewStore(f.db, f.orgs)})
-	f.ts = httptest.NewServer(f.srv)
-	t.Cleanup(f.ts.Close)
 }
 
 // phone is one grid worker's phone: its grid, a house in it, and what it
