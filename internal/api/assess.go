@@ -133,44 +133,29 @@ type RunTable struct {
 	Rows []runs.Row   `json:"rows"`
 }
 
-// scopeRows keeps the rows a caller may see: the centre sees the run's
-// whole table; community staff, inspectors and grid workers the rows of
-// the communities in their scope (the published table of their community).
-func (s *Server) scopeRows(ctx context.Context, u auth.User, run runs.RunInfo, rows []runs.Row) ([]runs.Row, error) {
-	sc := s.scope(ctx)
-	if sc.SeesWholeRun(ctx, run.UnitID) {
-		return rows, nil
-	}
-	units, err := sc.Units(ctx)
-	if err != nil {
-		return nil, err
-	}
-	out := []runs.Row{}
-	for _, r := range rows {
-		if r.CommunityID != "" && (units == nil || units[r.CommunityID]) {
-			out = append(out, r)
-		}
-	}
-	return out, nil
-}
-
 func (s *Server) runTable(ctx context.Context, u auth.User, in *struct {
 	ID          string `path:"id"`
 	Kind        string `query:"kind" enum:"worker,community"`
 	CommunityID string `query:"community_id"`
 }) (*struct{ Body RunTable }, error) {
-	info, rows, err := s.assess.Table(ctx, in.ID, runs.TableQuery{Kind: scheme.SubjectKind(in.Kind), CommunityID: in.CommunityID})
+	// The centre sees the run's whole table; community staff, inspectors
+	// and grid workers the rows of the communities in their scope (the
+	// published table of their community).
+	sc, err := s.runScope(ctx, false)
 	if err != nil {
 		return nil, err
 	}
-	rows, err = s.scopeRows(ctx, u, info, rows)
-	return &struct{ Body RunTable }{RunTable{info, rows}}, err
+	info, rows, err := s.assess.Table(ctx, in.ID, runs.TableQuery{Kind: scheme.SubjectKind(in.Kind), CommunityID: in.CommunityID, Scope: sc})
+	if err != nil {
+		return nil, err
+	}
+	return &struct{ Body RunTable }{RunTable{info, rows}}, nil
 }
 
 // checkResult refuses one subject's explanation outside the caller's
 // reach: a grid worker sees only their own.
 func (s *Server) checkResult(ctx context.Context, u auth.User, runID, subject string) (runs.Row, error) {
-	info, rows, err := s.assess.Table(ctx, runID, runs.TableQuery{SubjectID: subject})
+	_, rows, err := s.assess.Table(ctx, runID, runs.TableQuery{SubjectID: subject})
 	if err != nil {
 		return runs.Row{}, err
 	}
@@ -180,7 +165,11 @@ func (s *Server) checkResult(ctx context.Context, u auth.User, runID, subject st
 	if own, only := s.scope(ctx).OwnOnly(); only && subject != own {
 		return runs.Row{}, apperr.New(apperr.Forbidden, "you see only your own score")
 	}
-	visible, err := s.scopeRows(ctx, u, info, rows)
+	sc, err := s.runScope(ctx, false)
+	if err != nil {
+		return runs.Row{}, err
+	}
+	_, visible, err := s.assess.Table(ctx, runID, runs.TableQuery{SubjectID: subject, Scope: sc})
 	if err != nil {
 		return runs.Row{}, err
 	}
@@ -203,36 +192,22 @@ func (s *Server) explain(ctx context.Context, u auth.User, in *struct {
 }
 
 func (s *Server) runEscalations(ctx context.Context, u auth.User, in *idInput) (*struct{ Body []runs.EscalationRecord }, error) {
-	info, err := s.assess.GetRun(ctx, in.ID)
-	if err != nil {
+	if _, err := s.assess.GetRun(ctx, in.ID); err != nil {
 		return nil, err
 	}
-	escs, err := s.assess.Escalations(ctx, runs.EscalationQuery{RunID: in.ID})
-	if err != nil {
-		return nil, err
-	}
+	q := runs.EscalationQuery{RunID: in.ID}
 	// Those who do not read whole runs see the escalations of the rows
-	// they see. (Cut in Go until the runs' store takes a scope.)
+	// they see.
 	if !s.scope(ctx).Can(auth.ReadWholeRuns) {
-		_, rows, err := s.assess.Table(ctx, in.ID, runs.TableQuery{})
+		sc, err := s.runScope(ctx, false)
 		if err != nil {
 			return nil, err
 		}
-		rows, _ = s.scopeRows(ctx, u, info, rows)
-		keep := map[string]bool{}
-		for _, r := range rows {
-			keep[r.SubjectID] = true
-		}
-		var out []runs.EscalationRecord
-		for _, e := range escs {
-			if keep[e.SubjectID] {
-				out = append(out, e)
-			}
-		}
-		escs = out
+		q.Scope = sc
 	}
-	if escs == nil {
-		escs = []runs.EscalationRecord{}
+	escs, err := s.assess.Escalations(ctx, q)
+	if err != nil {
+		return nil, err
 	}
 	return &struct{ Body []runs.EscalationRecord }{escs}, nil
 }
@@ -318,20 +293,6 @@ func (s *Server) whatIf(ctx context.Context, u auth.User, in *struct {
 	return &struct{ Body WhatIf }{WhatIf{rows, msgs}}, nil
 }
 
-// findingSubjectInScope reports whether a finding's subject lies in the
-// caller's scope, from the scope's units and workers (read once).
-func (s *Server) findingSubjectInScope(ctx context.Context, kind scheme.SubjectKind, id string) (bool, error) {
-	sc := s.scope(ctx)
-	set, err := sc.Units(ctx)
-	if kind == scheme.Worker {
-		set, err = sc.Workers(ctx)
-	}
-	if err != nil {
-		return false, err
-	}
-	return set == nil || set[id], nil
-}
-
 // checkFindingSubject refuses a subject outside the caller's scope.
 func (s *Server) checkFindingSubject(ctx context.Context, u auth.User, kind scheme.SubjectKind, id string) error {
 	if kind == scheme.Worker {
@@ -363,25 +324,16 @@ func (s *Server) listFindings(ctx context.Context, u auth.User, in *struct {
 	if only {
 		in.SubjectID = own
 	}
-	fs, err := s.assess.Findings(ctx, runs.FindingQuery{Month: in.Month, SubjectID: in.SubjectID})
-	if err != nil {
-		return nil, err
-	}
-	if sc.Everywhere() || only {
-		return &struct{ Body []runs.ManualFinding }{fs}, nil
-	}
-	// Cut in Go until the runs' store takes a scope.
-	out := []runs.ManualFinding{}
-	for _, f := range fs {
-		ok, err := s.findingSubjectInScope(ctx, f.SubjectKind, f.SubjectID)
-		if err != nil {
+	q := runs.FindingQuery{Month: in.Month, SubjectID: in.SubjectID}
+	if !sc.Everywhere() && !only {
+		// The findings of the units and workers in the scope.
+		var err error
+		if q.Scope, err = s.runScope(ctx, true); err != nil {
 			return nil, err
 		}
-		if ok {
-			out = append(out, f)
-		}
 	}
-	return &struct{ Body []runs.ManualFinding }{out}, nil
+	fs, err := s.assess.Findings(ctx, q)
+	return &struct{ Body []runs.ManualFinding }{fs}, err
 }
 
 func (s *Server) withdrawFinding(ctx context.Context, u auth.User, in *struct {
@@ -412,40 +364,16 @@ func (s *Server) listAppeals(ctx context.Context, u auth.User, in *struct {
 	if only {
 		q.SubjectID = own
 	}
+	if !sc.Everywhere() && !only {
+		// An appeal is seen with its subject's row: those whose row of
+		// the run the caller sees (run-table).
+		var err error
+		if q.Scope, err = s.runScope(ctx, false); err != nil {
+			return nil, err
+		}
+	}
 	as, err := s.assess.Appeals(ctx, q)
-	if err != nil {
-		return nil, err
-	}
-	if sc.Everywhere() || only {
-		return &struct{ Body []runs.Appeal }{as}, nil
-	}
-	// An appeal is seen with its subject's row: the rows the caller sees
-	// of each run, read once per run. (Cut in Go until the runs' store
-	// takes a scope.)
-	visible := map[string]map[string]bool{}
-	out := []runs.Appeal{}
-	for _, a := range as {
-		seen, ok := visible[a.RunID]
-		if !ok {
-			// A run that cannot be read shows none of its appeals.
-			info, rows, err := s.assess.Table(ctx, a.RunID, runs.TableQuery{})
-			seen = map[string]bool{}
-			if err == nil {
-				rows, err = s.scopeRows(ctx, u, info, rows)
-				if err != nil {
-					return nil, err
-				}
-				for _, r := range rows {
-					seen[r.SubjectID] = true
-				}
-			}
-			visible[a.RunID] = seen
-		}
-		if seen[a.SubjectID] {
-			out = append(out, a)
-		}
-	}
-	return &struct{ Body []runs.Appeal }{out}, nil
+	return &struct{ Body []runs.Appeal }{as}, err
 }
 
 // Decision is an appeal decided, with the run it made.

@@ -100,7 +100,7 @@ func (s *Server) consoleSummary(ctx context.Context, u auth.User, in *struct {
 		byID[out.Grids[i].GridID] = &out.Grids[i]
 	}
 
-	if s.events != nil && sc.Can(auth.ReadEvents) {
+	if sc.Can(auth.ReadEvents) {
 		lights, err := s.events.OpenLights(ctx, within)
 		if err != nil {
 			return nil, err
@@ -113,7 +113,7 @@ func (s *Server) consoleSummary(ctx context.Context, u auth.User, in *struct {
 			}
 		}
 	}
-	if s.care != nil && sc.Can(auth.ReadCare) {
+	if sc.Can(auth.ReadCare) {
 		due, err := s.care.DueByGrid(ctx, today, within)
 		if err != nil {
 			return nil, err
@@ -127,7 +127,7 @@ func (s *Server) consoleSummary(ctx context.Context, u auth.User, in *struct {
 			}
 		}
 	}
-	if s.patrol != nil && sc.Can(auth.ReadPatrol) {
+	if sc.Can(auth.ReadPatrol) {
 		c, err := s.patrol.CoverageOn(ctx, today, within)
 		if err != nil {
 			return nil, err
@@ -139,7 +139,7 @@ func (s *Server) consoleSummary(ctx context.Context, u auth.User, in *struct {
 			}
 		}
 	}
-	if s.assess != nil && sc.Can(auth.ReadAssessment) {
+	if sc.Can(auth.ReadAssessment) {
 		run, err := s.summaryRun(ctx, u, in.RunID)
 		if err != nil {
 			return nil, err

@@ -27,7 +27,7 @@ const ClientHeader = "X-Gridwork-Client"
 func (s *Server) noteLogin(r *http.Request, u auth.User, viaCookie bool) {
 	// Only API calls count: the browser also sends the session cookie with
 	// the app's own files (pages, scripts), which carry no client header.
-	if s.duty == nil || u.WorkerID == "" || !strings.HasPrefix(r.URL.Path, "/api/") {
+	if u.WorkerID == "" || !strings.HasPrefix(r.URL.Path, "/api/") {
 		return
 	}
 	c := duty.App

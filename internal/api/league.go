@@ -32,43 +32,15 @@ func (s *Server) leaguePage(ctx context.Context, u auth.User, in *struct {
 	Name        string `query:"q" maxLength:"50" doc:"only subjects whose name contains this"`
 	Page
 }) (*struct{ Body LeaguePage }, error) {
-	info, err := s.assess.GetRun(ctx, in.ID)
-	if err != nil {
-		return nil, err
-	}
-	communities, err := s.scopeCommunities(ctx, u, info)
+	sc, err := s.runScope(ctx, false)
 	if err != nil {
 		return nil, err
 	}
 	limit, offset := in.Page.limitOffset()
 	info, rows, total, err := s.assess.TablePage(ctx, in.ID, runs.TableQuery{Kind: scheme.SubjectKind(in.Kind), CommunityID: in.CommunityID,
-		Name: strings.TrimSpace(in.Name), Communities: communities, Limit: limit, Offset: offset})
+		Name: strings.TrimSpace(in.Name), Scope: sc, Limit: limit, Offset: offset})
 	if err != nil {
 		return nil, err
 	}
 	return &struct{ Body LeaguePage }{LeaguePage{Run: info, Items: rows, Total: total, Page: in.Page.Page, PerPage: in.Page.PerPage}}, nil
-}
-
-// scopeCommunities returns the communities of a run whose rows the caller
-// may see, or nil for all of them: the same rule as scopeRows, for a query.
-func (s *Server) scopeCommunities(ctx context.Context, u auth.User, run runs.RunInfo) ([]string, error) {
-	sc := s.scope(ctx)
-	if sc.SeesWholeRun(ctx, run.UnitID) {
-		return nil, nil
-	}
-	all, err := s.assess.TableCommunities(ctx, run.ID)
-	if err != nil {
-		return nil, err
-	}
-	units, err := sc.Units(ctx)
-	if err != nil {
-		return nil, err
-	}
-	out := []string{}
-	for _, c := range all {
-		if c != "" && (units == nil || units[c]) {
-			out = append(out, c)
-		}
-	}
-	return out, nil
 }

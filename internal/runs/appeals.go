@@ -153,6 +153,10 @@ type AppealQuery struct {
 	RunID     string
 	SubjectID string
 	Status    string
+	// Scope, when not nil, keeps the appeals seen with their subject's
+	// row: those whose row of the run the caller's scope sees
+	// (TableQuery.Scope).
+	Scope *Scope
 }
 
 // Appeals lists appeals, oldest first.
@@ -161,6 +165,11 @@ func (s *Store) Appeals(ctx context.Context, q AppealQuery) ([]Appeal, error) {
 	w.Eq("run_id", q.RunID)
 	w.Eq("subject_id", q.SubjectID)
 	w.Eq("status", q.Status)
+	if q.Scope != nil {
+		w.Cond(`EXISTS (SELECT 1 FROM run_results rr JOIN runs r ON r.id = rr.run_id
+			WHERE rr.run_id = appeals.run_id AND rr.subject_id = appeals.subject_id AND ` +
+			q.Scope.rowsCond(s.db.Engine, &w.Args, "rr.community_id", "r.unit_id") + `)`)
+	}
 	return store.All(ctx, s.db.Q(ctx), "appeals", `SELECT `+appealColumns+` FROM appeals WHERE `+w.String()+` ORDER BY filed_at, id`, w.Args, scanAppeal)
 }
 

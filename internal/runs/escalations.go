@@ -148,6 +148,9 @@ type EscalationQuery struct {
 	SubjectID  string
 	Action     string
 	Year       string // e.g. "2026": spans in that year
+	// Scope, when not nil, keeps the escalations of the subjects whose
+	// row of the run the caller's scope sees (TableQuery.Scope).
+	Scope *Scope
 }
 
 // Escalations lists escalations: those recorded with q.RunID, superseded
@@ -163,6 +166,10 @@ func (s *Store) Escalations(ctx context.Context, q EscalationQuery) ([]Escalatio
 	w.Eq("e.action", q.Action)
 	if q.Year != "" {
 		w.Cond("e.span LIKE " + w.Args.Add(q.Year+"%"))
+	}
+	if q.Scope != nil {
+		w.Cond(`EXISTS (SELECT 1 FROM run_results rr WHERE rr.run_id = e.run_id AND rr.subject_id = e.subject_id AND ` +
+			q.Scope.rowsCond(s.db.Engine, &w.Args, "rr.community_id", "r.unit_id") + `)`)
 	}
 	return store.All(ctx, s.db.Q(ctx), "escalations", `SELECT `+escalationColumns+` FROM escalations e JOIN runs r ON r.id = e.run_id
 		WHERE `+w.String()+` ORDER BY e.span DESC, e.subject_name, e.id`, w.Args, scanEscalation)

@@ -161,6 +161,9 @@ func (s *Store) WithdrawFinding(ctx context.Context, actor, id, reason string) (
 type FindingQuery struct {
 	Month     string
 	SubjectID string
+	// Scope, when not nil, keeps the findings whose subject lies in it: a
+	// worker among its Workers, a unit among its Units.
+	Scope *Scope
 }
 
 // Findings lists findings, newest first.
@@ -168,6 +171,17 @@ func (s *Store) Findings(ctx context.Context, q FindingQuery) ([]ManualFinding, 
 	var w store.Where
 	w.Eq("month", q.Month)
 	w.Eq("subject_id", q.SubjectID)
+	if sc := q.Scope; sc != nil && (sc.Units != nil || sc.Workers != nil) {
+		workers, units := "1 = 1", "1 = 1"
+		if sc.Workers != nil {
+			workers = inIDs(s.db.Engine, &w.Args, "subject_id", sc.Workers)
+		}
+		if sc.Units != nil {
+			units = inIDs(s.db.Engine, &w.Args, "subject_id", sc.Units)
+		}
+		w.Cond("(subject_kind = " + w.Args.Add(string(scheme.Worker)) + " AND " + workers +
+			" OR subject_kind <> " + w.Args.Add(string(scheme.Worker)) + " AND " + units + ")")
+	}
 	return store.All(ctx, s.db.Q(ctx), "findings", `SELECT `+findingColumns+` FROM findings WHERE `+w.String()+` ORDER BY recorded_at DESC, id`, w.Args, scanFinding)
 }
 

@@ -44,14 +44,18 @@ type TableQuery struct {
 	// (what a caller's scope lets them see); an empty, non-nil list keeps
 	// none.
 	Communities []string
+	// Scope, when not nil, keeps the rows the caller's scope sees: the
+	// whole table of a run it reads whole, else the rows of its
+	// communities.
+	Scope *Scope
 	// Limit and Offset page the table, best first; Limit 0 reads it whole.
 	Limit, Offset int
 }
 
 // where returns the conditions of q on run_results, with their arguments.
-func (q TableQuery) where(engine store.Engine, runID string) store.Where {
+func (q TableQuery) where(engine store.Engine, run RunInfo) store.Where {
 	var w store.Where
-	w.Eq("run_id", runID)
+	w.Eq("run_id", run.ID)
 	w.Eq("subject_kind", string(q.Kind))
 	w.Eq("community_id", q.CommunityID)
 	w.Eq("subject_id", q.SubjectID)
@@ -75,6 +79,9 @@ func (q TableQuery) where(engine store.Engine, runID string) store.Where {
 			w.Cond("community_id IN (" + strings.Join(marks, ", ") + ")")
 		}
 	}
+	if !q.Scope.seesWholeRun(run.UnitID) {
+		w.Cond(q.Scope.rowsCond(engine, &w.Args, "community_id", ""))
+	}
 	return w
 }
 
@@ -96,7 +103,7 @@ func (s *Store) TablePage(ctx context.Context, runID string, q TableQuery) (RunI
 	if err != nil {
 		return info, nil, 0, err
 	}
-	w := q.where(s.db.Engine, runID)
+	w := q.where(s.db.Engine, info)
 	var total int
 	if err := s.db.Q(ctx).QueryRowContext(ctx, `SELECT COUNT(*) FROM run_results WHERE `+w.String(), w.Args...).Scan(&total); err != nil {
 		return info, nil, 0, fmt.Errorf("assess: table of run %s: %w", runID, err)
@@ -108,16 +115,6 @@ func (s *Store) TablePage(ctx context.Context, runID string, q TableQuery) (RunI
 	return info, rows, total, err
 }
 
-// TableCommunities returns the communities that rows of a run belong to,
-// for a caller's scope (TableQuery.Communities).
-func (s *Store) TableCommunities(ctx context.Context, runID string) ([]string, error) {
-	return store.All(ctx, s.db.Q(ctx), "communities of a run", `SELECT DISTINCT community_id FROM run_results WHERE run_id = $1 ORDER BY community_id`,
-		store.Args{runID}, func(row interface{ Scan(...any) error }) (string, error) {
-			var id string
-			return id, row.Scan(&id)
-		})
-}
-
 // prevLookupMax is the most rows whose previous values are asked for by
 // subject; a longer table reads the previous run whole instead, in one
 // query still, without a list of ids longer than an engine takes.
@@ -127,7 +124,7 @@ const prevLookupMax = 1000
 // (the order is served by the index run_results_table), then the previous
 // period's totals and ranks of just those rows in one query.
 func (s *Store) tableRows(ctx context.Context, info RunInfo, q TableQuery) ([]Row, error) {
-	w := q.where(s.db.Engine, info.ID)
+	w := q.where(s.db.Engine, info)
 	query := `SELECT subject_kind, subject_id, name, community_id, community_name, assessed, not_assessed,
 		no_data, total, max_total, rank, of_total, bottom, vetoed FROM run_results WHERE ` + w.String() + `
 		ORDER BY subject_kind, assessed DESC, rank, name, subject_id`
