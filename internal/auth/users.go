@@ -10,8 +10,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/google/uuid"
-
 	"gridwork/internal/apperr"
 	"gridwork/internal/audit"
 	"gridwork/internal/dates"
@@ -85,7 +83,7 @@ func userCols(alias string) string {
 var userColumns = userCols("users")
 
 // scanUser reads the userCols columns, then any extra columns into extra.
-func scanUser(row interface{ Scan(...any) error }, extra ...any) (User, error) {
+func scanUser(row store.Row, extra ...any) (User, error) {
 	var u User
 	dest := append([]any{&u.ID, &u.Username, &u.DisplayName, &u.Role, &u.ScopeUnitID, &u.WorkerID, &u.PasswordGenerated, &u.Disabled, &u.CreatedAt}, extra...)
 	err := row.Scan(dest...)
@@ -202,7 +200,7 @@ func (s *Store) createUser(ctx context.Context, tx store.Tx, actor string, in Ne
 			return User{}, "", err
 		}
 	}
-	u := User{ID: uuid.Must(uuid.NewV7()).String(), Username: in.Username, DisplayName: in.DisplayName, Role: in.Role,
+	u := User{ID: store.NewID(), Username: in.Username, DisplayName: in.DisplayName, Role: in.Role,
 		ScopeUnitID: in.ScopeUnitID, WorkerID: in.WorkerID, PasswordGenerated: in.Password == "", CreatedAt: s.now()}
 	var exists int
 	if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM users WHERE username = $1`, u.Username).Scan(&exists); err != nil {

@@ -25,8 +25,6 @@ import (
 	"time"
 	"unicode/utf8"
 
-	"github.com/google/uuid"
-
 	"gridwork/internal/apperr"
 	"gridwork/internal/audit"
 	"gridwork/internal/dates"
@@ -87,15 +85,6 @@ func (s *Store) WithToday(today func() dates.Date) *Store {
 // now is the entry time of a change: the clock in UTC, to the microsecond
 // (PostgreSQL's precision).
 func (s *Store) now() time.Time { return s.clock().UTC().Truncate(time.Microsecond) }
-
-func newID() string { return uuid.Must(uuid.NewV7()).String() }
-
-func nullIfEmpty(s string) any {
-	if s == "" {
-		return nil
-	}
-	return s
-}
 
 // checkText checks a free-text field's length.
 func checkText(field, v string) []apperr.FieldError {
@@ -197,7 +186,7 @@ func parseRiskIntervals(text string) (map[Risk]int, error) {
 
 const groupColumns = `code, name, plan, due_day, interval_days, risk_intervals, active, sort`
 
-func scanGroup(row interface{ Scan(...any) error }) (Group, error) {
+func scanGroup(row store.Row) (Group, error) {
 	var g Group
 	var ri string
 	if err := row.Scan(&g.Code, &g.Name, &g.Plan, &g.DueDay, &g.IntervalDays, &ri, &g.Active, &g.Sort); err != nil {

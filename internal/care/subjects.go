@@ -67,7 +67,7 @@ func (x *Subject) scanTargets() []any {
 		&x.EndedOn, &x.LostOn, &x.EnteredAt, &x.Version, &x.ClientID, &x.CreatedBy, &x.UpdatedAt}
 }
 
-func scanSubject(row interface{ Scan(...any) error }) (Subject, error) {
+func scanSubject(row store.Row) (Subject, error) {
 	var x Subject
 	err := row.Scan(x.scanTargets()...)
 	return x, err
@@ -164,12 +164,12 @@ func (s *Store) Register(ctx context.Context, actor string, in NewSubject) (Subj
 			return fmt.Errorf("care: seal details: %w", err)
 		}
 		now := s.now()
-		x := Subject{ID: newID(), PersonID: person.ID, PersonName: person.Name, PersonIDMasked: person.IDMasked, GroupCode: in.GroupCode,
+		x := Subject{ID: store.NewID(), PersonID: person.ID, PersonName: person.Name, PersonIDMasked: person.IDMasked, GroupCode: in.GroupCode,
 			GridID: person.GridID, Risk: in.Risk, Status: Active, BeganOn: in.BeganOn, EnteredAt: now, Version: 1, ClientID: in.ClientID,
 			CreatedBy: actor, UpdatedAt: now}
 		_, err = tx.ExecContext(ctx, `INSERT INTO care_subjects (id, person_id, group_code, grid_id, risk, details_sealed, status, began_on,
 			entered_at, version, client_id, created_by, updated_at) VALUES ($1, $2, $3, $4, $5, $6, 'active', $7, $8, 1, $9, $10, $11)`,
-			x.ID, x.PersonID, x.GroupCode, x.GridID, x.Risk, sealed, x.BeganOn, now, nullIfEmpty(x.ClientID), actor, now)
+			x.ID, x.PersonID, x.GroupCode, x.GridID, x.Risk, sealed, x.BeganOn, now, store.NullIfEmpty(x.ClientID), actor, now)
 		if err != nil {
 			return fmt.Errorf("care: register: %w", err)
 		}

@@ -52,7 +52,7 @@ const visitColumns = `id, subject_id, COALESCE(client_id, ''), visited_at, visit
 	user_id, COALESCE(worker_id, ''), entered_at`
 
 // scanVisit reads a visit; Notes holds the sealed text.
-func scanVisit(row interface{ Scan(...any) error }) (Visit, error) {
+func scanVisit(row store.Row) (Visit, error) {
 	var v Visit
 	err := row.Scan(&v.ID, &v.SubjectID, &v.ClientID, &v.VisitedAt, &v.VisitedOn, &v.Lat, &v.Lon, &v.Notes, &v.Photo, &v.Confirmed,
 		&v.UserID, &v.WorkerID, &v.EnteredAt)
@@ -130,12 +130,12 @@ func (s *Store) RecordVisit(ctx context.Context, userID, workerID string, in New
 			return fmt.Errorf("care: seal visit notes: %w", err)
 		}
 		now := s.now()
-		v := Visit{ID: newID(), SubjectID: sub.ID, ClientID: in.ClientID, VisitedAt: in.VisitedAt, VisitedOn: on, Lat: in.Lat, Lon: in.Lon,
+		v := Visit{ID: store.NewID(), SubjectID: sub.ID, ClientID: in.ClientID, VisitedAt: in.VisitedAt, VisitedOn: on, Lat: in.Lat, Lon: in.Lon,
 			Photo: in.Photo, Confirmed: in.Confirmed, UserID: userID, WorkerID: workerID, EnteredAt: now}
 		_, err = tx.ExecContext(ctx, `INSERT INTO care_visits (id, subject_id, visited_at, visited_on, lat, lon, notes_sealed, photo, confirmed,
 			user_id, worker_id, client_id, entered_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`,
-			v.ID, v.SubjectID, v.VisitedAt, v.VisitedOn, v.Lat, v.Lon, sealed, nullIfEmpty(v.Photo), v.Confirmed,
-			userID, nullIfEmpty(workerID), nullIfEmpty(v.ClientID), now)
+			v.ID, v.SubjectID, v.VisitedAt, v.VisitedOn, v.Lat, v.Lon, sealed, store.NullIfEmpty(v.Photo), v.Confirmed,
+			userID, store.NullIfEmpty(workerID), store.NullIfEmpty(v.ClientID), now)
 		if err != nil {
 			return fmt.Errorf("care: record visit: %w", err)
 		}

@@ -64,7 +64,7 @@ const maxPhotos = 20
 const activityColumns = `id, COALESCE(client_id, ''), worker_id, grid_id, held_at, held_on, title, uniform, valid, review_note,
 	COALESCE(reviewed_by, ''), reviewed_at, entered_by, entered_at`
 
-func scanActivity(row interface{ Scan(...any) error }) (Activity, error) {
+func scanActivity(row store.Row) (Activity, error) {
 	var a Activity
 	err := row.Scan(&a.ID, &a.ClientID, &a.WorkerID, &a.GridID, &a.HeldAt, &a.HeldOn, &a.Title, &a.Uniform, &a.Valid, &a.ReviewNote,
 		&a.ReviewedBy, &a.ReviewedAt, &a.EnteredBy, &a.EnteredAt)
@@ -177,11 +177,11 @@ func (s *Store) RecordActivity(ctx context.Context, actor string, in NewActivity
 		}
 		at := micro(in.HeldAt)
 		now := s.now()
-		a := Activity{ID: newID(), ClientID: in.ClientID, WorkerID: in.WorkerID, GridID: in.GridID, HeldAt: at, HeldOn: dates.Of(at),
+		a := Activity{ID: store.NewID(), ClientID: in.ClientID, WorkerID: in.WorkerID, GridID: in.GridID, HeldAt: at, HeldOn: dates.Of(at),
 			Title: in.Title, Photos: photos, Uniform: in.Uniform, EnteredBy: actor, EnteredAt: now}
 		_, err := tx.ExecContext(ctx, `INSERT INTO duty_activities (id, client_id, worker_id, grid_id, held_at, held_on, title, uniform, entered_by, entered_at)
 			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
-			a.ID, nullIfEmpty(a.ClientID), a.WorkerID, a.GridID, a.HeldAt, a.HeldOn, a.Title, a.Uniform, actor, now)
+			a.ID, store.NullIfEmpty(a.ClientID), a.WorkerID, a.GridID, a.HeldAt, a.HeldOn, a.Title, a.Uniform, actor, now)
 		if err != nil {
 			return fmt.Errorf("duty: record activity: %w", err)
 		}

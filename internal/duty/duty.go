@@ -85,15 +85,6 @@ func (s *Store) Calendar(ctx context.Context) (*workcal.Calendar, error) {
 	return s.cal.Calendar(ctx)
 }
 
-func newID() string { return uuid.Must(uuid.NewV7()).String() }
-
-func nullIfEmpty(v string) any {
-	if v == "" {
-		return nil
-	}
-	return v
-}
-
 func micro(t time.Time) time.Time { return t.UTC().Truncate(time.Microsecond) }
 
 // problems collects field errors.

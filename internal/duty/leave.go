@@ -78,7 +78,7 @@ type NewLeave struct {
 const leaveColumns = `id, COALESCE(client_id, ''), worker_id, kind, from_at, to_at, reason, status, requested_by, requested_at,
 	COALESCE(decided_by, ''), decided_at, decision`
 
-func scanLeave(row interface{ Scan(...any) error }) (Leave, error) {
+func scanLeave(row store.Row) (Leave, error) {
 	var l Leave
 	err := row.Scan(&l.ID, &l.ClientID, &l.WorkerID, &l.Kind, &l.From, &l.To, &l.Reason, &l.Status, &l.RequestedBy, &l.RequestedAt,
 		&l.DecidedBy, &l.DecidedAt, &l.Decision)
@@ -152,11 +152,11 @@ func (s *Store) RequestLeave(ctx context.Context, actor string, in NewLeave) (Le
 			return fmt.Errorf("duty: request leave: %w", err)
 		}
 		now := s.now()
-		out = Leave{ID: newID(), ClientID: in.ClientID, WorkerID: in.WorkerID, Kind: in.Kind, From: from, To: to, Reason: in.Reason,
+		out = Leave{ID: store.NewID(), ClientID: in.ClientID, WorkerID: in.WorkerID, Kind: in.Kind, From: from, To: to, Reason: in.Reason,
 			Status: Requested, RequestedBy: actor, RequestedAt: now}
 		_, err = tx.ExecContext(ctx, `INSERT INTO duty_leave (id, client_id, worker_id, kind, from_at, to_at, reason, status, requested_by, requested_at)
 			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
-			out.ID, nullIfEmpty(out.ClientID), out.WorkerID, out.Kind, out.From, out.To, out.Reason, out.Status, actor, now)
+			out.ID, store.NullIfEmpty(out.ClientID), out.WorkerID, out.Kind, out.From, out.To, out.Reason, out.Status, actor, now)
 		if err != nil {
 			return fmt.Errorf("duty: request leave: %w", err)
 		}

@@ -152,7 +152,7 @@ func (s *Store) RecordLogin(ctx context.Context, actor string, in NewLogin) (Log
 
 const loginColumns = `worker_id, day, client, first_at, source, entered_by`
 
-func scanLogin(row interface{ Scan(...any) error }) (Login, error) {
+func scanLogin(row store.Row) (Login, error) {
 	var l Login
 	err := row.Scan(&l.WorkerID, &l.Day, &l.Client, &l.FirstAt, &l.Source, &l.EnteredBy)
 	return l, err

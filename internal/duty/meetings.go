@@ -115,7 +115,7 @@ type MeetingPatch struct {
 const meetingColumns = `id, COALESCE(client_id, ''), kind, unit_id, held_at, held_on, title, minutes, COALESCE(minutes_file, ''), issues, reported_up,
 	COALESCE(responsible_id, ''), entered_by, entered_at`
 
-func scanMeeting(row interface{ Scan(...any) error }) (Meeting, error) {
+func scanMeeting(row store.Row) (Meeting, error) {
 	var m Meeting
 	err := row.Scan(&m.ID, &m.ClientID, &m.Kind, &m.UnitID, &m.HeldAt, &m.HeldOn, &m.Title, &m.Minutes, &m.MinutesFile, &m.Issues, &m.ReportedUp,
 		&m.ResponsibleID, &m.EnteredBy, &m.EnteredAt)
@@ -278,7 +278,7 @@ func (s *Store) RecordMeeting(ctx context.Context, actor string, in NewMeeting) 
 		}
 		at := micro(in.HeldAt)
 		now := s.now()
-		m := Meeting{ID: newID(), ClientID: in.ClientID, Kind: in.Kind, UnitID: in.UnitID, HeldAt: at, HeldOn: dates.Of(at), Title: in.Title,
+		m := Meeting{ID: store.NewID(), ClientID: in.ClientID, Kind: in.Kind, UnitID: in.UnitID, HeldAt: at, HeldOn: dates.Of(at), Title: in.Title,
 			Minutes: in.Minutes, MinutesFile: in.MinutesFile, Issues: in.Issues, ReportedUp: in.ReportedUp, ResponsibleID: in.ResponsibleID,
 			Attendance: slices.Clone(in.Attendance), EnteredBy: actor, EnteredAt: now}
 		if m.Attendance == nil {
@@ -287,8 +287,8 @@ func (s *Store) RecordMeeting(ctx context.Context, actor string, in NewMeeting) 
 		slices.SortFunc(m.Attendance, func(a, b Attendance) int { return strings.Compare(a.WorkerID, b.WorkerID) })
 		_, err := tx.ExecContext(ctx, `INSERT INTO duty_meetings (id, client_id, kind, unit_id, held_at, held_on, title, minutes, minutes_file, issues,
 			reported_up, responsible_id, entered_by, entered_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)`,
-			m.ID, nullIfEmpty(m.ClientID), m.Kind, m.UnitID, m.HeldAt, m.HeldOn, m.Title, m.Minutes, nullIfEmpty(m.MinutesFile), m.Issues,
-			m.ReportedUp, nullIfEmpty(m.ResponsibleID), actor, now)
+			m.ID, store.NullIfEmpty(m.ClientID), m.Kind, m.UnitID, m.HeldAt, m.HeldOn, m.Title, m.Minutes, store.NullIfEmpty(m.MinutesFile), m.Issues,
+			m.ReportedUp, store.NullIfEmpty(m.ResponsibleID), actor, now)
 		if err != nil {
 			return fmt.Errorf("duty: record meeting: %w", err)
 		}
@@ -343,7 +343,7 @@ func (s *Store) UpdateMeeting(ctx context.Context, actor, id string, in MeetingP
 			return err
 		}
 		if _, err := tx.ExecContext(ctx, `UPDATE duty_meetings SET minutes = $1, minutes_file = $2, issues = $3, reported_up = $4 WHERE id = $5`,
-			m.Minutes, nullIfEmpty(m.MinutesFile), m.Issues, m.ReportedUp, id); err != nil {
+			m.Minutes, store.NullIfEmpty(m.MinutesFile), m.Issues, m.ReportedUp, id); err != nil {
 			return fmt.Errorf("duty: update meeting: %w", err)
 		}
 		if err := putAttendance(ctx, tx, id, in.Attendance); err != nil {

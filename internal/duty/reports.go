@@ -97,7 +97,7 @@ type Review struct {
 const reportColumns = `id, COALESCE(client_id, ''), unit_id, COALESCE(worker_id, ''), kind, title, due_at, submitted_at, COALESCE(submitted_by, ''),
 	COALESCE(file, ''), verdict, review_note, COALESCE(reviewed_by, ''), reviewed_at, entered_by, entered_at`
 
-func scanReport(row interface{ Scan(...any) error }) (Report, error) {
+func scanReport(row store.Row) (Report, error) {
 	var r Report
 	err := row.Scan(&r.ID, &r.ClientID, &r.UnitID, &r.WorkerID, &r.Kind, &r.Title, &r.DueAt, &r.SubmittedAt, &r.SubmittedBy,
 		&r.File, &r.Verdict, &r.ReviewNote, &r.ReviewedBy, &r.ReviewedAt, &r.EnteredBy, &r.EnteredAt)
@@ -157,11 +157,11 @@ func (s *Store) RequireReport(ctx context.Context, actor string, in NewReport) (
 			return err
 		}
 		now := s.now()
-		r := Report{ID: newID(), ClientID: in.ClientID, UnitID: in.UnitID, WorkerID: in.WorkerID, Kind: in.Kind, Title: in.Title,
+		r := Report{ID: store.NewID(), ClientID: in.ClientID, UnitID: in.UnitID, WorkerID: in.WorkerID, Kind: in.Kind, Title: in.Title,
 			DueAt: micro(in.DueAt), EnteredBy: actor, EnteredAt: now}
 		_, err := tx.ExecContext(ctx, `INSERT INTO duty_reports (id, client_id, unit_id, worker_id, kind, title, due_at, entered_by, entered_at)
 			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
-			r.ID, nullIfEmpty(r.ClientID), r.UnitID, nullIfEmpty(r.WorkerID), r.Kind, r.Title, r.DueAt, actor, now)
+			r.ID, store.NullIfEmpty(r.ClientID), r.UnitID, store.NullIfEmpty(r.WorkerID), r.Kind, r.Title, r.DueAt, actor, now)
 		if err != nil {
 			return fmt.Errorf("duty: require report: %w", err)
 		}
@@ -201,7 +201,7 @@ func (s *Store) SubmitReport(ctx context.Context, actor, id string, in Submissio
 		at := micro(in.At)
 		r.SubmittedAt, r.SubmittedBy, r.File = &at, actor, in.File
 		if _, err := tx.ExecContext(ctx, `UPDATE duty_reports SET submitted_at = $1, submitted_by = $2, file = $3 WHERE id = $4`,
-			at, actor, nullIfEmpty(in.File), id); err != nil {
+			at, actor, store.NullIfEmpty(in.File), id); err != nil {
 			return fmt.Errorf("duty: submit report: %w", err)
 		}
 		out = r

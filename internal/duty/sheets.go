@@ -55,7 +55,7 @@ type SignOut struct {
 
 const sheetColumns = `id, COALESCE(client_id, ''), worker_id, day, signed_in_at, plan, in_lat, in_lon, signed_out_at, result, entered_by, entered_at`
 
-func scanSheet(row interface{ Scan(...any) error }) (Sheet, error) {
+func scanSheet(row store.Row) (Sheet, error) {
 	var x Sheet
 	err := row.Scan(&x.ID, &x.ClientID, &x.WorkerID, &x.Day, &x.SignedInAt, &x.Plan, &x.Lat, &x.Lon, &x.SignedOutAt, &x.Result, &x.EnteredBy, &x.EnteredAt)
 	return x, err
@@ -138,11 +138,11 @@ func (s *Store) SignIn(ctx context.Context, actor string, in NewSignIn) (Sheet, 
 			return fmt.Errorf("duty: sign in: %w", err)
 		}
 		now := s.now()
-		out = Sheet{ID: newID(), ClientID: in.ClientID, WorkerID: in.WorkerID, Day: day, SignedInAt: at, Plan: in.Plan, Lat: in.Lat, Lon: in.Lon,
+		out = Sheet{ID: store.NewID(), ClientID: in.ClientID, WorkerID: in.WorkerID, Day: day, SignedInAt: at, Plan: in.Plan, Lat: in.Lat, Lon: in.Lon,
 			SignedOutAt: outAt, Result: in.Result, EnteredBy: actor, EnteredAt: now}
 		_, err = tx.ExecContext(ctx, `INSERT INTO duty_sheets (id, client_id, worker_id, day, signed_in_at, plan, in_lat, in_lon, signed_out_at, result, entered_by, entered_at)
 			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
-			out.ID, nullIfEmpty(out.ClientID), out.WorkerID, day, at, out.Plan, out.Lat, out.Lon, outAt, out.Result, actor, now)
+			out.ID, store.NullIfEmpty(out.ClientID), out.WorkerID, day, at, out.Plan, out.Lat, out.Lon, outAt, out.Result, actor, now)
 		if err != nil {
 			return fmt.Errorf("duty: sign in: %w", err)
 		}

@@ -45,7 +45,7 @@ type Article struct {
 
 const articleColumns = `id, COALESCE(client_id, ''), unit_id, level, title, outlet, url, COALESCE(file, ''), published_on, entered_by, entered_at`
 
-func scanArticle(row interface{ Scan(...any) error }) (Article, error) {
+func scanArticle(row store.Row) (Article, error) {
 	var a Article
 	err := row.Scan(&a.ID, &a.ClientID, &a.UnitID, &a.Level, &a.Title, &a.Outlet, &a.URL, &a.File, &a.PublishedOn, &a.EnteredBy, &a.EnteredAt)
 	return a, err
@@ -88,10 +88,10 @@ func (s *Store) RecordArticle(ctx context.Context, actor string, in Article) (Ar
 		if err := p.err("cannot record article"); err != nil {
 			return err
 		}
-		in.ID, in.EnteredBy, in.EnteredAt = newID(), actor, s.now()
+		in.ID, in.EnteredBy, in.EnteredAt = store.NewID(), actor, s.now()
 		_, err := tx.ExecContext(ctx, `INSERT INTO duty_publicity (id, client_id, unit_id, level, title, outlet, url, file, published_on, entered_by, entered_at)
 			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
-			in.ID, nullIfEmpty(in.ClientID), in.UnitID, in.Level, in.Title, in.Outlet, in.URL, nullIfEmpty(in.File), in.PublishedOn, actor, in.EnteredAt)
+			in.ID, store.NullIfEmpty(in.ClientID), in.UnitID, in.Level, in.Title, in.Outlet, in.URL, store.NullIfEmpty(in.File), in.PublishedOn, actor, in.EnteredAt)
 		if err != nil {
 			return fmt.Errorf("duty: record article: %w", err)
 		}
@@ -154,7 +154,7 @@ type System struct {
 
 const systemColumns = `id, unit_id, kind, title, COALESCE(file, ''), filed_on, withdrawn_on, entered_by, entered_at`
 
-func scanSystem(row interface{ Scan(...any) error }) (System, error) {
+func scanSystem(row store.Row) (System, error) {
 	var x System
 	err := row.Scan(&x.ID, &x.UnitID, &x.Kind, &x.Title, &x.File, &x.FiledOn, &x.WithdrawnOn, &x.EnteredBy, &x.EnteredAt)
 	return x, err
@@ -188,10 +188,10 @@ func (s *Store) FileSystem(ctx context.Context, actor string, in System) (System
 		if err := p.err("cannot file system"); err != nil {
 			return err
 		}
-		in.ID, in.EnteredBy, in.EnteredAt = newID(), actor, s.now()
+		in.ID, in.EnteredBy, in.EnteredAt = store.NewID(), actor, s.now()
 		_, err := tx.ExecContext(ctx, `INSERT INTO duty_systems (id, unit_id, kind, title, file, filed_on, withdrawn_on, entered_by, entered_at)
 			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
-			in.ID, in.UnitID, in.Kind, in.Title, nullIfEmpty(in.File), in.FiledOn, in.WithdrawnOn, actor, in.EnteredAt)
+			in.ID, in.UnitID, in.Kind, in.Title, store.NullIfEmpty(in.File), in.FiledOn, in.WithdrawnOn, actor, in.EnteredAt)
 		if err != nil {
 			return fmt.Errorf("duty: file system: %w", err)
 		}
@@ -275,7 +275,7 @@ type Finding struct {
 
 const findingColumns = `id, COALESCE(client_id, ''), kind, COALESCE(worker_id, ''), unit_id, found_on, note, entered_by, entered_at`
 
-func scanFinding(row interface{ Scan(...any) error }) (Finding, error) {
+func scanFinding(row store.Row) (Finding, error) {
 	var f Finding
 	err := row.Scan(&f.ID, &f.ClientID, &f.Kind, &f.WorkerID, &f.UnitID, &f.FoundOn, &f.Note, &f.EnteredBy, &f.EnteredAt)
 	return f, err
@@ -331,10 +331,10 @@ func (s *Store) RecordFinding(ctx context.Context, actor string, in Finding) (Fi
 		if err := p.err("cannot record finding"); err != nil {
 			return err
 		}
-		in.ID, in.EnteredBy, in.EnteredAt = newID(), actor, s.now()
+		in.ID, in.EnteredBy, in.EnteredAt = store.NewID(), actor, s.now()
 		_, err := tx.ExecContext(ctx, `INSERT INTO duty_findings (id, client_id, kind, worker_id, unit_id, found_on, note, entered_by, entered_at)
 			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
-			in.ID, nullIfEmpty(in.ClientID), in.Kind, nullIfEmpty(in.WorkerID), in.UnitID, in.FoundOn, in.Note, actor, in.EnteredAt)
+			in.ID, store.NullIfEmpty(in.ClientID), in.Kind, store.NullIfEmpty(in.WorkerID), in.UnitID, in.FoundOn, in.Note, actor, in.EnteredAt)
 		if err != nil {
 			return fmt.Errorf("duty: record finding: %w", err)
 		}

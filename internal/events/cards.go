@@ -103,7 +103,7 @@ func (s *Store) IssueCards(ctx context.Context, now time.Time) (int, error) {
 			for _, c := range dueCards(&es[i]) {
 				res, err := tx.ExecContext(ctx, `INSERT INTO event_cards (id, event_id, stage, color, worker_id, unit_id, line_at, issued_at)
 					VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (event_id, stage, color) DO NOTHING`,
-					newID(), c.EventID, c.Stage, c.Color, nullIfEmpty(c.WorkerID), nullIfEmpty(c.UnitID), c.LineAt, now)
+					store.NewID(), c.EventID, c.Stage, c.Color, store.NullIfEmpty(c.WorkerID), store.NullIfEmpty(c.UnitID), c.LineAt, now)
 				if err != nil {
 					return fmt.Errorf("events: issue cards: %w", err)
 				}
@@ -144,7 +144,7 @@ type CardQuery struct {
 
 const cardColumns = `c.id, c.event_id, c.stage, c.color, COALESCE(c.worker_id, ''), COALESCE(c.unit_id, ''), c.line_at, c.issued_at, COALESCE(e.grid_id, '')`
 
-func scanCard(row interface{ Scan(...any) error }) (Card, error) {
+func scanCard(row store.Row) (Card, error) {
 	var c Card
 	err := row.Scan(&c.ID, &c.EventID, &c.Stage, &c.Color, &c.WorkerID, &c.UnitID, &c.LineAt, &c.IssuedAt, &c.GridID)
 	c.LineAt, c.IssuedAt = c.LineAt.UTC(), c.IssuedAt.UTC()

@@ -109,7 +109,7 @@ var categoryCode = regexp.MustCompile(`^[a-z][a-z0-9_]{0,39}$`)
 const categoryColumns = `code, COALESCE(parent_code, ''), name, line, mediation, public, limits, photo_required, min_description,
 	handle_photo_required, dup_radius_m, dup_age_hours, active, sort`
 
-func scanCategory(row interface{ Scan(...any) error }) (Category, error) {
+func scanCategory(row store.Row) (Category, error) {
 	var c Category
 	var limits string
 	if err := row.Scan(&c.Code, &c.ParentCode, &c.Name, &c.Line, &c.Mediation, &c.Public, &limits, &c.PhotoRequired, &c.MinDescription,
@@ -263,7 +263,7 @@ func (s *Store) SetCategory(ctx context.Context, actor string, c Category) (Cate
 				mediation = excluded.mediation, public = excluded.public, limits = excluded.limits, photo_required = excluded.photo_required,
 				min_description = excluded.min_description, handle_photo_required = excluded.handle_photo_required,
 				dup_radius_m = excluded.dup_radius_m, dup_age_hours = excluded.dup_age_hours, active = excluded.active, sort = excluded.sort`,
-			c.Code, nullIfEmpty(c.ParentCode), c.Name, c.Line, c.Mediation, c.Public, string(limits), c.PhotoRequired, c.MinDescription,
+			c.Code, store.NullIfEmpty(c.ParentCode), c.Name, c.Line, c.Mediation, c.Public, string(limits), c.PhotoRequired, c.MinDescription,
 			c.HandlePhotoRequired, c.DupRadiusM, c.DupAgeHours, c.Active, c.Sort)
 		if err != nil {
 			return fmt.Errorf("events: set category %s: %w", c.Code, err)

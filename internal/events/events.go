@@ -16,8 +16,6 @@ import (
 	"time"
 	"unicode/utf8"
 
-	"github.com/google/uuid"
-
 	"gridwork/internal/apperr"
 	"gridwork/internal/dates"
 	"gridwork/internal/seal"
@@ -152,7 +150,7 @@ func (s *Store) SealStoredContacts(ctx context.Context) (int, error) {
 	// read (a start with everything sealed reads nothing).
 	rows, err := store.All(ctx, s.db.Q(ctx), "events", `SELECT id, contact_name, contact_phone, contact_email FROM events
 		WHERE (contact_name <> '' AND contact_name NOT LIKE 'v1.%') OR (contact_phone <> '' AND contact_phone NOT LIKE 'v1.%')
-		OR (contact_email <> '' AND contact_email NOT LIKE 'v1.%')`, nil, func(r interface{ Scan(...any) error }) (row, error) {
+		OR (contact_email <> '' AND contact_email NOT LIKE 'v1.%')`, nil, func(r store.Row) (row, error) {
 		var x row
 		err := r.Scan(&x.id, &x.c.Name, &x.c.Phone, &x.c.Email)
 		return x, err
@@ -237,15 +235,6 @@ func (s *Store) PinCalendar(cal *workcal.Calendar) { s.pinned = cal }
 func (s *Store) CalendarStore() *workcal.Store { return s.cal }
 
 func (s *Store) now() time.Time { return s.clock().UTC().Truncate(time.Microsecond) }
-
-func newID() string { return uuid.Must(uuid.NewV7()).String() }
-
-func nullIfEmpty(s string) any {
-	if s == "" {
-		return nil
-	}
-	return s
-}
 
 // checkText checks a free-text field's length and encoding.
 func checkText(field, v string, maxLen int) []apperr.FieldError {
@@ -400,7 +389,7 @@ const eventColumns = `e.id, COALESCE(e.client_id, ''), e.category_code, e.severi
 	COALESCE(e.assignee_worker_id, ''), COALESCE(e.assignee_unit_id, ''), e.badly_described, e.quality_notes, e.version, e.entered_at`
 
 // scanEvent reads one row of eventColumns, the resident's contact opened.
-func (s *Store) scanEvent(row interface{ Scan(...any) error }) (Event, error) {
+func (s *Store) scanEvent(row store.Row) (Event, error) {
 	e, err := scanStoredEvent(row)
 	if err != nil {
 		return Event{}, err
@@ -410,7 +399,7 @@ func (s *Store) scanEvent(row interface{ Scan(...any) error }) (Event, error) {
 
 // scanStoredEvent reads one row of eventColumns as stored (a contact
 // possibly sealed).
-func scanStoredEvent(row interface{ Scan(...any) error }) (Event, error) {
+func scanStoredEvent(row store.Row) (Event, error) {
 	var e Event
 	var c Contact
 	err := row.Scan(&e.ID, &e.ClientID, &e.CategoryCode, &e.Severity, &e.State, &e.ParkedFrom, &e.Source, &e.GridID,

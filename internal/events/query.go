@@ -84,7 +84,7 @@ func (s *Store) get(ctx context.Context, q store.Queryer, id string, full bool) 
 	e = es[0]
 	if e.Matches, err = store.All(ctx, q, "near matches", `SELECT m.match_id, m.distance_m, e.state, e.reported_at FROM event_matches m
 		JOIN events e ON e.id = m.match_id WHERE m.event_id = $1 ORDER BY m.distance_m, m.match_id`, store.Args{id},
-		func(r interface{ Scan(...any) error }) (Match, error) {
+		func(r store.Row) (Match, error) {
 			var m Match
 			err := r.Scan(&m.EventID, &m.DistanceM, &m.State, &m.ReportedAt)
 			m.ReportedAt = m.ReportedAt.UTC()
@@ -93,7 +93,7 @@ func (s *Store) get(ctx context.Context, q store.Queryer, id string, full bool) 
 		return Event{}, fmt.Errorf("events: %w", err)
 	}
 	if e.Photos, err = store.All(ctx, q, "event photos", `SELECT sha256, stage, added_at FROM event_photos WHERE event_id = $1 ORDER BY added_at, stage = 'handle', sha256`,
-		store.Args{id}, func(r interface{ Scan(...any) error }) (Photo, error) {
+		store.Args{id}, func(r store.Row) (Photo, error) {
 			var p Photo
 			err := r.Scan(&p.SHA256, &p.Stage, &p.AddedAt)
 			p.AddedAt = p.AddedAt.UTC()
@@ -105,7 +105,7 @@ func (s *Store) get(ctx context.Context, q store.Queryer, id string, full bool) 
 		return e, nil
 	}
 	if e.Steps, err = store.All(ctx, q, "event steps", `SELECT seq, action, from_state, to_state, at, user_id, COALESCE(worker_id, ''), note
-		FROM event_steps WHERE event_id = $1 ORDER BY seq`, store.Args{id}, func(r interface{ Scan(...any) error }) (Step, error) {
+		FROM event_steps WHERE event_id = $1 ORDER BY seq`, store.Args{id}, func(r store.Row) (Step, error) {
 		var st Step
 		err := r.Scan(&st.Seq, &st.Action, &st.From, &st.To, &st.At, &st.UserID, &st.WorkerID, &st.Note)
 		st.At = st.At.UTC()
@@ -115,7 +115,7 @@ func (s *Store) get(ctx context.Context, q store.Queryer, id string, full bool) 
 	}
 	if e.Requests, err = store.All(ctx, q, "event requests", `SELECT id, event_id, kind, stage, extra, reason, requested_by, requested_at, status,
 		decided_by, decided_at, decision_note FROM event_requests WHERE event_id = $1 ORDER BY requested_at, id`, store.Args{id},
-		func(r interface{ Scan(...any) error }) (Request, error) {
+		func(r store.Row) (Request, error) {
 			var x Request
 			err := r.Scan(&x.ID, &x.EventID, &x.Kind, &x.Stage, &x.Extra, &x.Reason, &x.RequestedBy, &x.RequestedAt, &x.Status,
 				&x.DecidedBy, &x.DecidedAt, &x.DecisionNote)
@@ -248,7 +248,7 @@ func (s *Store) Requests(ctx context.Context, within string) ([]Request, error) 
 	rs, err := store.All(ctx, s.db.Q(ctx), "event requests", prefix+`SELECT r.id, r.event_id, r.kind, r.stage, r.extra, r.reason, r.requested_by,
 		r.requested_at, r.status, r.decided_by, r.decided_at, r.decision_note FROM event_requests r JOIN events e ON e.id = r.event_id
 		WHERE r.status = 'pending' AND `+w.String()+` ORDER BY r.requested_at, r.id`, w.Args,
-		func(r interface{ Scan(...any) error }) (Request, error) {
+		func(r store.Row) (Request, error) {
 			var x Request
 			err := r.Scan(&x.ID, &x.EventID, &x.Kind, &x.Stage, &x.Extra, &x.Reason, &x.RequestedBy, &x.RequestedAt, &x.Status,
 				&x.DecidedBy, &x.DecidedAt, &x.DecisionNote)

@@ -177,7 +177,7 @@ func (s *Store) report(ctx context.Context, rawTx store.Tx, by Actor, in NewEven
 		return Event{}, err
 	}
 
-	e := Event{ID: newID(), ClientID: in.ClientID, CategoryCode: cat.Code, Severity: in.Severity, State: Reported, Source: in.Source,
+	e := Event{ID: store.NewID(), ClientID: in.ClientID, CategoryCode: cat.Code, Severity: in.Severity, State: Reported, Source: in.Source,
 		GridID: in.GridID, CommunityID: community, Description: in.Description, Address: in.Address, Lat: in.Lat, Lon: in.Lon,
 		MediaURL: in.MediaURL, ReporterUserID: by.UserID, ReporterWorkerID: by.WorkerID, Contact: in.Contact,
 		Upward: in.Upward, SelfHandled: in.SelfHandle, HappenedAt: in.HappenedAt, ReportedAt: now, Version: 1, EnteredAt: now}
@@ -221,10 +221,10 @@ func (s *Store) report(ctx context.Context, rawTx store.Tx, by Actor, in NewEven
 		accepted_at, dispatched_at, handled_at, verified_at, closed_at, assignee_worker_id)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, 1, $26,
 		$27, $28, $29, $30, $31, $32)`,
-		e.ID, nullIfEmpty(e.ClientID), e.CategoryCode, e.Severity, e.State, e.Source, e.GridID, nullIfEmpty(community), e.Description, e.Address,
-		e.Lat, e.Lon, e.MediaURL, e.ReporterUserID, nullIfEmpty(e.ReporterWorkerID), c.Name, c.Phone, c.Email, e.Upward, e.SelfHandled,
+		e.ID, store.NullIfEmpty(e.ClientID), e.CategoryCode, e.Severity, e.State, e.Source, e.GridID, store.NullIfEmpty(community), e.Description, e.Address,
+		e.Lat, e.Lon, e.MediaURL, e.ReporterUserID, store.NullIfEmpty(e.ReporterWorkerID), c.Name, c.Phone, c.Email, e.Upward, e.SelfHandled,
 		e.HappenedAt, e.ReportedAt, e.UpwardAt, e.BadlyDescribed, e.QualityNotes, now,
-		e.AcceptedAt, e.DispatchedAt, e.HandledAt, e.VerifiedAt, e.ClosedAt, nullIfEmpty(e.AssigneeWorkerID))
+		e.AcceptedAt, e.DispatchedAt, e.HandledAt, e.VerifiedAt, e.ClosedAt, store.NullIfEmpty(e.AssigneeWorkerID))
 	if err != nil {
 		return Event{}, fmt.Errorf("events: report: %w", err)
 	}
@@ -240,7 +240,7 @@ func (s *Store) report(ctx context.Context, rawTx store.Tx, by Actor, in NewEven
 	var rows []string
 	for i, st := range steps {
 		rows = append(rows, fmt.Sprintf("(%s, %s, %s, %s, %s, %s, %s, %s, %s)", args.Add(e.ID), args.Add(i+1), args.Add(st.Action),
-			args.Add(st.From), args.Add(st.To), args.Add(now), args.Add(by.UserID), args.Add(nullIfEmpty(by.WorkerID)), args.Add(st.Note)))
+			args.Add(st.From), args.Add(st.To), args.Add(now), args.Add(by.UserID), args.Add(store.NullIfEmpty(by.WorkerID)), args.Add(st.Note)))
 	}
 	if _, err := tx.ExecContext(ctx, `INSERT INTO event_steps (event_id, seq, action, from_state, to_state, at, user_id, worker_id, note) VALUES `+
 		strings.Join(rows, ", "), args...); err != nil {
@@ -317,7 +317,7 @@ func addPhotos(ctx context.Context, tx store.Queryer, id, stage string, photos [
 func addStep(ctx context.Context, tx store.Queryer, id string, a Action, from, to State, at time.Time, by Actor, note string) error {
 	_, err := tx.ExecContext(ctx, `INSERT INTO event_steps (event_id, seq, action, from_state, to_state, at, user_id, worker_id, note)
 		VALUES ($1, (SELECT COALESCE(MAX(seq), 0) + 1 FROM event_steps WHERE event_id = $1), $2, $3, $4, $5, $6, $7, $8)`,
-		id, a, from, to, at, by.UserID, nullIfEmpty(by.WorkerID), note)
+		id, a, from, to, at, by.UserID, store.NullIfEmpty(by.WorkerID), note)
 	if err != nil {
 		return fmt.Errorf("events: record step %s of %s: %w", a, id, err)
 	}

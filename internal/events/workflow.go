@@ -200,7 +200,7 @@ func (s *Store) act(ctx context.Context, rawTx store.Tx, by Actor, id string, a 
 		handled_at = $6, verified_at = $7, closed_at = $8, voided_at = $9, assignee_worker_id = $10, assignee_unit_id = $11,
 		badly_described = $12, quality_notes = $13, version = version + 1 WHERE id = $14 AND version = $15`,
 		e.State, e.ParkedFrom, e.UpwardAt, e.AcceptedAt, e.DispatchedAt, e.HandledAt, e.VerifiedAt, e.ClosedAt, e.VoidedAt,
-		nullIfEmpty(e.AssigneeWorkerID), nullIfEmpty(e.AssigneeUnitID), e.BadlyDescribed, e.QualityNotes, id, e.Version)
+		store.NullIfEmpty(e.AssigneeWorkerID), store.NullIfEmpty(e.AssigneeUnitID), e.BadlyDescribed, e.QualityNotes, id, e.Version)
 	if err != nil {
 		return Event{}, fmt.Errorf("events: %s %s: %w", a, id, err)
 	}
@@ -278,7 +278,7 @@ func (s *Store) request(ctx context.Context, tx store.Queryer, by Actor, e Event
 		return apperr.New(apperr.Conflict, "event %s already has a pending %s request; it must be approved or rejected first", e.ID, kind)
 	}
 	_, err := tx.ExecContext(ctx, `INSERT INTO event_requests (id, event_id, kind, stage, extra, reason, requested_by, requested_at, status)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'pending')`, newID(), e.ID, kind, stage, extra, in.Note, by.UserID, now)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'pending')`, store.NewID(), e.ID, kind, stage, extra, in.Note, by.UserID, now)
 	if err != nil {
 		return fmt.Errorf("events: request %s: %w", kind, err)
 	}

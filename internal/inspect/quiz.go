@@ -9,8 +9,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/google/uuid"
-
 	"gridwork/internal/apperr"
 	"gridwork/internal/audit"
 	"gridwork/internal/dates"
@@ -84,7 +82,7 @@ func (s *Store) Questions(ctx context.Context) ([]Question, error) {
 	return store.All(ctx, s.db.Q(ctx), "quiz questions", `SELECT id, topic, text, choices, answer, source, active FROM quiz_questions ORDER BY id`, nil, scanQuestion)
 }
 
-func scanQuestion(r interface{ Scan(...any) error }) (Question, error) {
+func scanQuestion(r store.Row) (Question, error) {
 	var q Question
 	var choices string
 	if err := r.Scan(&q.ID, &q.Topic, &q.Text, &choices, &q.Answer, &q.Source, &q.Active); err != nil {
@@ -109,7 +107,7 @@ func (s *Store) AddQuestion(ctx context.Context, actor string, q Question) (Ques
 	if len(bad) > 0 {
 		return Question{}, apperr.InvalidFields("invalid question", bad...)
 	}
-	q.ID, q.Active = uuid.Must(uuid.NewV7()).String(), true
+	q.ID, q.Active = store.NewID(), true
 	choices, _ := json.Marshal(q.Choices)
 	err := s.db.Tx(ctx, func(tx store.Tx) error {
 		if _, err := tx.ExecContext(ctx, `INSERT INTO quiz_questions (id, topic, text, choices, answer, source, active, created_by, created_at)
@@ -170,7 +168,7 @@ func (s *Store) DrawQuiz(ctx context.Context, actor, workerID, visitID string, n
 		j := i + r.below(len(active)-i)
 		active[i], active[j] = active[j], active[i]
 	}
-	qz := Quiz{ID: uuid.Must(uuid.NewV7()).String(), WorkerID: workerID, VisitID: visitID, Questions: active[:n], DrawnAt: s.now(), Status: "open"}
+	qz := Quiz{ID: store.NewID(), WorkerID: workerID, VisitID: visitID, Questions: active[:n], DrawnAt: s.now(), Status: "open"}
 	qz.DueAt = qz.DrawnAt.Add(QuizHours * time.Hour)
 	ids := make([]string, n)
 	for i, q := range qz.Questions {
@@ -252,7 +250,7 @@ func (s *Store) quizzes(ctx context.Context, prefix, where string, args ...any) 
 		byID[q.ID] = q
 	}
 	out, err := store.All(ctx, s.db.Q(ctx), "quizzes", prefix+`SELECT id, worker_id, visit_id, questions, drawn_at, due_at, status, COALESCE(answers, ''), wrong, submitted_at
-		FROM quizzes WHERE `+where+` ORDER BY drawn_at DESC, id`, args, func(r interface{ Scan(...any) error }) (Quiz, error) {
+		FROM quizzes WHERE `+where+` ORDER BY drawn_at DESC, id`, args, func(r store.Row) (Quiz, error) {
 		var q Quiz
 		var ids, answers string
 		if err := r.Scan(&q.ID, &q.WorkerID, &q.VisitID, &ids, &q.DrawnAt, &q.DueAt, &q.Status, &answers, &q.Wrong, &q.SubmittedAt); err != nil {

@@ -7,8 +7,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/google/uuid"
-
 	"gridwork/internal/apperr"
 	"gridwork/internal/audit"
 	"gridwork/internal/dates"
@@ -83,7 +81,7 @@ func (s *Store) RecordReport(ctx context.Context, actor string, in NewReport) (R
 	if _, err := s.org.GetWorker(ctx, in.WorkerID); err != nil {
 		return Report{}, err
 	}
-	r := Report{ID: uuid.Must(uuid.NewV7()).String(), Kind: in.Kind, WorkerID: in.WorkerID, GridID: in.GridID, FoundOn: in.FoundOn,
+	r := Report{ID: store.NewID(), Kind: in.Kind, WorkerID: in.WorkerID, GridID: in.GridID, FoundOn: in.FoundOn,
 		Source: in.Source, Description: in.Description, Files: nonNil(in.Files), ReportedBy: actor, ReportedAt: s.now(), Status: "pending"}
 	files, _ := json.Marshal(r.Files)
 	err := s.db.Tx(ctx, func(tx store.Tx) error {
@@ -132,7 +130,7 @@ func (s *Store) DecideReport(ctx context.Context, actor, id string, verified boo
 
 const reportColumns = `id, kind, worker_id, grid_id, found_on, source, description, files, reported_by, reported_at, status, COALESCE(decided_by, ''), decided_at, decision`
 
-func scanReport(r interface{ Scan(...any) error }) (Report, error) {
+func scanReport(r store.Row) (Report, error) {
 	var x Report
 	var files string
 	if err := r.Scan(&x.ID, &x.Kind, &x.WorkerID, &x.GridID, &x.FoundOn, &x.Source, &x.Description, &files, &x.ReportedBy, &x.ReportedAt,

@@ -9,8 +9,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/google/uuid"
-
 	"gridwork/internal/apperr"
 	"gridwork/internal/audit"
 	"gridwork/internal/auth"
@@ -219,7 +217,7 @@ func (s *Store) PlanRound(ctx context.Context, actor string, in NewRound) (Round
 		return Round{}, apperr.New(apperr.Invalid, "%s", strings.TrimPrefix(err.Error(), "inspect: draw: "))
 	}
 	seed := seedText(input.Seed)
-	r := Round{ID: uuid.Must(uuid.NewV7()).String(), Title: in.Title, UnitID: unit.ID, Form: form, From: in.From, To: in.To,
+	r := Round{ID: store.NewID(), Title: in.Title, UnitID: unit.ID, Form: form, From: in.From, To: in.To,
 		Seed: &seed, InputHash: plan.InputHash, CreatedBy: actor, CreatedAt: s.now()}
 	formJSON, _ := json.Marshal(form)
 	inputJSON, _ := json.Marshal(input)
@@ -231,7 +229,7 @@ func (s *Store) PlanRound(ctx context.Context, actor string, in NewRound) (Round
 		}
 		for i, v := range plan.Visits {
 			hh, _ := json.Marshal(v.Households)
-			x := Visit{ID: uuid.Must(uuid.NewV7()).String(), RoundID: r.ID, Seq: i + 1, GridID: v.Grid, WorkerID: owners[v.Grid],
+			x := Visit{ID: store.NewID(), RoundID: r.ID, Seq: i + 1, GridID: v.Grid, WorkerID: owners[v.Grid],
 				InspectorID: v.Inspector, PlannedAt: v.At, Households: v.Households, Status: "planned"}
 			if _, err := tx.ExecContext(ctx, `INSERT INTO inspect_visits (id, round_id, seq, grid_id, worker_id, inspector_id, planned_at, households, status)
 				VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'planned')`, x.ID, x.RoundID, x.Seq, x.GridID, x.WorkerID, x.InspectorID, x.PlannedAt, string(hh)); err != nil {

@@ -8,8 +8,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/google/uuid"
-
 	"gridwork/internal/apperr"
 	"gridwork/internal/audit"
 	"gridwork/internal/dates"
@@ -67,7 +65,7 @@ type Result struct {
 
 const roundColumns = `id, title, unit_id, form, first_day, last_day, seed, input_hash, created_by, created_at, published_at`
 
-func scanRound(row interface{ Scan(...any) error }) (Round, error) {
+func scanRound(row store.Row) (Round, error) {
 	var r Round
 	var form, seed string
 	err := row.Scan(&r.ID, &r.Title, &r.UnitID, &form, &r.From, &r.To, &seed, &r.InputHash, &r.CreatedBy, &r.CreatedAt, &r.PublishedAt)
@@ -181,7 +179,7 @@ func (s *Store) VerifyRound(ctx context.Context, id string, revealSeed bool) err
 
 const visitColumns = `id, round_id, seq, grid_id, worker_id, inspector_id, planned_at, households, status, done_at, lat, lon, photos, note, COALESCE(verdict, ''), COALESCE(recorded_by, '')`
 
-func scanVisit(row interface{ Scan(...any) error }) (Visit, error) {
+func scanVisit(row store.Row) (Visit, error) {
 	var v Visit
 	var hh, photos string
 	if err := row.Scan(&v.ID, &v.RoundID, &v.Seq, &v.GridID, &v.WorkerID, &v.InspectorID, &v.PlannedAt, &hh, &v.Status, &v.DoneAt,
@@ -208,7 +206,7 @@ func (s *Store) visits(ctx context.Context, where string, args ...any) ([]Visit,
 	}
 	checks, err := store.All(ctx, q, "checks", `SELECT visit_id, id, item, house_id, ok, count, note, photo FROM inspect_checks
 		WHERE visit_id IN (SELECT id FROM inspect_visits WHERE `+where+`) ORDER BY visit_id, item, house_id`,
-		args, func(r interface{ Scan(...any) error }) (visitCheck, error) {
+		args, func(r store.Row) (visitCheck, error) {
 			var c visitCheck
 			return c, r.Scan(&c.visit, &c.ID, &c.Item, &c.HouseID, &c.OK, &c.Count, &c.Note, &c.Photo)
 		})
@@ -325,7 +323,7 @@ func (s *Store) RecordVisit(ctx context.Context, actor, visitID string, res Resu
 		}
 		tasks := 0
 		for _, c := range res.Checks {
-			id := uuid.Must(uuid.NewV7()).String()
+			id := store.NewID()
 			count := c.Count
 			if !c.OK && count < 1 {
 				count = 1
@@ -340,7 +338,7 @@ func (s *Store) RecordVisit(ctx context.Context, actor, visitID string, res Resu
 			if it := items[c.Item]; !c.OK && it.Task != "" && v.WorkerID != "" {
 				if _, err := tx.ExecContext(ctx, `INSERT INTO inspect_tasks (id, visit_id, check_id, grid_id, worker_id, kind, house_id, note, due_on, status)
 					VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'open')`,
-					uuid.Must(uuid.NewV7()).String(), v.ID, id, v.GridID, v.WorkerID, it.Task, c.HouseID, c.Note, due); err != nil {
+					store.NewID(), v.ID, id, v.GridID, v.WorkerID, it.Task, c.HouseID, c.Note, due); err != nil {
 					return fmt.Errorf("inspect: record visit %s: %w", v.ID, err)
 				}
 				tasks++
@@ -474,7 +472,7 @@ func (s *Store) Tasks(ctx context.Context, q TaskQuery) ([]Task, error) {
 		FROM inspect_tasks WHERE `+strings.Join(where, " AND ")+` ORDER BY status DESC, due_on, id`, args, scanTask)
 }
 
-func scanTask(r interface{ Scan(...any) error }) (Task, error) {
+func scanTask(r store.Row) (Task, error) {
 	var t Task
 	err := r.Scan(&t.ID, &t.VisitID, &t.CheckID, &t.GridID, &t.WorkerID, &t.Kind, &t.HouseID, &t.Note, &t.DueOn, &t.Status, &t.DoneAt, &t.DoneNote)
 	t.Name = TaskNames[t.Kind]

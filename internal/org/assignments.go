@@ -5,8 +5,6 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/google/uuid"
-
 	"gridwork/internal/apperr"
 	"gridwork/internal/audit"
 	"gridwork/internal/dates"
@@ -15,7 +13,7 @@ import (
 
 const assignmentColumns = `a.id, a.worker_id, a.grid_id, a.kind, a.share_pct, a.valid_from, a.valid_to`
 
-func scanAssignment(row interface{ Scan(...any) error }) (Assignment, error) {
+func scanAssignment(row store.Row) (Assignment, error) {
 	var a Assignment
 	err := row.Scan(&a.ID, &a.WorkerID, &a.GridID, &a.Kind, &a.SharePct, &a.ValidFrom, &a.ValidTo)
 	return a, err
@@ -105,7 +103,7 @@ func (s *Store) assign(ctx context.Context, tx store.Tx, actor string, in NewAss
 	if err := checkShares(ctx, tx, w, g, in); err != nil {
 		return Assignment{}, err
 	}
-	a := Assignment{ID: uuid.Must(uuid.NewV7()).String(), WorkerID: in.WorkerID, GridID: in.GridID, Kind: in.Kind,
+	a := Assignment{ID: store.NewID(), WorkerID: in.WorkerID, GridID: in.GridID, Kind: in.Kind,
 		SharePct: in.SharePct, ValidFrom: in.ValidFrom, ValidTo: in.ValidTo}
 	_, err = tx.ExecContext(ctx, `INSERT INTO assignments (id, worker_id, grid_id, kind, share_pct, valid_from, valid_to, created_at)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`, a.ID, a.WorkerID, a.GridID, a.Kind, a.SharePct, a.ValidFrom, a.ValidTo, store.Now())

@@ -164,7 +164,7 @@ func KnownWorkers(ctx context.Context, q store.Queryer, ids []string) (map[strin
 		ph[i] = args.Add(id)
 	}
 	found, err := store.All(ctx, q, "workers", `SELECT id FROM workers WHERE id IN (`+strings.Join(ph, ", ")+`)`, args,
-		func(r interface{ Scan(...any) error }) (string, error) {
+		func(r store.Row) (string, error) {
 			var id string
 			return id, r.Scan(&id)
 		})
@@ -222,7 +222,7 @@ func AssignedGridsOn(ctx context.Context, q store.Queryer, d dates.Date, worker 
 	out, err := store.All(ctx, q, "assigned grids", `SELECT a.worker_id, a.grid_id, v.valid_from, COALESCE(v.geometry, '') FROM assignments a
 		JOIN org_unit_versions v ON v.unit_id = a.grid_id AND `+InForce("v", "$1")+`
 		WHERE `+InForce("a", "$1")+cond+` ORDER BY a.worker_id, a.grid_id`, args,
-		func(r interface{ Scan(...any) error }) (AssignedGrid, error) {
+		func(r store.Row) (AssignedGrid, error) {
 			var g AssignedGrid
 			return g, r.Scan(&g.WorkerID, &g.GridID, &g.VersionFrom, &g.Geometry)
 		})

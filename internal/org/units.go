@@ -7,7 +7,6 @@ import (
 	"regexp"
 	"strings"
 
-	"github.com/google/uuid"
 	"github.com/paulmach/orb"
 
 	"gridwork/internal/apperr"
@@ -34,7 +33,7 @@ func inForce(alias string, param int) string {
 
 const unitColumns = `u.id, u.level, COALESCE(v.parent_id, ''), v.name, v.code, v.kind, COALESCE(v.geometry, ''), v.description, v.valid_from, v.valid_to`
 
-func scanUnit(row interface{ Scan(...any) error }) (Unit, error) {
+func scanUnit(row store.Row) (Unit, error) {
 	var u Unit
 	err := row.Scan(&u.ID, &u.Level, &u.ParentID, &u.Name, &u.Code, &u.Kind, &u.Geometry, &u.Description, &u.ValidFrom, &u.ValidTo)
 	return u, err
@@ -93,7 +92,7 @@ func (s *Store) createUnit(ctx context.Context, tx store.Tx, actor string, in Ne
 		return Unit{}, err
 	}
 	u := Unit{
-		ID: uuid.Must(uuid.NewV7()).String(), Level: in.Level, ParentID: in.ParentID,
+		ID: store.NewID(), Level: in.Level, ParentID: in.ParentID,
 		Name: in.Name, Kind: in.Kind, Description: in.Description, ValidFrom: in.ValidFrom,
 	}
 	var bound *orb.Bound

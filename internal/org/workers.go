@@ -6,8 +6,6 @@ import (
 	"regexp"
 	"strings"
 
-	"github.com/google/uuid"
-
 	"gridwork/internal/apperr"
 	"gridwork/internal/audit"
 	"gridwork/internal/dates"
@@ -62,7 +60,7 @@ func (w *NewWorker) validate() []apperr.FieldError {
 
 const workerColumns = `id, name, employment, post, phone, in_post_since, left_post_on, home_unit_id, created_at, updated_at`
 
-func scanWorker(row interface{ Scan(...any) error }) (Worker, error) {
+func scanWorker(row store.Row) (Worker, error) {
 	var w Worker
 	err := row.Scan(&w.ID, &w.Name, &w.Employment, &w.Post, &w.Phone, &w.InPostSince, &w.LeftPostOn, &w.HomeUnitID, &w.CreatedAt, &w.UpdatedAt)
 	return w, err
@@ -94,7 +92,7 @@ func (s *Store) createWorker(ctx context.Context, tx store.Tx, actor string, in 
 		}
 	}
 	now := store.Now()
-	w := Worker{ID: uuid.Must(uuid.NewV7()).String(), Name: in.Name, Employment: in.Employment, Post: in.Post,
+	w := Worker{ID: store.NewID(), Name: in.Name, Employment: in.Employment, Post: in.Post,
 		Phone: in.Phone, InPostSince: in.InPostSince, HomeUnitID: in.HomeUnitID, CreatedAt: now, UpdatedAt: now}
 	_, err := tx.ExecContext(ctx, `INSERT INTO workers (`+workerColumns+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
 		w.ID, w.Name, w.Employment, w.Post, w.Phone, w.InPostSince, w.LeftPostOn, w.HomeUnitID, w.CreatedAt, w.UpdatedAt)

@@ -133,7 +133,7 @@ func (s *Store) WorkerFacts(ctx context.Context, p metric.Period) (metric.Worker
 	}
 	segs, err := store.All(ctx, q, "long patrols", `SELECT id, worker_id, day, started_at, ended_at, inside_seconds FROM patrol_segments
 		WHERE is_long AND day >= $1 AND day <= $2 ORDER BY worker_id, day, seq`, store.Args{first, last},
-		func(row interface{ Scan(...any) error }) (struct {
+		func(row store.Row) (struct {
 			id, worker string
 			day        dates.Date
 			from, to   time.Time

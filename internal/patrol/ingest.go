@@ -137,7 +137,7 @@ func (s *Store) duplicate(ctx context.Context, tx store.Tx, workerID string, r *
 	r.Duplicate = true
 	days, err := store.All(ctx, tx, "patrol days", `SELECT day FROM patrol_chunks WHERE batch_id = $1
 		UNION SELECT day FROM patrol_markers WHERE batch_id = $1 ORDER BY day`, store.Args{r.ClientID},
-		func(row interface{ Scan(...any) error }) (dates.Date, error) {
+		func(row store.Row) (dates.Date, error) {
 			var d dates.Date
 			return d, row.Scan(&d)
 		})

@@ -32,7 +32,7 @@ const settleTxSize = 200
 func (s *Store) Settle(ctx context.Context) (int, error) {
 	keys, err := store.All(ctx, s.db.Q(ctx), "stale patrol days",
 		`SELECT worker_id, day FROM patrol_days WHERE rev > done_rev ORDER BY day, worker_id`, nil,
-		func(row interface{ Scan(...any) error }) (dayKey, error) {
+		func(row store.Row) (dayKey, error) {
 			var k dayKey
 			return k, row.Scan(&k.worker, &k.day)
 		})
@@ -180,7 +180,7 @@ func load(ctx context.Context, q store.Queryer, k dayKey) ([]Point, []Marker, in
 		return nil, nil, 0, err
 	}
 	ms, err := store.All(ctx, q, "patrol markers", `SELECT kind, at FROM patrol_markers WHERE worker_id = $1 AND day = $2 ORDER BY at, kind`,
-		store.Args{k.worker, k.day}, func(row interface{ Scan(...any) error }) (Marker, error) {
+		store.Args{k.worker, k.day}, func(row store.Row) (Marker, error) {
 			var m Marker
 			err := row.Scan(&m.Kind, &m.At)
 			m.At = m.At.UTC()
@@ -386,7 +386,7 @@ func (s *Store) Flags(ctx context.Context, q FlagQuery) ([]Flag, int, error) {
 	return fs, total, nil
 }
 
-func scanFlag(row interface{ Scan(...any) error }) (Flag, error) {
+func scanFlag(row store.Row) (Flag, error) {
 	var f Flag
 	err := row.Scan(&f.ID, &f.WorkerID, &f.Day, &f.Kind, &f.From, &f.To, &f.Points, &f.Lat, &f.Lon, &f.Detail)
 	f.From, f.To = f.From.UTC(), f.To.UTC()

@@ -50,7 +50,7 @@ type NewHouse struct {
 
 const houseColumns = `id, grid_id, address, purpose, owner_name, owner_phone, COALESCE(household_class, ''), ` + lifecycleColumns
 
-func scanHouse(row interface{ Scan(...any) error }) (House, error) {
+func scanHouse(row store.Row) (House, error) {
 	var h House
 	err := row.Scan(append([]any{&h.ID, &h.GridID, &h.Address, &h.Purpose, &h.OwnerName, &h.OwnerPhone, &h.Class}, h.Lifecycle.scanTargets()...)...)
 	return h, err
@@ -102,12 +102,12 @@ func (s *Store) CreateHouse(ctx context.Context, actor string, in NewHouse) (Hou
 			return apperr.InvalidFields("cannot register house "+quote(in.Address), bad...)
 		}
 		now := s.now()
-		h := House{ID: newID(), GridID: in.GridID, Address: in.Address, Purpose: in.Purpose, OwnerName: strings.TrimSpace(in.OwnerName),
+		h := House{ID: store.NewID(), GridID: in.GridID, Address: in.Address, Purpose: in.Purpose, OwnerName: strings.TrimSpace(in.OwnerName),
 			OwnerPhone: in.OwnerPhone, Class: in.Class,
 			Lifecycle: Lifecycle{Status: Active, BeganOn: in.BeganOn, EnteredAt: now, Version: 1, ClientID: in.ClientID, CreatedBy: actor, UpdatedAt: now}}
 		_, err := tx.ExecContext(ctx, `INSERT INTO houses (id, grid_id, address, purpose, owner_name, owner_phone, household_class, status,
 			began_on, entered_at, version, client_id, created_by, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, 'active', $8, $9, 1, $10, $11, $12)`,
-			h.ID, h.GridID, h.Address, h.Purpose, h.OwnerName, h.OwnerPhone, nullIfEmpty(h.Class), h.BeganOn, now, nullIfEmpty(h.ClientID), actor, now)
+			h.ID, h.GridID, h.Address, h.Purpose, h.OwnerName, h.OwnerPhone, store.NullIfEmpty(h.Class), h.BeganOn, now, store.NullIfEmpty(h.ClientID), actor, now)
 		if err != nil {
 			return fmt.Errorf("records: register house: %w", err)
 		}
@@ -208,7 +208,7 @@ func (s *Store) UpdateHouse(ctx context.Context, actor, id string, p HousePatch)
 		}
 		var args store.Args
 		set := fmt.Sprintf(`address = %s, purpose = %s, owner_name = %s, owner_phone = %s, household_class = %s`,
-			args.Add(next.Address), args.Add(next.Purpose), args.Add(next.OwnerName), args.Add(next.OwnerPhone), args.Add(nullIfEmpty(next.Class)))
+			args.Add(next.Address), args.Add(next.Purpose), args.Add(next.OwnerName), args.Add(next.OwnerPhone), args.Add(store.NullIfEmpty(next.Class)))
 		if err := bumpVersion(ctx, tx, s.now(), "houses", "house", id, p.Version, set, args); err != nil {
 			return err
 		}

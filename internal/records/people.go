@@ -188,7 +188,7 @@ func (s *Store) validPerson(ctx context.Context, in *NewPerson, grids *gridCache
 
 const personColumns = `id, grid_id, COALESCE(house_id, ''), category, id_kind, id_masked, name, male, birth_date, phone, address, permit_status, ` + lifecycleColumns
 
-func scanPerson(row interface{ Scan(...any) error }) (Person, error) {
+func scanPerson(row store.Row) (Person, error) {
 	var p Person
 	err := row.Scan(append([]any{&p.ID, &p.GridID, &p.HouseID, &p.Category, &p.IDKind, &p.IDMasked, &p.Name, &p.Male, &p.BirthDate,
 		&p.Phone, &p.Address, &p.PermitStatus}, p.Lifecycle.scanTargets()...)...)
@@ -272,15 +272,15 @@ func (s *Store) insertPerson(ctx context.Context, tx store.Tx, actor string, pre
 		return Person{}, fmt.Errorf("records: seal identity: %w", err)
 	}
 	now := s.now()
-	p := Person{ID: newID(), GridID: in.GridID, HouseID: in.HouseID, Category: in.Category, IDKind: in.IDKind,
+	p := Person{ID: store.NewID(), GridID: in.GridID, HouseID: in.HouseID, Category: in.Category, IDKind: in.IDKind,
 		IDMasked: idnum.Mask(prep.value), Name: in.Name, Male: prep.male, BirthDate: prep.birth, Phone: in.Phone, Address: in.Address,
 		PermitStatus: in.PermitStatus,
 		Lifecycle:    Lifecycle{Status: Active, BeganOn: in.BeganOn, EnteredAt: now, Version: 1, ClientID: in.ClientID, CreatedBy: actor, UpdatedAt: now}}
 	_, err = tx.ExecContext(ctx, `INSERT INTO people (id, grid_id, house_id, category, id_kind, id_sealed, id_index, id_masked, name, male,
 		birth_date, phone, address, permit_status, status, began_on, entered_at, version, client_id, created_by, updated_at)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, 'active', $15, $16, 1, $17, $18, $19)`,
-		p.ID, p.GridID, nullIfEmpty(p.HouseID), p.Category, p.IDKind, sealed, prep.index, p.IDMasked, p.Name, p.Male,
-		p.BirthDate, p.Phone, p.Address, p.PermitStatus, p.BeganOn, now, nullIfEmpty(p.ClientID), actor, now)
+		p.ID, p.GridID, store.NullIfEmpty(p.HouseID), p.Category, p.IDKind, sealed, prep.index, p.IDMasked, p.Name, p.Male,
+		p.BirthDate, p.Phone, p.Address, p.PermitStatus, p.BeganOn, now, store.NullIfEmpty(p.ClientID), actor, now)
 	if err != nil {
 		return Person{}, fmt.Errorf("records: register person: %w", err)
 	}
@@ -450,7 +450,7 @@ func (s *Store) UpdatePerson(ctx context.Context, actor, id string, p PersonPatc
 		}
 		var args store.Args
 		set := fmt.Sprintf(`name = %s, phone = %s, address = %s, grid_id = %s, house_id = %s, category = %s, permit_status = %s`,
-			args.Add(next.Name), args.Add(next.Phone), args.Add(next.Address), args.Add(next.GridID), args.Add(nullIfEmpty(next.HouseID)),
+			args.Add(next.Name), args.Add(next.Phone), args.Add(next.Address), args.Add(next.GridID), args.Add(store.NullIfEmpty(next.HouseID)),
 			args.Add(next.Category), args.Add(next.PermitStatus))
 		if err := bumpVersion(ctx, tx, s.now(), "people", "person", id, p.Version, set, args); err != nil {
 			return err

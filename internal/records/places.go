@@ -50,7 +50,7 @@ type NewPlace struct {
 
 const placeColumns = `id, grid_id, kind, name, credit_code, address, contact_name, contact_phone, ` + lifecycleColumns
 
-func scanPlace(row interface{ Scan(...any) error }) (Place, error) {
+func scanPlace(row store.Row) (Place, error) {
 	var p Place
 	err := row.Scan(append([]any{&p.ID, &p.GridID, &p.Kind, &p.Name, &p.CreditCode, &p.Address, &p.ContactName, &p.ContactPhone}, p.Lifecycle.scanTargets()...)...)
 	return p, err
@@ -102,12 +102,12 @@ func (s *Store) CreatePlace(ctx context.Context, actor string, in NewPlace) (Pla
 			return apperr.InvalidFields("cannot register "+quote(in.Name), bad...)
 		}
 		now := s.now()
-		p := Place{ID: newID(), GridID: in.GridID, Kind: in.Kind, Name: in.Name, CreditCode: in.CreditCode, Address: strings.TrimSpace(in.Address),
+		p := Place{ID: store.NewID(), GridID: in.GridID, Kind: in.Kind, Name: in.Name, CreditCode: in.CreditCode, Address: strings.TrimSpace(in.Address),
 			ContactName: strings.TrimSpace(in.ContactName), ContactPhone: in.ContactPhone,
 			Lifecycle: Lifecycle{Status: Active, BeganOn: in.BeganOn, EnteredAt: now, Version: 1, ClientID: in.ClientID, CreatedBy: actor, UpdatedAt: now}}
 		_, err := tx.ExecContext(ctx, `INSERT INTO places (id, grid_id, kind, name, credit_code, address, contact_name, contact_phone, status,
 			began_on, entered_at, version, client_id, created_by, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'active', $9, $10, 1, $11, $12, $13)`,
-			p.ID, p.GridID, p.Kind, p.Name, p.CreditCode, p.Address, p.ContactName, p.ContactPhone, p.BeganOn, now, nullIfEmpty(p.ClientID), actor, now)
+			p.ID, p.GridID, p.Kind, p.Name, p.CreditCode, p.Address, p.ContactName, p.ContactPhone, p.BeganOn, now, store.NullIfEmpty(p.ClientID), actor, now)
 		if err != nil {
 			return fmt.Errorf("records: register place: %w", err)
 		}

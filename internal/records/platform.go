@@ -171,7 +171,7 @@ func (s *Store) ImportPlatform(ctx context.Context, actor, code string, asOf dat
 		return PlatformImport{}, fmt.Errorf("records: read import: %w", err)
 	}
 	sum := sha256.Sum256(data)
-	imp := PlatformImport{ID: newID(), Platform: code, SHA256: hex.EncodeToString(sum[:]), File: name, AsOf: asOf, ImportedAt: s.now(),
+	imp := PlatformImport{ID: store.NewID(), Platform: code, SHA256: hex.EncodeToString(sum[:]), File: name, AsOf: asOf, ImportedAt: s.now(),
 		Report: exchange.Report{File: name}}
 	if prev, err := s.importBySum(ctx, code, imp.SHA256); err != nil || prev != nil {
 		if prev != nil {

@@ -17,8 +17,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/google/uuid"
-
 	"gridwork/internal/apperr"
 	"gridwork/internal/audit"
 	"gridwork/internal/dates"
@@ -113,8 +111,6 @@ func (s *Store) now() time.Time { return s.clock().UTC().Truncate(time.Microseco
 // today is the Shanghai calendar day of the clock.
 func (s *Store) today() dates.Date { return dates.Of(s.clock()) }
 
-func newID() string { return uuid.Must(uuid.NewV7()).String() }
-
 func checkPhone(field, phone string) []apperr.FieldError {
 	if phone == "" || org.ValidPhone(phone) {
 		return nil
@@ -149,7 +145,7 @@ func (s *Store) checkGrid(ctx context.Context, gridID string, d dates.Date) []ap
 // logChange records a register, update or end with its two clocks.
 func logChange(ctx context.Context, tx store.Tx, entity, id, grid, action string, happened dates.Date, at time.Time, actor string, fields []string) error {
 	_, err := tx.ExecContext(ctx, `INSERT INTO record_changes (id, entity, entity_id, grid_id, action, happened_on, entered_at, actor, fields)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`, newID(), entity, id, grid, action, happened, at, actor, strings.Join(fields, ","))
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`, store.NewID(), entity, id, grid, action, happened, at, actor, strings.Join(fields, ","))
 	if err != nil {
 		return fmt.Errorf("records: log %s %s: %w", action, entity, err)
 	}
@@ -263,15 +259,8 @@ func (s *Store) endRecord(ctx context.Context, tx store.Tx, actor, table, entity
 	return err
 }
 
-func nullIfEmpty(s string) any {
-	if s == "" {
-		return nil
-	}
-	return s
-}
-
 // getRow reads the record of table with id. Errors: NotFound naming entity.
-func getRow[T any](ctx context.Context, q store.Queryer, table, entity, cols, id string, scan func(interface{ Scan(...any) error }) (T, error)) (T, error) {
+func getRow[T any](ctx context.Context, q store.Queryer, table, entity, cols, id string, scan func(store.Row) (T, error)) (T, error) {
 	x, err := scan(q.QueryRowContext(ctx, `SELECT `+cols+` FROM `+table+` WHERE id = $1`, id))
 	if store.IsNoRows(err) {
 		return x, apperr.New(apperr.NotFound, "no %s %s", entity, id)
@@ -309,7 +298,7 @@ func (f *filter) eq(col, value string) {
 }
 
 // list runs a filtered, paged query over table.
-func list[T any](ctx context.Context, q store.Queryer, table string, f *filter, order string, limit, offset int, cols string, scan func(interface{ Scan(...any) error }) (T, error)) ([]T, int, error) {
+func list[T any](ctx context.Context, q store.Queryer, table string, f *filter, order string, limit, offset int, cols string, scan func(store.Row) (T, error)) ([]T, int, error) {
 	from := " FROM " + table
 	if len(f.where) > 0 {
 		from += " WHERE " + strings.Join(f.where, " AND ")

@@ -42,7 +42,7 @@ type NewRental struct {
 
 const rentalColumns = `id, house_id, grid_id, code, qr_token, landlord_name, landlord_phone, lease_from, lease_to, qr_posted_on, ` + lifecycleColumns
 
-func scanRental(row interface{ Scan(...any) error }) (Rental, error) {
+func scanRental(row store.Row) (Rental, error) {
 	var r Rental
 	err := row.Scan(append([]any{&r.ID, &r.HouseID, &r.GridID, &r.Code, &r.QRToken, &r.LandlordName, &r.LandlordPhone, &r.LeaseFrom, &r.LeaseTo, &r.QRPostedOn},
 		r.Lifecycle.scanTargets()...)...)
@@ -95,13 +95,13 @@ func (s *Store) CreateRental(ctx context.Context, actor string, in NewRental) (R
 			return apperr.New(apperr.Conflict, "house %s already has a living rental; end it first", h.ID)
 		}
 		now := s.now()
-		r := Rental{ID: newID(), HouseID: h.ID, GridID: h.GridID, Code: "R-" + randomText(5), QRToken: strings.ToLower(randomText(15)),
+		r := Rental{ID: store.NewID(), HouseID: h.ID, GridID: h.GridID, Code: "R-" + randomText(5), QRToken: strings.ToLower(randomText(15)),
 			LandlordName: in.LandlordName, LandlordPhone: in.LandlordPhone, LeaseFrom: in.LeaseFrom, LeaseTo: in.LeaseTo,
 			Lifecycle: Lifecycle{Status: Active, BeganOn: in.BeganOn, EnteredAt: now, Version: 1, ClientID: in.ClientID, CreatedBy: actor, UpdatedAt: now}}
 		_, err = tx.ExecContext(ctx, `INSERT INTO rentals (id, house_id, grid_id, code, qr_token, landlord_name, landlord_phone, lease_from, lease_to,
 			status, began_on, entered_at, version, client_id, created_by, updated_at)
 			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'active', $10, $11, 1, $12, $13, $14)`,
-			r.ID, r.HouseID, r.GridID, r.Code, r.QRToken, r.LandlordName, r.LandlordPhone, r.LeaseFrom, r.LeaseTo, r.BeganOn, now, nullIfEmpty(r.ClientID), actor, now)
+			r.ID, r.HouseID, r.GridID, r.Code, r.QRToken, r.LandlordName, r.LandlordPhone, r.LeaseFrom, r.LeaseTo, r.BeganOn, now, store.NullIfEmpty(r.ClientID), actor, now)
 		if err != nil {
 			return fmt.Errorf("records: register rental: %w", err)
 		}
@@ -275,8 +275,8 @@ func (s *Store) RecordScan(ctx context.Context, userID, workerID, rentalID strin
 			return apperr.Field("lat", "lat and lon must both be given, within ±90 and ±180")
 		}
 		_, err := tx.ExecContext(ctx, `INSERT INTO rental_scans (id, rental_id, user_id, worker_id, scanned_at, lat, lon, accuracy_m, client_id, entered_at)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`, newID(), rentalID, userID, nullIfEmpty(workerID), sc.ScannedAt.UTC(), sc.Lat, sc.Lon, sc.AccuracyM,
-			nullIfEmpty(sc.ClientID), s.now())
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`, store.NewID(), rentalID, userID, store.NullIfEmpty(workerID), sc.ScannedAt.UTC(), sc.Lat, sc.Lon, sc.AccuracyM,
+			store.NullIfEmpty(sc.ClientID), s.now())
 		if err != nil {
 			return fmt.Errorf("records: record scan: %w", err)
 		}

@@ -84,13 +84,13 @@ func (s *Store) RecordHomeVisit(ctx context.Context, userID, workerID string, v 
 		if len(bad) > 0 {
 			return apperr.InvalidFields("cannot record visit", bad...)
 		}
-		v.ID = newID()
+		v.ID = store.NewID()
 		v.Notes = strings.TrimSpace(v.Notes)
 		v.VisitedAt = v.VisitedAt.UTC().Truncate(time.Microsecond)
 		v.WorkerID = workerID
 		_, err = tx.ExecContext(ctx, `INSERT INTO home_visits (id, house_id, visited_at, visited_on, lat, lon, notes, signed, user_id, worker_id, client_id, entered_at)
 			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`, v.ID, v.HouseID, v.VisitedAt, dates.Of(v.VisitedAt), v.Lat, v.Lon, v.Notes, v.Signed,
-			userID, nullIfEmpty(workerID), nullIfEmpty(v.ClientID), s.now())
+			userID, store.NullIfEmpty(workerID), store.NullIfEmpty(v.ClientID), s.now())
 		if err != nil {
 			return fmt.Errorf("records: record visit: %w", err)
 		}

@@ -7,8 +7,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/google/uuid"
-
 	"gridwork/internal/apperr"
 	"gridwork/internal/audit"
 	"gridwork/internal/scheme"
@@ -99,7 +97,7 @@ func (s *Store) FileAppeal(ctx context.Context, actor string, in NewAppeal) (App
 	if !lost {
 		return Appeal{}, apperr.Field("rule", fmt.Sprintf("rule %s/%s did not cost any points", in.Category, in.Rule))
 	}
-	a := Appeal{ID: uuid.Must(uuid.NewV7()).String(), RunID: in.RunID, SubjectKind: in.SubjectKind, SubjectID: in.SubjectID,
+	a := Appeal{ID: store.NewID(), RunID: in.RunID, SubjectKind: in.SubjectKind, SubjectID: in.SubjectID,
 		Category: in.Category, Rule: in.Rule, Points: rr.Points, Reason: strings.TrimSpace(in.Reason), Files: in.Files,
 		Status: "open", FiledBy: actor, FiledAt: now, Deadline: info.AppealsUntil}
 	if a.Files == nil {
@@ -129,7 +127,7 @@ func (s *Store) FileAppeal(ctx context.Context, actor string, in NewAppeal) (App
 const appealColumns = `id, run_id, subject_kind, subject_id, category, rule, points, reason, files, status, filed_by, filed_at, deadline,
 	decided_by, decided_at, decision, COALESCE(new_run_id, '')`
 
-func scanAppeal(row interface{ Scan(...any) error }) (Appeal, error) {
+func scanAppeal(row store.Row) (Appeal, error) {
 	var a Appeal
 	var files string
 	if err := row.Scan(&a.ID, &a.RunID, &a.SubjectKind, &a.SubjectID, &a.Category, &a.Rule, &a.Points, &a.Reason, &files, &a.Status,

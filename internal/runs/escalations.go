@@ -7,8 +7,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/google/uuid"
-
 	"gridwork/internal/scheme"
 	"gridwork/internal/store"
 )
@@ -59,7 +57,7 @@ func (s *Store) escalate(ctx context.Context, tx store.Tx, info RunInfo, sch *sc
 			pj, _ := json.Marshal(t.Periods)
 			if _, err := tx.ExecContext(ctx, `INSERT INTO escalations (id, run_id, scheme_code, span, subject_kind, subject_id, subject_name,
 				escalation_id, name, action, periods, evidence, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`,
-				uuid.Must(uuid.NewV7()).String(), info.ID, info.SchemeCode, info.Span, r.Subject.Kind, r.Subject.ID, r.Subject.Name,
+				store.NewID(), info.ID, info.SchemeCode, info.Span, r.Subject.Kind, r.Subject.ID, r.Subject.Name,
 				t.ID, t.Name, t.Action, string(pj), t.Evidence, now); err != nil {
 				return fmt.Errorf("assess: store escalation: %w", err)
 			}
@@ -178,7 +176,7 @@ func (s *Store) Escalations(ctx context.Context, q EscalationQuery) ([]Escalatio
 const escalationColumns = `e.id, e.run_id, e.scheme_code, e.span, e.subject_kind, e.subject_id, e.subject_name,
 	e.escalation_id, e.name, e.action, e.periods, e.evidence, e.created_at`
 
-func scanEscalation(row interface{ Scan(...any) error }) (EscalationRecord, error) {
+func scanEscalation(row store.Row) (EscalationRecord, error) {
 	var e EscalationRecord
 	var periods string
 	if err := row.Scan(&e.ID, &e.RunID, &e.SchemeCode, &e.Span, &e.SubjectKind, &e.SubjectID, &e.SubjectName, &e.EscalationID,

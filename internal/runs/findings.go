@@ -8,8 +8,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/google/uuid"
-
 	"gridwork/internal/apperr"
 	"gridwork/internal/audit"
 	"gridwork/internal/metric"
@@ -94,7 +92,7 @@ func (s *Store) RecordFinding(ctx context.Context, actor string, in NewFinding) 
 				return err
 			}
 		}
-		f := ManualFinding{ID: uuid.Must(uuid.NewV7()).String(), ClientID: in.ClientID, Type: in.Type, Item: in.Item, SubjectKind: in.SubjectKind,
+		f := ManualFinding{ID: store.NewID(), ClientID: in.ClientID, Type: in.Type, Item: in.Item, SubjectKind: in.SubjectKind,
 			SubjectID: in.SubjectID, Month: in.Month, Points: in.Points, Note: strings.TrimSpace(in.Note), Evidence: in.Evidence,
 			Status: "confirmed", RecordedBy: actor, RecordedAt: store.Now()}
 		ev, _ := json.Marshal(f.Evidence)
@@ -116,7 +114,7 @@ func (s *Store) RecordFinding(ctx context.Context, actor string, in NewFinding) 
 
 const findingColumns = `id, COALESCE(client_id, ''), type, item, subject_kind, subject_id, month, points, note, evidence, status, recorded_by, recorded_at, withdrawn_reason`
 
-func scanFinding(row interface{ Scan(...any) error }) (ManualFinding, error) {
+func scanFinding(row store.Row) (ManualFinding, error) {
 	var f ManualFinding
 	var ev string
 	if err := row.Scan(&f.ID, &f.ClientID, &f.Type, &f.Item, &f.SubjectKind, &f.SubjectID, &f.Month, &f.Points, &f.Note, &ev,

@@ -29,7 +29,7 @@ func (s *Store) GridScores(ctx context.Context, runID string, on dates.Date) (ma
 	}
 	results, err := store.All(ctx, s.db.Q(ctx), "grid scores", `SELECT subject_id, name, total, max_total FROM run_results
 		WHERE run_id = $1 AND subject_kind = 'worker' AND assessed`, store.Args{runID},
-		func(row interface{ Scan(...any) error }) (struct {
+		func(row store.Row) (struct {
 			id string
 			scored
 		}, error) {

@@ -70,7 +70,7 @@ func (s *Store) Payroll(ctx context.Context, runID string) (RunInfo, []PayRow, e
 		m  map[string]float64
 	}
 	sig, err := store.All(ctx, s.db.Q(ctx), "run_results", `SELECT subject_id, signals FROM run_results WHERE run_id = $1 AND subject_kind = $2`,
-		store.Args{runID, string(scheme.Worker)}, func(row interface{ Scan(...any) error }) (signalRow, error) {
+		store.Args{runID, string(scheme.Worker)}, func(row store.Row) (signalRow, error) {
 			var x signalRow
 			var raw string
 			if err := row.Scan(&x.id, &raw); err != nil {

@@ -7,8 +7,6 @@ import (
 	"log/slog"
 	"time"
 
-	"github.com/google/uuid"
-
 	"gridwork/internal/apperr"
 	"gridwork/internal/audit"
 	"gridwork/internal/scheme"
@@ -37,7 +35,7 @@ type RunInfo struct {
 const runColumns = `r.id, r.scheme_id, s.code, s.version, s.title, r.span, r.unit_id, r.subjects, COALESCE(r.supersedes, ''),
 	COALESCE(r.superseded_by, ''), r.reason, r.created_by, r.created_at, r.appeals_until`
 
-func scanRun(row interface{ Scan(...any) error }) (RunInfo, error) {
+func scanRun(row store.Row) (RunInfo, error) {
 	var r RunInfo
 	err := row.Scan(&r.ID, &r.SchemeID, &r.SchemeCode, &r.SchemeVersion, &r.SchemeTitle, &r.Span, &r.UnitID, &r.Subjects,
 		&r.Supersedes, &r.SupersededBy, &r.Reason, &r.CreatedBy, &r.CreatedAt, &r.AppealsUntil)
@@ -147,7 +145,7 @@ func (s *Store) Run(ctx context.Context, actor, ref, spanText, unitID, reason st
 // superseded. then, when set, runs in the same transaction.
 func (s *Store) storeRun(ctx context.Context, actor string, v SchemeVersion, sch *scheme.Program, span scheme.Span, unitID string,
 	inputs []scheme.Input, results []scheme.Result, supersedes, reason string, then func(store.Tx, RunInfo) error) (RunInfo, error) {
-	info := RunInfo{ID: uuid.Must(uuid.NewV7()).String(), SchemeID: v.ID, SchemeCode: v.Code, SchemeVersion: v.Version,
+	info := RunInfo{ID: store.NewID(), SchemeID: v.ID, SchemeCode: v.Code, SchemeVersion: v.Version,
 		SchemeTitle: v.Title, Span: span.String(), UnitID: unitID, Subjects: len(results), Reason: reason, CreatedBy: actor,
 		CreatedAt: store.Now()}
 	info.AppealsUntil = info.CreatedAt.AddDate(0, 0, sch.Appeals.Days)

@@ -9,8 +9,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/google/uuid"
-
 	"gridwork/internal/apperr"
 	"gridwork/internal/audit"
 	"gridwork/internal/metric"
@@ -76,7 +74,7 @@ func (s *Store) SaveScheme(ctx context.Context, actor string, body []byte, built
 		if apperr.CodeOf(err) != apperr.NotFound {
 			return err
 		}
-		out = SchemeVersion{ID: uuid.Must(uuid.NewV7()).String(), Code: sch.Code, Version: sch.Version, Title: sch.Title,
+		out = SchemeVersion{ID: store.NewID(), Code: sch.Code, Version: sch.Version, Title: sch.Title,
 			Period: string(sch.Period), Builtin: builtin, SHA256: hash, CreatedBy: actor, CreatedAt: store.Now(), Body: string(body)}
 		if _, err := tx.ExecContext(ctx, `INSERT INTO schemes (id, code, version, title, period, body, sha256, builtin, created_by, created_at)
 			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`, out.ID, out.Code, out.Version, out.Title, out.Period, out.Body, out.SHA256,
@@ -95,7 +93,7 @@ func (s *Store) SaveScheme(ctx context.Context, actor string, body []byte, built
 func (s *Store) InstallBuiltins(ctx context.Context) error {
 	// One query at start; only a template not stored yet is parsed, checked
 	// and stored.
-	stored, err := store.All(ctx, s.db.Q(ctx), "scheme hashes", `SELECT sha256 FROM schemes`, nil, func(row interface{ Scan(...any) error }) (string, error) {
+	stored, err := store.All(ctx, s.db.Q(ctx), "scheme hashes", `SELECT sha256 FROM schemes`, nil, func(row store.Row) (string, error) {
 		var h string
 		return h, row.Scan(&h)
 	})
@@ -120,7 +118,7 @@ func (s *Store) InstallBuiltins(ctx context.Context) error {
 
 const schemeColumns = `id, code, version, title, period, builtin, sha256, created_by, created_at`
 
-func scanScheme(row interface{ Scan(...any) error }) (SchemeVersion, error) {
+func scanScheme(row store.Row) (SchemeVersion, error) {
 	var v SchemeVersion
 	err := row.Scan(&v.ID, &v.Code, &v.Version, &v.Title, &v.Period, &v.Builtin, &v.SHA256, &v.CreatedBy, &v.CreatedAt)
 	return v, err

@@ -131,7 +131,7 @@ func (s *Store) tableRows(ctx context.Context, info RunInfo, q TableQuery) ([]Ro
 	if q.Limit > 0 {
 		query += fmt.Sprintf(" LIMIT %d OFFSET %d", q.Limit, max(q.Offset, 0))
 	}
-	out, err := store.All(ctx, s.db.Q(ctx), "results", query, w.Args, func(row interface{ Scan(...any) error }) (Row, error) {
+	out, err := store.All(ctx, s.db.Q(ctx), "results", query, w.Args, func(row store.Row) (Row, error) {
 		var r Row
 		err := row.Scan(&r.SubjectKind, &r.SubjectID, &r.Name, &r.CommunityID, &r.CommunityName, &r.Assessed, &r.NotAssessed,
 			&r.NoData, &r.Total, &r.Max, &r.Rank, &r.Of, &r.Bottom, &r.Vetoed)

@@ -265,7 +265,7 @@ func (w *Where) String() string {
 
 // All runs query and reads every row with scan; no rows is an empty, non-nil
 // slice. what names the rows in errors.
-func All[T any](ctx context.Context, db Queryer, what, query string, args Args, scan func(interface{ Scan(...any) error }) (T, error)) ([]T, error) {
+func All[T any](ctx context.Context, db Queryer, what, query string, args Args, scan func(Row) (T, error)) ([]T, error) {
 	rows, err := db.QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, fmt.Errorf("list %s: %w", what, err)
@@ -292,7 +292,7 @@ type ListQuery struct {
 // List runs q twice over the same FROM and WHERE: a count of all matches,
 // then the requested page, each row read by scan. what names the rows in
 // errors.
-func List[T any](ctx context.Context, db Queryer, what string, q ListQuery, args Args, scan func(interface{ Scan(...any) error }) (T, error)) ([]T, int, error) {
+func List[T any](ctx context.Context, db Queryer, what string, q ListQuery, args Args, scan func(Row) (T, error)) ([]T, int, error) {
 	var total int
 	if err := db.QueryRowContext(ctx, q.Prefix+`SELECT COUNT(*)`+q.From, args...).Scan(&total); err != nil {
 		return nil, 0, fmt.Errorf("count %s: %w", what, err)

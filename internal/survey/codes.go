@@ -11,8 +11,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/google/uuid"
-
 	"gridwork/internal/apperr"
 	"gridwork/internal/audit"
 	"gridwork/internal/dates"
@@ -207,7 +205,7 @@ func (s *Store) IssueBallots(ctx context.Context, actor, surveyID string, a Audi
 	var out []Ballot
 	err = s.db.Tx(ctx, func(tx store.Tx) error {
 		for range n {
-			b := Ballot{ID: uuid.Must(uuid.NewV7()).String(), SurveyID: v.ID, Audience: a, CommunityID: communityID, Code: newCode()}
+			b := Ballot{ID: store.NewID(), SurveyID: v.ID, Audience: a, CommunityID: communityID, Code: newCode()}
 			if _, err := tx.ExecContext(ctx, `INSERT INTO survey_ballots (id, survey_id, audience, community_id, code, created_by, created_at)
 				VALUES ($1, $2, $3, $4, $5, $6, $7)`, b.ID, b.SurveyID, b.Audience, b.CommunityID, b.Code, actor, s.now()); err != nil {
 				return fmt.Errorf("survey: issue ballots: %w", err)

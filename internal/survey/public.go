@@ -7,8 +7,6 @@ import (
 	"math"
 	"time"
 
-	"github.com/google/uuid"
-
 	"gridwork/internal/apperr"
 	"gridwork/internal/dates"
 	"gridwork/internal/org"
@@ -89,7 +87,7 @@ func (s *Store) RequestCode(ctx context.Context, gridID, phone, ip string) (time
 	if err := s.limit("phone:"+key, s.limits.cfg.PerPhone, "codes sent to this phone"); err != nil {
 		return time.Time{}, err
 	}
-	id := uuid.Must(uuid.NewV7()).String()
+	id := store.NewID()
 	code := sixDigits()
 	now := s.now()
 	exp := now.Add(SMSValidity)
@@ -204,7 +202,7 @@ func (s *Store) Answer(ctx context.Context, gridID string, in PublicAnswer, ip s
 		}
 	}
 	body, _ := json.Marshal(in.Answers)
-	r := Receipt{ID: uuid.Must(uuid.NewV7()).String(), SurveyID: v.ID, GridID: gridID, Audience: in.Audience, Method: who.method, CreatedAt: s.now()}
+	r := Receipt{ID: store.NewID(), SurveyID: v.ID, GridID: gridID, Audience: in.Audience, Method: who.method, CreatedAt: s.now()}
 	err = s.db.Tx(ctx, func(tx store.Tx) error {
 		res, err := tx.ExecContext(ctx, `INSERT INTO survey_answers (id, survey_id, grid_id, audience, method, voter_key, client_id, answers, satisfied, created_at)
 			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT DO NOTHING`,

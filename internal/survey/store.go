@@ -10,8 +10,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/google/uuid"
-
 	"gridwork/internal/apperr"
 	"gridwork/internal/audit"
 	"gridwork/internal/dates"
@@ -175,7 +173,7 @@ func (s *Store) Create(ctx context.Context, actor string, in NewSurvey) (Survey,
 	if title == "" {
 		title = in.Period + " 网格员工作满意度测评"
 	}
-	v := Survey{ID: uuid.Must(uuid.NewV7()).String(), Title: title, UnitID: u.ID, PeriodKind: kind, Period: in.Period,
+	v := Survey{ID: store.NewID(), Title: title, UnitID: u.ID, PeriodKind: kind, Period: in.Period,
 		FactMonth: fact.String(), From: from, To: to, Questionnaires: qs, Status: Draft, CreatedBy: actor, CreatedAt: s.now()}
 	body, _ := json.Marshal(qs)
 	err = s.db.Tx(ctx, func(tx store.Tx) error {
@@ -195,7 +193,7 @@ func (s *Store) Create(ctx context.Context, actor string, in NewSurvey) (Survey,
 
 const surveyColumns = `id, title, unit_id, period_kind, period, fact_month, first_day, last_day, questionnaires, status, created_by, created_at, opened_at, closed_at`
 
-func scanSurvey(row interface{ Scan(...any) error }) (Survey, error) {
+func scanSurvey(row store.Row) (Survey, error) {
 	var v Survey
 	var body string
 	var opened, closed sql.NullTime
