@@ -145,7 +145,7 @@ func TestTablesHaveOneOwner(t *testing.T) {
 			}
 			for _, table := range tablesInSQL(s) {
 				owner, owned := tableOwners[table]
-				if owned && dir != owner {
+				if owned && dir != owner && !strings.HasPrefix(dir, owner+"/") { // the owner's own test-support packages (filestest, orgtest) fill its tables
 					problems = append(problems, fset.Position(lit.Pos()).String()[len(root)+1:]+": names "+table+", owned by "+owner)
 				}
 			}
