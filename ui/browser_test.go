@@ -104,29 +104,55 @@ func chromePath(t *testing.T) string {
 	return ""
 }
 
-// startTown loads a small demo town (3 households a grid), collects March
+func TestMain(m *testing.M) { storetest.Main(m) }
+
+// testKeyByte fills the field key the records are sealed with.
+const testKeyByte = 7
+
+// demoRecords is the small demo town (3 households a grid) with its
+// records, loaded once per test binary; startTown gives each test its own
+// copy.
+var demoRecords = &storetest.Template[struct{}]{
+	Name: "the demo town with 3 households a grid",
+	Build: func(ctx context.Context, db storetest.Database) (struct{}, error) {
+		orgs := org.NewStore(db.DB)
+		users := auth.NewStore(db.DB, orgs, auth.TestParams)
+		tw := demo.Generate(demo.DefaultSeed, demo.DefaultFrom)
+		if _, err := demo.Load(ctx, db.DB, orgs, users, tw); err != nil {
+			return struct{}{}, fmt.Errorf("load demo town: %w", err)
+		}
+		keys, err := seal.New("test", bytes.Repeat([]byte{testKeyByte}, seal.MaterialSize))
+		if err != nil {
+			return struct{}{}, err
+		}
+		rec := records.NewStore(db.DB, orgs, keys)
+		cs := care.NewStore(db.DB, rec, keys)
+		fs := files.NewStore(db.DB, db.Dir)
+		if _, err := demo.LoadRecords(ctx, db.DB, orgs, rec, fs, tw, demo.RecordOptions{Seed: demo.DefaultSeed, HouseholdsPerGrid: 3, Care: cs}); err != nil {
+			return struct{}{}, fmt.Errorf("load demo records: %w", err)
+		}
+		return struct{}{}, nil
+	},
+}
+
+// startTown copies the small demo town (3 households a grid), collects March
 // 2026's facts, assesses it under seed 000's template and serves the API
 // with the front end.
 func startTown(t *testing.T) *town {
 	t.Helper()
 	ctx := context.Background()
-	db := storetest.SQLite(t)
+	loaded := demoRecords.SQLite(t)
+	db := loaded.DB
 	orgs := org.NewStore(db)
 	users := auth.NewStore(db, orgs, auth.TestParams)
 	tw := demo.Generate(demo.DefaultSeed, demo.DefaultFrom)
-	if _, err := demo.Load(ctx, db, orgs, users, tw); err != nil {
-		t.Fatalf("load demo town: %v", err)
-	}
-	keys, err := seal.New("test", bytes.Repeat([]byte{7}, seal.MaterialSize))
+	keys, err := seal.New("test", bytes.Repeat([]byte{testKeyByte}, seal.MaterialSize))
 	if err != nil {
 		t.Fatal(err)
 	}
 	rec := records.NewStore(db, orgs, keys)
 	cs := care.NewStore(db, rec, keys)
-	fs := files.NewStore(db, t.TempDir())
-	if _, err := demo.LoadRecords(ctx, db, orgs, rec, fs, tw, demo.RecordOptions{Seed: demo.DefaultSeed, HouseholdsPerGrid: 3, Care: cs}); err != nil {
-		t.Fatalf("load demo records: %v", err)
-	}
+	fs := files.NewStore(db, loaded.Dir)
 	wc := workcal.NewStore(db)
 	ins := inspect.NewStore(db, orgs, rec, users, wc)
 	if err := ins.InstallQuestions(ctx); err != nil {

@@ -13,6 +13,7 @@ import (
 )
 
 func TestLoadInspections(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	rt := newRecordTown(t)
 	rt.load(t, demo.RecordOptions{Seed: demo.DefaultSeed, HouseholdsPerGrid: 12})

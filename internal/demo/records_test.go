@@ -11,7 +11,6 @@ import (
 	"time"
 
 	"gridwork/internal/audit"
-	"gridwork/internal/auth"
 	"gridwork/internal/care"
 	"gridwork/internal/demo"
 	"gridwork/internal/facts"
@@ -21,7 +20,6 @@ import (
 	"gridwork/internal/records"
 	"gridwork/internal/seal"
 	"gridwork/internal/store"
-	"gridwork/internal/store/storetest"
 )
 
 // recordTown is a loaded demo town with its stores.
@@ -34,18 +32,18 @@ type recordTown struct {
 	town demo.Town
 }
 
-// newRecordTown loads the demo town (org tree, workers, accounts) into a
-// fresh SQLite database.
+// newRecordTown gives the test its own SQLite copy of the demo town (org
+// tree, workers, accounts).
 func newRecordTown(tb testing.TB) *recordTown {
 	tb.Helper()
-	ctx := context.Background()
-	db := storetest.SQLite(tb)
+	return recordTownOn(tb, town.SQLite(tb).DB)
+}
+
+// recordTownOn wraps a copy of the demo town.
+func recordTownOn(tb testing.TB, db *store.DB) *recordTown {
+	tb.Helper()
 	orgs := org.NewStore(db)
-	users := auth.NewStore(db, orgs, auth.TestParams)
 	town := demo.Generate(demo.DefaultSeed, demo.DefaultFrom)
-	if _, err := demo.Load(ctx, db, orgs, users, town); err != nil {
-		tb.Fatal(err)
-	}
 	keys, err := seal.New("demo", bytes.Repeat([]byte{4}, seal.MaterialSize))
 	if err != nil {
 		tb.Fatal(err)
@@ -125,6 +123,7 @@ var march = metric.Period{Year: 2026, Month: 3}
 // another. The people and floating counts are denominators: every grid has
 // people, so they are zero nowhere.
 func TestLoadRecordsFacts(t *testing.T) {
+	t.Parallel()
 	rt := newRecordTown(t)
 	sum := rt.load(t, demo.RecordOptions{Seed: 1, HouseholdsPerGrid: 8})
 	t.Logf("summary: %s", summaryLine(sum))
@@ -185,6 +184,7 @@ func TestLoadRecordsFacts(t *testing.T) {
 // under care, so only the street's totals are checked; the full-scale
 // benchmark logs every care fact.
 func TestLoadRecordsCare(t *testing.T) {
+	t.Parallel()
 	rt := newRecordTown(t)
 	sum := rt.load(t, demo.RecordOptions{Seed: 1, HouseholdsPerGrid: 8, Care: rt.care})
 	if sum.CareSubjects == 0 || sum.CareVisits < sum.CareSubjects || sum.PlatformImports != 15 {
@@ -233,6 +233,7 @@ func TestLoadRecordsIsDeterministic(t *testing.T) {
 
 // A load that fails halfway (here: its context ends) stores nothing.
 func TestLoadRecordsIsAllOrNothing(t *testing.T) {
+	t.Parallel()
 	rt := newRecordTown(t)
 	ctx := context.Background()
 	var before int

@@ -13,6 +13,7 @@ import (
 // refused, and only the grid stuffed in April flagged, its excess phone
 // answers left out of its facts.
 func TestLoadSurveys(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("loads the demo records")
 	}
