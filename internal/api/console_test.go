@@ -27,7 +27,6 @@ import (
 	"gridwork/internal/patrol"
 	"gridwork/internal/records"
 	"gridwork/internal/seal"
-	"gridwork/internal/store"
 	"gridwork/internal/store/storetest"
 	"gridwork/internal/workcal"
 )
@@ -39,9 +38,10 @@ import (
 // the caller's scope and role.
 func TestConsoleSummary(t *testing.T) {
 	t.Parallel()
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
+	demoTown.Each(t, func(t *testing.T, loaded storetest.Copy[demo.Summary]) {
 		ctx := context.Background()
-		f := newFixture(t, db)
+		db := loaded.DB
+		f := newFixture(t, loaded)
 		keys, err := seal.New("test", bytes.Repeat([]byte{2}, seal.MaterialSize))
 		if err != nil {
 			t.Fatal(err)

@@ -18,22 +18,17 @@ import (
 	"gridwork/internal/geo"
 	"gridwork/internal/org"
 	"gridwork/internal/patrol"
-	"gridwork/internal/store"
 	"gridwork/internal/store/storetest"
 )
 
 // patrolFixture is the demo town behind a server with only the patrol
 // store beyond the org and accounts.
-func patrolFixture(t *testing.T, db *store.DB) *fixture {
+func patrolFixture(t *testing.T, loaded storetest.Copy[demo.Summary]) *fixture {
 	t.Helper()
-	ctx := context.Background()
+	db, sum := loaded.DB, loaded.Value
 	orgs := org.NewStore(db)
 	users := auth.NewStore(db, orgs, auth.TestParams)
 	town := demo.Generate(demo.DefaultSeed, demo.DefaultFrom)
-	sum, err := demo.Load(ctx, db, orgs, users, town)
-	if err != nil {
-		t.Fatalf("load demo town: %v", err)
-	}
 	srv := api.New(db, orgs, users, api.Options{Version: "test", Patrol: patrol.NewStore(db)})
 	ts := httptest.NewServer(srv)
 	t.Cleanup(ts.Close)
@@ -65,8 +60,9 @@ func circle(f *fixture, workerKey string) []map[string]any {
 }
 
 func TestPatrolBatchTwice(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		f := patrolFixture(t, db)
+	demoTown.Each(t, func(t *testing.T, loaded storetest.Copy[demo.Summary]) {
+		db := loaded.DB
+		f := patrolFixture(t, loaded)
 		w, other := f.town.Workers[0], f.town.Workers[1]
 		phone := f.bearer(t, w.Username)
 		pts := circle(f, w.Key)
