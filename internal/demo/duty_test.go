@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"math"
-	"os"
 	"strings"
 	"testing"
 	"time"
@@ -16,7 +15,6 @@ import (
 	"gridwork/internal/metric"
 	"gridwork/internal/org"
 	"gridwork/internal/store"
-	"gridwork/internal/store/storetest"
 )
 
 // loadDutyFacts loads the duty months into db, a copy of the demo town,
@@ -63,8 +61,8 @@ func loadDutyFacts(t *testing.T, db *store.DB, seed uint64) (demo.DutySummary, m
 
 // The same seed gives the same duty facts, on either engine, and they show
 // every kind of miss. The loader's draws are interleaved with its writes,
-// so what is compared is two loads: one per engine (two on SQLite when
-// there is no PostgreSQL), run at the same time.
+// so what is compared is two loads, the second on the other engine
+// (otherTown), run at the same time.
 func TestLoadDutyIsDeterministicWithMisses(t *testing.T) {
 	if testing.Short() {
 		t.Skip("loads the duty months twice")
@@ -82,14 +80,7 @@ func TestLoadDutyIsDeterministicWithMisses(t *testing.T) {
 		})
 		t.Run("again", func(t *testing.T) {
 			t.Parallel()
-			var db *store.DB
-			if os.Getenv(storetest.EnvPostgres) != "" {
-				db = town.Postgres(t).DB
-			} else {
-				t.Logf("%s is not set: the second load is on SQLite too", storetest.EnvPostgres)
-				db = town.SQLite(t).DB
-			}
-			sum2, f2 = loadDutyFacts(t, db, demo.DefaultSeed)
+			sum2, f2 = loadDutyFacts(t, otherTown(t), demo.DefaultSeed)
 		})
 	})
 	if t.Failed() {

@@ -2,6 +2,7 @@ package demo_test
 
 import (
 	"context"
+	"os"
 	"testing"
 
 	"gridwork/internal/audit"
@@ -24,6 +25,19 @@ var town = &storetest.Template[demo.Summary]{
 		orgs := org.NewStore(db.DB)
 		return demo.Load(ctx, db.DB, orgs, auth.NewStore(db.DB, orgs, auth.TestParams), demo.Generate(demo.DefaultSeed, demo.DefaultFrom))
 	},
+}
+
+// otherTown is the copy of the demo town that a determinism test loads a
+// second time with the same seed, to compare with a load on SQLite: on
+// PostgreSQL (which also checks that the engines agree), or, without one,
+// on SQLite again.
+func otherTown(t *testing.T) *store.DB {
+	t.Helper()
+	if os.Getenv(storetest.EnvPostgres) == "" {
+		t.Logf("%s is not set: the second load is on SQLite too", storetest.EnvPostgres)
+		return town.SQLite(t).DB
+	}
+	return town.Postgres(t).DB
 }
 
 // The demo loads through the store's own rules on both engines and gives
