@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"gridwork/internal/audit"
+	"gridwork/internal/auth"
 	"gridwork/internal/care"
 	"gridwork/internal/demo"
 	"gridwork/internal/facts"
@@ -20,6 +21,7 @@ import (
 	"gridwork/internal/records"
 	"gridwork/internal/seal"
 	"gridwork/internal/store"
+	"gridwork/internal/store/storetest"
 )
 
 // recordTown is a loaded demo town with its stores.
@@ -36,20 +38,55 @@ type recordTown struct {
 // tree, workers, accounts).
 func newRecordTown(tb testing.TB) *recordTown {
 	tb.Helper()
-	return recordTownOn(tb, town.SQLite(tb).DB)
+	c := town.SQLite(tb)
+	return recordTownOn(tb, c.DB, c.Dir)
 }
 
-// recordTownOn wraps a copy of the demo town.
-func recordTownOn(tb testing.TB, db *store.DB) *recordTown {
+// recordTownOn wraps a copy of the demo town, its files in dir.
+func recordTownOn(tb testing.TB, db *store.DB, dir string) *recordTown {
 	tb.Helper()
+	rt, err := newRecordStores(db, dir)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return rt
+}
+
+func newRecordStores(db *store.DB, dir string) (*recordTown, error) {
 	orgs := org.NewStore(db)
 	town := demo.Generate(demo.DefaultSeed, demo.DefaultFrom)
 	keys, err := seal.New("demo", bytes.Repeat([]byte{4}, seal.MaterialSize))
 	if err != nil {
-		tb.Fatal(err)
+		return nil, err
 	}
 	rec := records.NewStore(db, orgs, keys)
-	return &recordTown{db: db, orgs: orgs, rec: rec, care: care.NewStore(db, rec, keys), fs: files.NewStore(db, tb.TempDir()), town: town}
+	return &recordTown{db: db, orgs: orgs, rec: rec, care: care.NewStore(db, rec, keys), fs: files.NewStore(db, dir), town: town}, nil
+}
+
+// townWithRecords is the demo town with its records at 12 households a
+// grid (seed demo.DefaultSeed), for the tests of the loaders that build on
+// records (supervision, surveys); each gets its own SQLite copy.
+var townWithRecords = &storetest.Template[struct{}]{
+	Name: "the demo town with records at 12 households a grid",
+	Build: func(ctx context.Context, db storetest.Database) (struct{}, error) {
+		orgs := org.NewStore(db.DB)
+		if _, err := demo.Load(ctx, db.DB, orgs, auth.NewStore(db.DB, orgs, auth.TestParams), demo.Generate(demo.DefaultSeed, demo.DefaultFrom)); err != nil {
+			return struct{}{}, err
+		}
+		rt, err := newRecordStores(db.DB, db.Dir)
+		if err != nil {
+			return struct{}{}, err
+		}
+		_, err = demo.LoadRecords(ctx, rt.db, rt.orgs, rt.rec, rt.fs, rt.town, demo.RecordOptions{Seed: demo.DefaultSeed, HouseholdsPerGrid: 12})
+		return struct{}{}, err
+	},
+}
+
+// newTownWithRecords gives the test its own SQLite copy of townWithRecords.
+func newTownWithRecords(tb testing.TB) *recordTown {
+	tb.Helper()
+	c := townWithRecords.SQLite(tb)
+	return recordTownOn(tb, c.DB, c.Dir)
 }
 
 func (rt *recordTown) load(tb testing.TB, opt demo.RecordOptions) demo.RecordSummary {
@@ -212,7 +249,7 @@ func TestLoadRecordsCare(t *testing.T) {
 func TestLoadRecordsIsDeterministic(t *testing.T) {
 	t.Parallel()
 	opt := demo.RecordOptions{Seed: 42, HouseholdsPerGrid: 3}
-	a, b := newRecordTown(t), recordTownOn(t, otherTown(t))
+	a, b := newRecordTown(t), recordTownOn(t, otherTown(t), t.TempDir())
 	var sa, sb demo.RecordSummary
 	t.Run("load", func(t *testing.T) {
 		t.Run("sqlite", func(t *testing.T) { t.Parallel(); sa = a.load(t, opt) })

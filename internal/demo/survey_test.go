@@ -18,8 +18,7 @@ func TestLoadSurveys(t *testing.T) {
 		t.Skip("loads the demo records")
 	}
 	ctx := context.Background()
-	rt := newRecordTown(t)
-	rt.load(t, demo.RecordOptions{Seed: 1, HouseholdsPerGrid: 12})
+	rt := newTownWithRecords(t) // 12 households a grid
 	sum, err := demo.LoadSurveys(ctx, rt.db, rt.orgs, rt.rec, 1)
 	if err != nil {
 		t.Fatal(err)
