@@ -34,6 +34,7 @@ import (
 	"gridwork/internal/api"
 	"gridwork/internal/app"
 	"gridwork/internal/app/apptest"
+	"gridwork/internal/auth"
 	_ "gridwork/internal/catalog" // every fact the built-in templates name, as in the server
 	"gridwork/internal/dates"
 	"gridwork/internal/demo"
@@ -81,22 +82,42 @@ func chromePath(t *testing.T) string {
 	return ""
 }
 
-// startTown loads a small demo town (3 households a grid), collects March
+func TestMain(m *testing.M) { storetest.Main(m) }
+
+// demoRecords is the small demo town (3 households a grid) with its
+// records, loaded once per test binary; startTown gives each test its own
+// copy.
+var demoRecords = &storetest.Template[struct{}]{
+	Name: "the demo town with 3 households a grid",
+	Build: func(ctx context.Context, db storetest.Database) (struct{}, error) {
+		a, err := app.New(ctx, app.Config{DB: db.DB, DataDir: db.Dir, Keys: apptest.Keys(), AuthParams: auth.TestParams})
+		if err != nil {
+			return struct{}{}, err
+		}
+		tw := demo.Generate(demo.DefaultSeed, demo.DefaultFrom)
+		if _, err := demo.Load(ctx, db.DB, a.Orgs, a.Users, tw); err != nil {
+			return struct{}{}, fmt.Errorf("load demo town: %w", err)
+		}
+		if _, err := demo.LoadRecords(ctx, db.DB, a.Orgs, a.Records, a.Files, tw, demo.RecordOptions{Seed: demo.DefaultSeed, HouseholdsPerGrid: 3, Care: a.Care}); err != nil {
+			return struct{}{}, fmt.Errorf("load demo records: %w", err)
+		}
+		return struct{}{}, nil
+	},
+}
+
+// startTown copies the small demo town (3 households a grid), collects March
 // 2026's facts, assesses it under seed 000's template and serves the API
 // with the front end.
 func startTown(t *testing.T) *town {
 	t.Helper()
 	ctx := context.Background()
-	db := storetest.SQLite(t)
-	a := apptest.New(t, db)
-	orgs, users, rec, cs, fs := a.Orgs, a.Users, a.Records, a.Care, a.Files
+	loaded := demoRecords.SQLite(t)
+	db := loaded.DB
+	cfg := apptest.Config(t, db)
+	cfg.DataDir = loaded.Dir // the copy's data directory: the records' photos
+	a := apptest.With(t, cfg)
+	orgs, users := a.Orgs, a.Users
 	tw := demo.Generate(demo.DefaultSeed, demo.DefaultFrom)
-	if _, err := demo.Load(ctx, db, orgs, users, tw); err != nil {
-		t.Fatalf("load demo town: %v", err)
-	}
-	if _, err := demo.LoadRecords(ctx, db, orgs, rec, fs, tw, demo.RecordOptions{Seed: demo.DefaultSeed, HouseholdsPerGrid: 3, Care: cs}); err != nil {
-		t.Fatalf("load demo records: %v", err)
-	}
 	// The collector reads every source, as in the server: a test that loads
 	// events or patrols and refreshes sees their facts.
 	col, as := a.Facts, a.Assess

@@ -12,11 +12,9 @@ import (
 // TestInspectRoundByCommandLine draws, verifies and publishes a round on a
 // demo street, then re-draws it from its input alone, as an outsider would.
 func TestInspectRoundByCommandLine(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
-	dsn := filepath.Join(dir, "gridwork.db")
-	if code, _, errOut := gridwork(t, "demo", "--db", dsn, "--households", "0"); code != 0 {
-		t.Fatal(errOut)
-	}
+	dsn := orgTown.SQLite(t).DSN
 	code, out, errOut := gridwork(t, "inspect", "plan", "--db", dsn, "--unit", "110105004", "--from", "2026-05-01", "--to", "2026-05-31", "--grids", "5")
 	if code != 0 {
 		t.Fatalf("plan: exit %d\n%s", code, errOut)

@@ -4,8 +4,10 @@ import (
 	"bytes"
 	"context"
 	"database/sql"
+	"fmt"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -23,20 +25,39 @@ func gridwork(t *testing.T, args ...string) (int, string, string) {
 	return code, out.String(), errOut.String()
 }
 
-// engines yields a database argument per engine: an SQLite file, and a fresh
-// PostgreSQL schema when GRIDWORK_TEST_POSTGRES is set.
-func engines(t *testing.T, fn func(t *testing.T, dsn string)) {
-	t.Run("sqlite", func(t *testing.T) { fn(t, filepath.Join(t.TempDir(), "gridwork.db")) })
-	t.Run("postgres", func(t *testing.T) { fn(t, storetest.PostgresURL(t)) })
+func TestMain(m *testing.M) { storetest.Main(m) }
+
+// demoTown returns a template that runs `gridwork demo --households n`
+// once per engine (in the template's data directory, as --data); its value
+// is what the command printed. Each test gets its own copy of the result.
+func demoTown(households int) *storetest.Template[string] {
+	n := strconv.Itoa(households)
+	return &storetest.Template[string]{
+		Name: "gridwork demo --households " + n,
+		Build: func(ctx context.Context, db storetest.Database) (string, error) {
+			var out, errOut bytes.Buffer
+			if code := run(ctx, []string{"demo", "--db", db.DSN, "--data", db.Dir, "--households", n}, &out, &errOut); code != 0 {
+				return "", fmt.Errorf("demo: exit %d\n%s%s", code, out.String(), errOut.String())
+			}
+			return out.String(), nil
+		},
+	}
 }
+
+// The demo towns the tests start from: the org tree alone, and a small
+// street with every kind of activity.
+var (
+	orgTown   = demoTown(0)
+	smallTown = demoTown(2)
+)
 
 // The issue's "done when": audit verify passes on the demo database and
 // fails, naming the row, after one audit row is edited by hand in SQL.
 func TestAuditVerifyCatchesHandEdit(t *testing.T) {
-	engines(t, func(t *testing.T, dsn string) {
-		if code, out, errOut := gridwork(t, "demo", "--db", dsn, "--households", "2", "--data", t.TempDir()); code != 0 {
-			t.Fatalf("demo: exit %d\n%s%s", code, out, errOut)
-		} else if !strings.Contains(out, "143 grids") || !strings.Contains(out, "87 workers") {
+	t.Parallel()
+	smallTown.Each(t, func(t *testing.T, c storetest.Copy[string]) {
+		dsn := c.DSN
+		if out := c.Value; !strings.Contains(out, "143 grids") || !strings.Contains(out, "87 workers") {
 			t.Fatalf("demo summary lacks 143 grids / 87 workers:\n%s", out)
 		}
 		code, out, errOut := gridwork(t, "audit", "verify", "--db", dsn)
@@ -78,10 +99,8 @@ func openArg(dsn string) string {
 
 // Loading the demo twice leaves the first load alone.
 func TestDemoLoadsOnlyIntoAnEmptyDatabase(t *testing.T) {
-	dsn := filepath.Join(t.TempDir(), "gridwork.db")
-	if code, _, errOut := gridwork(t, "demo", "--db", dsn, "--households", "0"); code != 0 {
-		t.Fatal(errOut)
-	}
+	t.Parallel()
+	dsn := orgTown.SQLite(t).DSN // the first load
 	code, out, errOut := gridwork(t, "demo", "--db", dsn, "--households", "0")
 	if code != 0 || !strings.Contains(out, "already holds data") {
 		t.Fatalf("second demo: exit %d\n%s%s", code, out, errOut)
@@ -161,11 +180,9 @@ func TestVersionAndHelp(t *testing.T) {
 // with one bad row is imported, the good rows stored and the bad one
 // reported; the month's facts are collected and shown for the grid.
 func TestPeopleImportAndFacts(t *testing.T) {
-	engines(t, func(t *testing.T, dsn string) {
-		data := t.TempDir()
-		if code, out, errOut := gridwork(t, "demo", "--db", dsn, "--data", data, "--households", "0"); code != 0 {
-			t.Fatalf("demo: exit %d\n%s%s", code, out, errOut)
-		}
+	t.Parallel()
+	orgTown.Each(t, func(t *testing.T, c storetest.Copy[string]) {
+		dsn, data := c.DSN, c.Dir
 		db, err := store.Open(context.Background(), dsn)
 		if err != nil {
 			t.Fatal(err)
@@ -202,10 +219,10 @@ func TestPeopleImportAndFacts(t *testing.T) {
 // with one field key is refused when opened with another, rather than mixing
 // two keys.
 func TestRefusesAnotherFieldKey(t *testing.T) {
-	dsn := filepath.Join(t.TempDir(), "gridwork.db")
-	if code, out, errOut := gridwork(t, "demo", "--db", dsn, "--households", "1"); code != 0 {
-		t.Fatalf("demo: exit %d\n%s%s", code, out, errOut)
-	}
+	t.Parallel()
+	// A demo with records (sealed identity numbers), its key in the
+	// database's directory.
+	dsn := smallTown.SQLite(t).DSN
 	code, _, errOut := gridwork(t, "facts", "collect", "--db", dsn, "--data", t.TempDir(), "--month", "2026-03")
 	if code != 1 || !strings.Contains(errOut, "not the key the stored identity numbers were sealed with") {
 		t.Fatalf("another key: exit %d\n%s", code, errOut)

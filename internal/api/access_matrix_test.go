@@ -22,7 +22,6 @@ import (
 	"gridwork/internal/demo"
 	"gridwork/internal/metric"
 	"gridwork/internal/org"
-	"gridwork/internal/store"
 	"gridwork/internal/store/storetest"
 )
 
@@ -51,10 +50,11 @@ type matrix struct {
 	users map[auth.Role]string
 }
 
-func newMatrix(t *testing.T, db *store.DB) *matrix {
+func newMatrix(t *testing.T, loaded storetest.Copy[demo.Summary]) *matrix {
 	t.Helper()
 	ctx := context.Background()
-	f := newFixture(t, db)
+	f := newFixture(t, loaded)
+	db := f.db
 	a := f.app // every store, the built-in schemes and questions installed
 	if _, err := demo.LoadRecords(ctx, db, f.orgs, f.records, a.Files, f.town, demo.RecordOptions{Seed: demo.DefaultSeed, HouseholdsPerGrid: 2, Care: a.Care}); err != nil {
 		t.Fatal(err)
@@ -304,8 +304,8 @@ func sweepOrder(ops []operation) []operation {
 
 func TestAccessMatrix(t *testing.T) {
 	t.Parallel()
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		m := newMatrix(t, db)
+	demoTown.Each(t, func(t *testing.T, loaded storetest.Copy[demo.Summary]) {
+		m := newMatrix(t, loaded)
 		ops := sweepOrder(operations(t, m.srv))
 
 		// Every route maps to an action of the table, or is public by name.

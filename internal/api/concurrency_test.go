@@ -55,8 +55,9 @@ const (
 // afterwards the database must hold exactly what was sent: nothing lost,
 // nothing twice.
 func TestConcurrentWrites(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		f := newFixture(t, db)
+	demoTown.Each(t, func(t *testing.T, loaded storetest.Copy[demo.Summary]) {
+		f := newFixture(t, loaded)
+		db := f.db
 		ps := f.phones(t, phones)
 		lat := &latencies{}
 		for _, p := range ps {

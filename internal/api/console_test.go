@@ -21,7 +21,6 @@ import (
 	"gridwork/internal/records"
 	"gridwork/internal/runs"
 	"gridwork/internal/scheme"
-	"gridwork/internal/store"
 	"gridwork/internal/store/storetest"
 )
 
@@ -32,9 +31,10 @@ import (
 // the caller's scope and role.
 func TestConsoleSummary(t *testing.T) {
 	t.Parallel()
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
+	demoTown.Each(t, func(t *testing.T, loaded storetest.Copy[demo.Summary]) {
 		ctx := context.Background()
-		f := newFixture(t, db)
+		db := loaded.DB
+		f := newFixture(t, loaded)
 		cs, fs := f.app.Care, f.app.Files
 		if _, err := demo.LoadRecords(ctx, db, f.orgs, f.records, fs, f.town, demo.RecordOptions{Seed: demo.DefaultSeed, HouseholdsPerGrid: 3, Care: cs}); err != nil {
 			t.Fatal(err)

@@ -19,9 +19,9 @@ import (
 )
 
 // dutyFixture is the demo town and its duty store.
-func dutyFixture(t *testing.T, db *store.DB) (*fixture, *duty.Store) {
+func dutyFixture(t *testing.T, loaded storetest.Copy[demo.Summary]) (*fixture, *duty.Store) {
 	t.Helper()
-	f := newFixture(t, db)
+	f := newFixture(t, loaded)
 	return f, f.app.Duty
 }
 
@@ -39,8 +39,9 @@ func twoWorkers(t *testing.T, town demo.Town) (a, b demo.WorkerSpec) {
 }
 
 func TestDutyScopeAndLeaveApproval(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		f, ds := dutyFixture(t, db)
+	demoTown.Each(t, func(t *testing.T, loaded storetest.Copy[demo.Summary]) {
+		db := loaded.DB
+		f, ds := dutyFixture(t, loaded)
 		ctx := context.Background()
 		wa, wb := twoWorkers(t, f.town)
 		ua, ub := f.user(t, wa.Username), f.user(t, wb.Username)
@@ -162,8 +163,8 @@ func TestDutyScopeAndLeaveApproval(t *testing.T) {
 // the day's login, as the PC system for the browser session and as the app
 // for a bearer token or when the client says so.
 func TestLoginCapture(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		f, ds := dutyFixture(t, db)
+	demoTown.Each(t, func(t *testing.T, loaded storetest.Copy[demo.Summary]) {
+		f, ds := dutyFixture(t, loaded)
 		w := f.town.Workers[0]
 		u := f.user(t, w.Username)
 		c := f.signIn(t, w.Username)

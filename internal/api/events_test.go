@@ -11,6 +11,7 @@ import (
 
 	"gridwork/internal/api"
 	"gridwork/internal/apperr"
+	"gridwork/internal/demo"
 	"gridwork/internal/events"
 	"gridwork/internal/geo"
 	"gridwork/internal/store"
@@ -32,8 +33,8 @@ func withEvents(t *testing.T, f *fixture) (photo string) {
 
 func eachEventsEngine(t *testing.T, fn func(t *testing.T, f *fixture, photo string)) {
 	t.Helper()
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		f := newFixture(t, db)
+	demoTown.Each(t, func(t *testing.T, loaded storetest.Copy[demo.Summary]) {
+		f := newFixture(t, loaded)
 		fn(t, f, withEvents(t, f))
 	})
 }

@@ -1,7 +1,7 @@
 package api_test
 
-// The fixture every API test runs against: a fresh database per engine
-// (storetest.Each), the demo town of demo.DefaultSeed loaded into it, and the
+// The fixture every API test runs against: per engine, a fresh copy of the
+// demo town of demo.DefaultSeed (loaded once per engine: demoTown), and the
 // API served by httptest. Tests sign in as demo accounts after giving them a
 // known password, and describe requests as scenarios (PocketBase style):
 // method, path, body, who asks, and the status and Problem code they expect.
@@ -59,23 +59,34 @@ type fixture struct {
 	clients map[string]*client // signed-in clients by username
 }
 
-// eachEngine runs fn once per engine on a freshly loaded demo town.
+func TestMain(m *testing.M) { storetest.Main(m) }
+
+// demoTown is the demo town of demo.DefaultSeed, loaded once per engine;
+// each test gets its own copy (storetest.Template). Its value is what
+// demo.Load returned.
+var demoTown = &storetest.Template[demo.Summary]{
+	Name: "the demo town",
+	Build: func(ctx context.Context, db storetest.Database) (demo.Summary, error) {
+		orgs := org.NewStore(db.DB)
+		return demo.Load(ctx, db.DB, orgs, auth.NewStore(db.DB, orgs, auth.TestParams), demo.Generate(demo.DefaultSeed, demo.DefaultFrom))
+	},
+}
+
+// eachEngine runs fn once per engine on a fresh copy of the demo town.
 func eachEngine(t *testing.T, fn func(t *testing.T, f *fixture)) {
 	t.Helper()
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		fn(t, newFixture(t, db))
+	demoTown.Each(t, func(t *testing.T, loaded storetest.Copy[demo.Summary]) {
+		fn(t, newFixture(t, loaded))
 	})
 }
 
-func newFixture(t *testing.T, db *store.DB) *fixture {
+// newFixture serves loaded, a copy of the demo town.
+func newFixture(t *testing.T, loaded storetest.Copy[demo.Summary]) *fixture {
 	t.Helper()
 	ctx := context.Background()
+	db, sum := loaded.DB, loaded.Value
 	a := apptest.New(t, db)
 	town := demo.Generate(demo.DefaultSeed, demo.DefaultFrom)
-	sum, err := demo.Load(ctx, db, a.Orgs, a.Users, town)
-	if err != nil {
-		t.Fatalf("load demo town: %v", err)
-	}
 	if _, err := a.Users.EnsureAdmin(ctx); err != nil {
 		t.Fatalf("ensure admin: %v", err)
 	}

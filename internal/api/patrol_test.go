@@ -15,14 +15,13 @@ import (
 	"gridwork/internal/geo"
 	"gridwork/internal/org"
 	"gridwork/internal/patrol"
-	"gridwork/internal/store"
 	"gridwork/internal/store/storetest"
 )
 
 // patrolFixture is the demo town behind the server (the fixture's).
-func patrolFixture(t *testing.T, db *store.DB) *fixture {
+func patrolFixture(t *testing.T, loaded storetest.Copy[demo.Summary]) *fixture {
 	t.Helper()
-	return newFixture(t, db)
+	return newFixture(t, loaded)
 }
 
 // circle is ten fixes a minute apart on a circle of 50 m around the centre
@@ -50,8 +49,9 @@ func circle(f *fixture, workerKey string) []map[string]any {
 }
 
 func TestPatrolBatchTwice(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		f := patrolFixture(t, db)
+	demoTown.Each(t, func(t *testing.T, loaded storetest.Copy[demo.Summary]) {
+		db := loaded.DB
+		f := patrolFixture(t, loaded)
 		w, other := f.town.Workers[0], f.town.Workers[1]
 		phone := f.bearer(t, w.Username)
 		pts := circle(f, w.Key)

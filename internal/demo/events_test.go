@@ -5,7 +5,6 @@ import (
 	"testing"
 	"time"
 
-	"gridwork/internal/auth"
 	"gridwork/internal/demo"
 	"gridwork/internal/events"
 	"gridwork/internal/facts"
@@ -17,15 +16,13 @@ import (
 	"gridwork/internal/workcal"
 )
 
-// loadEvents loads the demo town and its events at scale into db.
+// loadEvents loads the demo's events at scale into db, a copy of the demo
+// town.
 func loadEvents(t testing.TB, db *store.DB, scale float64) (demo.EventSummary, *events.Store, *org.Store) {
 	t.Helper()
 	ctx := context.Background()
 	orgs := org.NewStore(db)
 	town := demo.Generate(demo.DefaultSeed, demo.DefaultFrom)
-	if _, err := demo.Load(ctx, db, orgs, auth.NewStore(db, orgs, auth.TestParams), town); err != nil {
-		t.Fatal(err)
-	}
 	ev := events.NewStore(db, workcal.NewStore(db), events.Options{})
 	sum, err := demo.LoadEvents(ctx, db, orgs, ev, files.NewStore(db, t.TempDir()), town, demo.EventOptions{Seed: demo.DefaultSeed, Scale: scale})
 	if err != nil {
@@ -38,8 +35,10 @@ func loadEvents(t testing.TB, db *store.DB, scale float64) (demo.EventSummary, *
 // checks that every miss the demo promises is there, and that the same
 // seed gives the same events.
 func TestLoadEvents(t *testing.T) {
+	t.Parallel()
 	var first demo.EventSummary
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
+	town.Each(t, func(t *testing.T, own storetest.Copy[demo.Summary]) {
+		db := own.DB
 		sum, ev, orgs := loadEvents(t, db, 0.1)
 		t.Logf("%+v", sum)
 		for name, n := range map[string]int{"events": sum.Events, "by residents": sum.ByResidents, "self-handled": sum.SelfHandled,
@@ -95,7 +94,7 @@ func TestLoadEvents(t *testing.T) {
 func BenchmarkLoadEvents(b *testing.B) {
 	for range b.N {
 		start := time.Now()
-		sum, _, _ := loadEvents(b, storetest.SQLite(b), 1)
+		sum, _, _ := loadEvents(b, town.SQLite(b).DB, 1)
 		b.ReportMetric(float64(sum.Events), "events")
 		b.ReportMetric(time.Since(start).Seconds(), "s")
 	}

@@ -13,9 +13,9 @@ import (
 )
 
 func TestLoadInspections(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
-	rt := newRecordTown(t)
-	rt.load(t, demo.RecordOptions{Seed: demo.DefaultSeed, HouseholdsPerGrid: 12})
+	rt := newTownWithRecords(t) // 12 households a grid
 	users := auth.NewStore(rt.db, rt.orgs, auth.TestParams)
 	st := inspect.NewStore(rt.db, rt.orgs, rt.rec, users, workcal.NewStore(rt.db))
 	sum, err := demo.LoadInspections(ctx, st, rt.orgs, users, rt.town, demo.DefaultSeed)

@@ -2,6 +2,7 @@ package demo_test
 
 import (
 	"context"
+	"os"
 	"testing"
 
 	"gridwork/internal/audit"
@@ -13,19 +14,42 @@ import (
 	"gridwork/internal/store/storetest"
 )
 
+func TestMain(m *testing.M) { storetest.Main(m) }
+
+// town is the demo town of demo.DefaultSeed (org tree, workers, accounts)
+// loaded once per engine; every test that needs it gets its own copy. Its
+// value is what demo.Load returned.
+var town = &storetest.Template[demo.Summary]{
+	Name: "the demo town",
+	Build: func(ctx context.Context, db storetest.Database) (demo.Summary, error) {
+		orgs := org.NewStore(db.DB)
+		return demo.Load(ctx, db.DB, orgs, auth.NewStore(db.DB, orgs, auth.TestParams), demo.Generate(demo.DefaultSeed, demo.DefaultFrom))
+	},
+}
+
+// otherTown is the copy of the demo town that a determinism test loads a
+// second time with the same seed, to compare with a load on SQLite: on
+// PostgreSQL (which also checks that the engines agree), or, without one,
+// on SQLite again.
+func otherTown(t *testing.T) *store.DB {
+	t.Helper()
+	if os.Getenv(storetest.EnvPostgres) == "" {
+		t.Logf("%s is not set: the second load is on SQLite too", storetest.EnvPostgres)
+		return town.SQLite(t).DB
+	}
+	return town.Postgres(t).DB
+}
+
 // The demo loads through the store's own rules on both engines and gives
 // seed 004's street: 10 communities, 143 grids, 87 workers, with the
-// generator's codes and shares intact.
+// generator's codes and shares intact. (The load is the town template's
+// build, once per engine.)
 func TestLoad(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
+	t.Parallel()
+	town.Each(t, func(t *testing.T, c storetest.Copy[demo.Summary]) {
 		ctx := context.Background()
+		db, sum := c.DB, c.Value
 		orgs := org.NewStore(db)
-		users := auth.NewStore(db, orgs, auth.TestParams)
-		town := demo.Generate(demo.DefaultSeed, demo.DefaultFrom)
-		sum, err := demo.Load(ctx, db, orgs, users, town)
-		if err != nil {
-			t.Fatal(err)
-		}
 		if sum.Communities != 10 || sum.Grids != 143 || sum.Workers != 87 || sum.VacantGrids != 32 {
 			t.Fatalf("summary %+v", sum)
 		}
@@ -75,6 +99,7 @@ func TestLoad(t *testing.T) {
 
 // A load that fails halfway leaves nothing behind.
 func TestLoadIsAllOrNothing(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		orgs := org.NewStore(db)

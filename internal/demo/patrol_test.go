@@ -5,12 +5,10 @@ import (
 	"testing"
 	"time"
 
-	"gridwork/internal/auth"
 	"gridwork/internal/dates"
 	"gridwork/internal/demo"
 	"gridwork/internal/org"
 	"gridwork/internal/patrol"
-	"gridwork/internal/store"
 	"gridwork/internal/store/storetest"
 	"gridwork/internal/workcal"
 )
@@ -25,14 +23,12 @@ func (l fakeLeave) ApprovedLeave(_ context.Context, from, to time.Time) (map[str
 // The demo patrols load on both engines with their misses and planted
 // cheats, and a second run stores nothing new.
 func TestLoadPatrols(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
+	t.Parallel()
+	town.Each(t, func(t *testing.T, c storetest.Copy[demo.Summary]) {
 		ctx := context.Background()
+		db := c.DB
 		orgs := org.NewStore(db)
-		users := auth.NewStore(db, orgs, auth.TestParams)
 		town := demo.Generate(demo.DefaultSeed, demo.DefaultFrom)
-		if _, err := demo.Load(ctx, db, orgs, users, town); err != nil {
-			t.Fatal(err)
-		}
 		// Three workers on leave on Tuesday 3 March: their phones stay
 		// quiet but for the one planted patrol during leave.
 		leave := fakeLeave{}

@@ -34,24 +34,59 @@ type recordTown struct {
 	town demo.Town
 }
 
-// newRecordTown loads the demo town (org tree, workers, accounts) into a
-// fresh SQLite database.
+// newRecordTown gives the test its own SQLite copy of the demo town (org
+// tree, workers, accounts).
 func newRecordTown(tb testing.TB) *recordTown {
 	tb.Helper()
-	ctx := context.Background()
-	db := storetest.SQLite(tb)
-	orgs := org.NewStore(db)
-	users := auth.NewStore(db, orgs, auth.TestParams)
-	town := demo.Generate(demo.DefaultSeed, demo.DefaultFrom)
-	if _, err := demo.Load(ctx, db, orgs, users, town); err != nil {
-		tb.Fatal(err)
-	}
-	keys, err := seal.New("demo", bytes.Repeat([]byte{4}, seal.MaterialSize))
+	c := town.SQLite(tb)
+	return recordTownOn(tb, c.DB, c.Dir)
+}
+
+// recordTownOn wraps a copy of the demo town, its files in dir.
+func recordTownOn(tb testing.TB, db *store.DB, dir string) *recordTown {
+	tb.Helper()
+	rt, err := newRecordStores(db, dir)
 	if err != nil {
 		tb.Fatal(err)
 	}
+	return rt
+}
+
+func newRecordStores(db *store.DB, dir string) (*recordTown, error) {
+	orgs := org.NewStore(db)
+	town := demo.Generate(demo.DefaultSeed, demo.DefaultFrom)
+	keys, err := seal.New("demo", bytes.Repeat([]byte{4}, seal.MaterialSize))
+	if err != nil {
+		return nil, err
+	}
 	rec := records.NewStore(db, orgs, keys)
-	return &recordTown{db: db, orgs: orgs, rec: rec, care: care.NewStore(db, rec, keys), fs: files.NewStore(db, tb.TempDir()), town: town}
+	return &recordTown{db: db, orgs: orgs, rec: rec, care: care.NewStore(db, rec, keys), fs: files.NewStore(db, dir), town: town}, nil
+}
+
+// townWithRecords is the demo town with its records at 12 households a
+// grid (seed demo.DefaultSeed), for the tests of the loaders that build on
+// records (supervision, surveys); each gets its own SQLite copy.
+var townWithRecords = &storetest.Template[struct{}]{
+	Name: "the demo town with records at 12 households a grid",
+	Build: func(ctx context.Context, db storetest.Database) (struct{}, error) {
+		orgs := org.NewStore(db.DB)
+		if _, err := demo.Load(ctx, db.DB, orgs, auth.NewStore(db.DB, orgs, auth.TestParams), demo.Generate(demo.DefaultSeed, demo.DefaultFrom)); err != nil {
+			return struct{}{}, err
+		}
+		rt, err := newRecordStores(db.DB, db.Dir)
+		if err != nil {
+			return struct{}{}, err
+		}
+		_, err = demo.LoadRecords(ctx, rt.db, rt.orgs, rt.rec, rt.fs, rt.town, demo.RecordOptions{Seed: demo.DefaultSeed, HouseholdsPerGrid: 12})
+		return struct{}{}, err
+	},
+}
+
+// newTownWithRecords gives the test its own SQLite copy of townWithRecords.
+func newTownWithRecords(tb testing.TB) *recordTown {
+	tb.Helper()
+	c := townWithRecords.SQLite(tb)
+	return recordTownOn(tb, c.DB, c.Dir)
 }
 
 func (rt *recordTown) load(tb testing.TB, opt demo.RecordOptions) demo.RecordSummary {
@@ -125,6 +160,7 @@ var march = metric.Period{Year: 2026, Month: 3}
 // another. The people and floating counts are denominators: every grid has
 // people, so they are zero nowhere.
 func TestLoadRecordsFacts(t *testing.T) {
+	t.Parallel()
 	rt := newRecordTown(t)
 	sum := rt.load(t, demo.RecordOptions{Seed: 1, HouseholdsPerGrid: 8})
 	t.Logf("summary: %s", summaryLine(sum))
@@ -185,6 +221,7 @@ func TestLoadRecordsFacts(t *testing.T) {
 // under care, so only the street's totals are checked; the full-scale
 // benchmark logs every care fact.
 func TestLoadRecordsCare(t *testing.T) {
+	t.Parallel()
 	rt := newRecordTown(t)
 	sum := rt.load(t, demo.RecordOptions{Seed: 1, HouseholdsPerGrid: 8, Care: rt.care})
 	if sum.CareSubjects == 0 || sum.CareVisits < sum.CareSubjects || sum.PlatformImports != 15 {
@@ -207,11 +244,20 @@ func TestLoadRecordsCare(t *testing.T) {
 
 // The same seed gives the same records: two loads into two databases have
 // the same summary counts and the same facts, grid by grid (compared by
-// grid code: record and unit ids differ).
+// grid code: record and unit ids differ). The second load is on the other
+// engine (otherTown), and the two run at the same time.
 func TestLoadRecordsIsDeterministic(t *testing.T) {
+	t.Parallel()
 	opt := demo.RecordOptions{Seed: 42, HouseholdsPerGrid: 3}
-	a, b := newRecordTown(t), newRecordTown(t)
-	sa, sb := a.load(t, opt), b.load(t, opt)
+	a, b := newRecordTown(t), recordTownOn(t, otherTown(t), t.TempDir())
+	var sa, sb demo.RecordSummary
+	t.Run("load", func(t *testing.T) {
+		t.Run("sqlite", func(t *testing.T) { t.Parallel(); sa = a.load(t, opt) })
+		t.Run("again", func(t *testing.T) { t.Parallel(); sb = b.load(t, opt) })
+	})
+	if t.Failed() {
+		return
+	}
 	if summaryCounts(sa) != summaryCounts(sb) {
 		t.Fatalf("summaries differ:\n%s\n%s", summaryCounts(sa), summaryCounts(sb))
 	}
@@ -233,6 +279,7 @@ func TestLoadRecordsIsDeterministic(t *testing.T) {
 
 // A load that fails halfway (here: its context ends) stores nothing.
 func TestLoadRecordsIsAllOrNothing(t *testing.T) {
+	t.Parallel()
 	rt := newRecordTown(t)
 	ctx := context.Background()
 	var before int

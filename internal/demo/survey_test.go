@@ -13,12 +13,12 @@ import (
 // refused, and only the grid stuffed in April flagged, its excess phone
 // answers left out of its facts.
 func TestLoadSurveys(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("loads the demo records")
 	}
 	ctx := context.Background()
-	rt := newRecordTown(t)
-	rt.load(t, demo.RecordOptions{Seed: 1, HouseholdsPerGrid: 12})
+	rt := newTownWithRecords(t) // 12 households a grid
 	sum, err := demo.LoadSurveys(ctx, rt.db, rt.orgs, rt.rec, 1)
 	if err != nil {
 		t.Fatal(err)

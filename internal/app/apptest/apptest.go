@@ -19,11 +19,18 @@ import (
 // (a clock, say) when a test needs to.
 func Config(tb testing.TB, db *store.DB) app.Config {
 	tb.Helper()
+	return app.Config{DB: db, DataDir: tb.TempDir(), Keys: Keys(), AuthParams: auth.TestParams}
+}
+
+// Keys is the tests' fixed field key: a fixture built once and copied
+// (storetest.Template) seals with it, so that the app each test builds on
+// its copy opens what the fixture sealed.
+func Keys() *seal.Keys {
 	keys, err := seal.New("test", bytes.Repeat([]byte{1}, seal.MaterialSize))
 	if err != nil {
-		tb.Fatal(err)
+		panic(err) // a constant key of the right size: cannot fail
 	}
-	return app.Config{DB: db, DataDir: tb.TempDir(), Keys: keys, AuthParams: auth.TestParams}
+	return keys
 }
 
 // New builds the app on db with Config.
