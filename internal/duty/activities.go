@@ -7,7 +7,6 @@ import (
 	"strings"
 	"time"
 
-	"gridwork/internal/apperr"
 	"gridwork/internal/audit"
 	"gridwork/internal/dates"
 	"gridwork/internal/org"
@@ -111,12 +110,9 @@ func photosOf(ctx context.Context, q store.Queryer, as []Activity) error {
 }
 
 func getActivity(ctx context.Context, q store.Queryer, id string) (Activity, error) {
-	a, err := scanActivity(q.QueryRowContext(ctx, `SELECT `+activityColumns+` FROM duty_activities WHERE id = $1`, id))
-	if store.IsNoRows(err) {
-		return Activity{}, apperr.New(apperr.NotFound, "no activity %s", id)
-	}
+	a, err := getRow(ctx, q, "duty_activities", activityColumns, "activity", id, scanActivity)
 	if err != nil {
-		return Activity{}, fmt.Errorf("duty: activity %s: %w", id, err)
+		return Activity{}, err
 	}
 	as := []Activity{a}
 	if err := photosOf(ctx, q, as); err != nil {
@@ -137,17 +133,10 @@ func (s *Store) GetActivity(ctx context.Context, id string) (Activity, error) {
 func (s *Store) RecordActivity(ctx context.Context, actor string, in NewActivity) (Activity, error) {
 	var out Activity
 	err := audit.Write(ctx, s.db, func(tx store.Tx) error {
+		if done, err := resent(ctx, tx, "duty_activities", in.ClientID, "cannot record activity", getActivity, &out); done {
+			return err
+		}
 		var p problems
-		p.clientID(in.ClientID)
-		if err := p.err("cannot record activity"); err != nil {
-			return err
-		}
-		if id, err := store.ByClientID(ctx, tx, "duty_activities", in.ClientID); err != nil || id != "" {
-			if err == nil {
-				out, err = getActivity(ctx, tx, id)
-			}
-			return err
-		}
 		if err := workerExists(ctx, tx, &p, "worker_id", in.WorkerID); err != nil {
 			return err
 		}
@@ -233,12 +222,7 @@ func (s *Store) ReviewActivity(ctx context.Context, actor, id string, in Activit
 func (s *Store) Activities(ctx context.Context, sc Scope, from, to dates.Date) ([]Activity, error) {
 	var args store.Args
 	prefix, cond := workerScope(&args, sc, "worker_id", s.today())
-	if !from.IsZero() {
-		cond += " AND held_on >= " + args.Add(from)
-	}
-	if !to.IsZero() {
-		cond += " AND held_on <= " + args.Add(to)
-	}
+	cond = onDays(&args, cond, "held_on", from, to)
 	q := s.db.Q(ctx)
 	out, err := store.All(ctx, q, "duty activities", prefix+`SELECT `+activityColumns+` FROM duty_activities WHERE `+cond+` ORDER BY held_at, id`, args, scanActivity)
 	if err != nil {

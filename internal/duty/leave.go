@@ -86,14 +86,7 @@ func scanLeave(row store.Row) (Leave, error) {
 }
 
 func getLeave(ctx context.Context, q store.Queryer, id string) (Leave, error) {
-	l, err := scanLeave(q.QueryRowContext(ctx, `SELECT `+leaveColumns+` FROM duty_leave WHERE id = $1`, id))
-	if store.IsNoRows(err) {
-		return Leave{}, apperr.New(apperr.NotFound, "no leave slip %s", id)
-	}
-	if err != nil {
-		return Leave{}, fmt.Errorf("duty: leave %s: %w", id, err)
-	}
-	return l, nil
+	return getRow(ctx, q, "duty_leave", leaveColumns, "leave slip", id, scanLeave)
 }
 
 // GetLeave returns one leave slip. Errors: NotFound.
@@ -109,17 +102,10 @@ func (s *Store) GetLeave(ctx context.Context, id string) (Leave, error) {
 func (s *Store) RequestLeave(ctx context.Context, actor string, in NewLeave) (Leave, error) {
 	var out Leave
 	err := audit.Write(ctx, s.db, func(tx store.Tx) error {
+		if done, err := resent(ctx, tx, "duty_leave", in.ClientID, "cannot request leave", getLeave, &out); done {
+			return err
+		}
 		var p problems
-		p.clientID(in.ClientID)
-		if err := p.err("cannot request leave"); err != nil {
-			return err
-		}
-		if id, err := store.ByClientID(ctx, tx, "duty_leave", in.ClientID); err != nil || id != "" {
-			if err == nil {
-				out, err = getLeave(ctx, tx, id)
-			}
-			return err
-		}
 		if err := workerExists(ctx, tx, &p, "worker_id", in.WorkerID); err != nil {
 			return err
 		}

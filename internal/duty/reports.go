@@ -105,14 +105,7 @@ func scanReport(row store.Row) (Report, error) {
 }
 
 func getReport(ctx context.Context, q store.Queryer, id string) (Report, error) {
-	r, err := scanReport(q.QueryRowContext(ctx, `SELECT `+reportColumns+` FROM duty_reports WHERE id = $1`, id))
-	if store.IsNoRows(err) {
-		return Report{}, apperr.New(apperr.NotFound, "no report %s", id)
-	}
-	if err != nil {
-		return Report{}, fmt.Errorf("duty: report %s: %w", id, err)
-	}
-	return r, nil
+	return getRow(ctx, q, "duty_reports", reportColumns, "report", id, scanReport)
 }
 
 // GetReport returns one report. Errors: NotFound.
@@ -126,17 +119,10 @@ func (s *Store) GetReport(ctx context.Context, id string) (Report, error) {
 func (s *Store) RequireReport(ctx context.Context, actor string, in NewReport) (Report, error) {
 	var out Report
 	err := audit.Write(ctx, s.db, func(tx store.Tx) error {
+		if done, err := resent(ctx, tx, "duty_reports", in.ClientID, "cannot require report", getReport, &out); done {
+			return err
+		}
 		var p problems
-		p.clientID(in.ClientID)
-		if err := p.err("cannot require report"); err != nil {
-			return err
-		}
-		if id, err := store.ByClientID(ctx, tx, "duty_reports", in.ClientID); err != nil || id != "" {
-			if err == nil {
-				out, err = getReport(ctx, tx, id)
-			}
-			return err
-		}
 		if err := unitOf(ctx, tx, &p, "unit_id", in.UnitID, org.Community, org.Area, org.Grid); err != nil {
 			return err
 		}

@@ -62,14 +62,7 @@ func scanSheet(row store.Row) (Sheet, error) {
 }
 
 func getSheet(ctx context.Context, q store.Queryer, id string) (Sheet, error) {
-	x, err := scanSheet(q.QueryRowContext(ctx, `SELECT `+sheetColumns+` FROM duty_sheets WHERE id = $1`, id))
-	if store.IsNoRows(err) {
-		return Sheet{}, apperr.New(apperr.NotFound, "no work sheet %s", id)
-	}
-	if err != nil {
-		return Sheet{}, fmt.Errorf("duty: work sheet %s: %w", id, err)
-	}
-	return x, nil
+	return getRow(ctx, q, "duty_sheets", sheetColumns, "work sheet", id, scanSheet)
 }
 
 // GetSheet returns one work sheet. Errors: NotFound.
@@ -86,17 +79,10 @@ func (s *Store) GetSheet(ctx context.Context, id string) (Sheet, error) {
 func (s *Store) SignIn(ctx context.Context, actor string, in NewSignIn) (Sheet, error) {
 	var out Sheet
 	err := audit.Write(ctx, s.db, func(tx store.Tx) error {
+		if done, err := resent(ctx, tx, "duty_sheets", in.ClientID, "cannot sign in", getSheet, &out); done {
+			return err
+		}
 		var p problems
-		p.clientID(in.ClientID)
-		if err := p.err("cannot sign in"); err != nil {
-			return err
-		}
-		if id, err := store.ByClientID(ctx, tx, "duty_sheets", in.ClientID); err != nil || id != "" {
-			if err == nil {
-				out, err = getSheet(ctx, tx, id)
-			}
-			return err
-		}
 		if err := workerExists(ctx, tx, &p, "worker_id", in.WorkerID); err != nil {
 			return err
 		}
@@ -198,12 +184,7 @@ func (s *Store) SignOut(ctx context.Context, actor, id string, in SignOut) (Shee
 func (s *Store) Sheets(ctx context.Context, sc Scope, from, to dates.Date) ([]Sheet, error) {
 	var args store.Args
 	prefix, cond := workerScope(&args, sc, "worker_id", s.today())
-	if !from.IsZero() {
-		cond += " AND day >= " + args.Add(from)
-	}
-	if !to.IsZero() {
-		cond += " AND day <= " + args.Add(to)
-	}
+	cond = onDays(&args, cond, "day", from, to)
 	out, err := store.All(ctx, s.db.Q(ctx), "duty work sheets", prefix+`SELECT `+sheetColumns+` FROM duty_sheets WHERE `+cond+` ORDER BY day, worker_id`, args, scanSheet)
 	if err != nil || len(out) == 0 {
 		return out, err
