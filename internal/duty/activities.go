@@ -190,31 +190,22 @@ func (s *Store) RecordActivity(ctx context.Context, actor string, in NewActivity
 // review replaces an earlier one. Errors: NotFound; Invalid when an
 // invalid verdict gives no reason.
 func (s *Store) ReviewActivity(ctx context.Context, actor, id string, in ActivityReview) (Activity, error) {
-	var out Activity
-	err := audit.Write(ctx, s.db, func(tx store.Tx) error {
-		a, err := getActivity(ctx, tx, id)
-		if err != nil {
-			return err
-		}
+	return edit(ctx, s, actor, id, "duty_activity", getActivity, func(tx store.Tx, a *Activity) (string, error) {
 		var p problems
 		in.Note = strings.TrimSpace(in.Note)
 		p.text("note", in.Note, MaxText, !in.Valid)
 		if err := p.err("cannot review activity"); err != nil {
-			return err
+			return "", err
 		}
-		before := a
 		now := s.now()
 		valid := in.Valid
 		a.Valid, a.Uniform, a.ReviewNote, a.ReviewedBy, a.ReviewedAt = &valid, in.Uniform, in.Note, actor, &now
 		if _, err := tx.ExecContext(ctx, `UPDATE duty_activities SET valid = $1, uniform = $2, review_note = $3, reviewed_by = $4, reviewed_at = $5 WHERE id = $6`,
 			valid, in.Uniform, in.Note, actor, now, id); err != nil {
-			return fmt.Errorf("duty: review activity: %w", err)
+			return "", fmt.Errorf("duty: review activity: %w", err)
 		}
-		out = a
-		_, err = audit.Append(ctx, tx, audit.Entry{Actor: actor, Action: "review", Entity: "duty_activity", EntityID: id, Before: before, After: a})
-		return err
+		return "review", nil
 	})
-	return out, err
 }
 
 // Activities returns the activities of workers in scope held from from to

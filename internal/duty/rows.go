@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"gridwork/internal/apperr"
+	"gridwork/internal/audit"
 	"gridwork/internal/dates"
 	"gridwork/internal/store"
 )
@@ -54,4 +55,32 @@ func onDays(args *store.Args, cond, col string, from, to dates.Date) string {
 		cond += " AND " + col + " <= " + args.Add(to)
 	}
 	return cond
+}
+
+// edit changes the record id in one audited transaction: it reads the
+// record with get and lets apply change it and store the change. apply
+// returns the audit action, or "" when nothing changed (a resend, which
+// is not logged); a change is logged on entity with the record before and
+// after. edit returns the record as it stands after.
+func edit[T any](ctx context.Context, s *Store, actor, id, entity string,
+	get func(context.Context, store.Queryer, string) (T, error), apply func(tx store.Tx, x *T) (action string, err error)) (T, error) {
+	var out T
+	err := audit.Write(ctx, s.db, func(tx store.Tx) error {
+		x, err := get(ctx, tx, id)
+		if err != nil {
+			return err
+		}
+		before := x
+		action, err := apply(tx, &x)
+		if err != nil {
+			return err
+		}
+		out = x
+		if action == "" {
+			return nil
+		}
+		_, err = audit.Append(ctx, tx, audit.Entry{Actor: actor, Action: action, Entity: entity, EntityID: id, Before: before, After: x})
+		return err
+	})
+	return out, err
 }

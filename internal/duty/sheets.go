@@ -143,15 +143,9 @@ func (s *Store) SignIn(ctx context.Context, actor string, in NewSignIn) (Sheet, 
 // NotFound; Invalid for no result, or a time before the sign-in or in the
 // future.
 func (s *Store) SignOut(ctx context.Context, actor, id string, in SignOut) (Sheet, error) {
-	var out Sheet
-	err := audit.Write(ctx, s.db, func(tx store.Tx) error {
-		x, err := getSheet(ctx, tx, id)
-		if err != nil {
-			return err
-		}
+	return edit(ctx, s, actor, id, "duty_sheet", getSheet, func(tx store.Tx, x *Sheet) (string, error) {
 		if x.SignedOutAt != nil {
-			out = x
-			return nil
+			return "", nil
 		}
 		var p problems
 		if in.At.IsZero() {
@@ -164,19 +158,15 @@ func (s *Store) SignOut(ctx context.Context, actor, id string, in SignOut) (Shee
 		in.Result = strings.TrimSpace(in.Result)
 		p.text("result", in.Result, MaxText, true)
 		if err := p.err("cannot sign out"); err != nil {
-			return err
+			return "", err
 		}
 		at := micro(in.At)
-		before := x
 		x.SignedOutAt, x.Result = &at, in.Result
 		if _, err := tx.ExecContext(ctx, `UPDATE duty_sheets SET signed_out_at = $1, result = $2 WHERE id = $3`, at, in.Result, id); err != nil {
-			return fmt.Errorf("duty: sign out: %w", err)
+			return "", fmt.Errorf("duty: sign out: %w", err)
 		}
-		out = x
-		_, err = audit.Append(ctx, tx, audit.Entry{Actor: actor, Action: "sign_out", Entity: "duty_sheet", EntityID: id, Before: before, After: x})
-		return err
+		return "sign_out", nil
 	})
-	return out, err
 }
 
 // Sheets returns the work sheets in scope from from to to (both included;
