@@ -80,10 +80,7 @@ func (s *Store) CreateHouse(ctx context.Context, actor string, in NewHouse) (Hou
 	var out House
 	err := audit.Write(ctx, s.db, func(tx store.Tx) error {
 		ctx := store.WithTx(ctx, tx) // helpers read through tx, not the pool
-		if id, err := store.ByClientID(ctx, tx, "houses", in.ClientID); err != nil || id != "" {
-			if err == nil {
-				out, err = getHouse(ctx, tx, id)
-			}
+		if done, err := resent(ctx, tx, "houses", in.ClientID, getHouse, &out); done {
 			return err
 		}
 		in.Address = strings.TrimSpace(in.Address)
@@ -229,8 +226,7 @@ func (s *Store) UpdateHouse(ctx context.Context, actor, id string, p HousePatch)
 // error. Errors: Invalid, NotFound, Conflict (also while people or a rental
 // still live there).
 func (s *Store) EndHouse(ctx context.Context, actor, id string, e End) (House, error) {
-	var out House
-	err := audit.Write(ctx, s.db, func(tx store.Tx) error {
+	return endAudited(ctx, s, actor, "houses", "house", id, e, getHouse, func(tx store.Tx) error {
 		var n int
 		if err := tx.QueryRowContext(ctx, `SELECT (SELECT COUNT(*) FROM people WHERE house_id = $1 AND status = 'active')
 			+ (SELECT COUNT(*) FROM rentals WHERE house_id = $1 AND status = 'active')`, id).Scan(&n); err != nil {
@@ -239,14 +235,8 @@ func (s *Store) EndHouse(ctx context.Context, actor, id string, e End) (House, e
 		if n > 0 {
 			return apperr.New(apperr.Conflict, "house %s still has %d living people or rentals; end or move them first", id, n)
 		}
-		if err := s.endRecord(ctx, tx, actor, "houses", "house", id, e); err != nil {
-			return err
-		}
-		var err error
-		out, err = getHouse(ctx, tx, id)
-		return err
+		return nil
 	})
-	return out, err
 }
 
 // HouseQuery filters a list of houses.

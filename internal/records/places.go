@@ -75,10 +75,7 @@ func (s *Store) CreatePlace(ctx context.Context, actor string, in NewPlace) (Pla
 	var out Place
 	err := audit.Write(ctx, s.db, func(tx store.Tx) error {
 		ctx := store.WithTx(ctx, tx) // helpers read through tx, not the pool
-		if id, err := store.ByClientID(ctx, tx, "places", in.ClientID); err != nil || id != "" {
-			if err == nil {
-				out, err = getPlace(ctx, tx, id)
-			}
+		if done, err := resent(ctx, tx, "places", in.ClientID, getPlace, &out); done {
 			return err
 		}
 		in.Name = strings.TrimSpace(in.Name)
@@ -128,16 +125,7 @@ func (s *Store) GetPlace(ctx context.Context, id string) (Place, error) {
 
 // EndPlace records that a place closed. Errors: Invalid, NotFound, Conflict.
 func (s *Store) EndPlace(ctx context.Context, actor, id string, e End) (Place, error) {
-	var out Place
-	err := audit.Write(ctx, s.db, func(tx store.Tx) error {
-		if err := s.endRecord(ctx, tx, actor, "places", "place", id, e); err != nil {
-			return err
-		}
-		var err error
-		out, err = getPlace(ctx, tx, id)
-		return err
-	})
-	return out, err
+	return endAudited(ctx, s, actor, "places", "place", id, e, getPlace, nil)
 }
 
 // PlaceQuery filters a list of places.
