@@ -85,9 +85,7 @@ func scanLeave(row store.Row) (Leave, error) {
 	return l, err
 }
 
-func getLeave(ctx context.Context, q store.Queryer, id string) (Leave, error) {
-	return getRow(ctx, q, "duty_leave", leaveColumns, "leave slip", id, scanLeave)
-}
+var getLeave = byID("duty_leave", leaveColumns, "leave slip", scanLeave)
 
 // GetLeave returns one leave slip. Errors: NotFound.
 func (s *Store) GetLeave(ctx context.Context, id string) (Leave, error) {

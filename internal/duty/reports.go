@@ -104,9 +104,7 @@ func scanReport(row store.Row) (Report, error) {
 	return r, err
 }
 
-func getReport(ctx context.Context, q store.Queryer, id string) (Report, error) {
-	return getRow(ctx, q, "duty_reports", reportColumns, "report", id, scanReport)
-}
+var getReport = byID("duty_reports", reportColumns, "report", scanReport)
 
 // GetReport returns one report. Errors: NotFound.
 func (s *Store) GetReport(ctx context.Context, id string) (Report, error) {

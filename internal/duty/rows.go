@@ -26,6 +26,13 @@ func getRow[T any](ctx context.Context, q store.Queryer, table, columns, what, i
 	return x, nil
 }
 
+// byID makes the reader of one record of table by id (getRow).
+func byID[T any](table, columns, what string, scan func(store.Row) (T, error)) func(context.Context, store.Queryer, string) (T, error) {
+	return func(ctx context.Context, q store.Queryer, id string) (T, error) {
+		return getRow(ctx, q, table, columns, what, id, scan)
+	}
+}
+
 // resent handles the start of a create that a phone may send again: a
 // malformed clientID is Invalid (refused as refusal says); a clientID
 // already stored in table means the first send's record, read by get into

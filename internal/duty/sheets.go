@@ -61,9 +61,7 @@ func scanSheet(row store.Row) (Sheet, error) {
 	return x, err
 }
 
-func getSheet(ctx context.Context, q store.Queryer, id string) (Sheet, error) {
-	return getRow(ctx, q, "duty_sheets", sheetColumns, "work sheet", id, scanSheet)
-}
+var getSheet = byID("duty_sheets", sheetColumns, "work sheet", scanSheet)
 
 // GetSheet returns one work sheet. Errors: NotFound.
 func (s *Store) GetSheet(ctx context.Context, id string) (Sheet, error) {

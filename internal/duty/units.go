@@ -51,9 +51,7 @@ func scanArticle(row store.Row) (Article, error) {
 	return a, err
 }
 
-func getArticle(ctx context.Context, q store.Queryer, id string) (Article, error) {
-	return getRow(ctx, q, "duty_publicity", articleColumns, "article", id, scanArticle)
-}
+var getArticle = byID("duty_publicity", articleColumns, "article", scanArticle)
 
 // RecordArticle stores a publicity article. A resend with the same
 // ClientID returns the first. Errors: Invalid naming each bad field.
@@ -273,9 +271,7 @@ func scanFinding(row store.Row) (Finding, error) {
 	return f, err
 }
 
-func getFinding(ctx context.Context, q store.Queryer, id string) (Finding, error) {
-	return getRow(ctx, q, "duty_findings", findingColumns, "finding", id, scanFinding)
-}
+var getFinding = byID("duty_findings", findingColumns, "finding", scanFinding)
 
 // RecordFinding stores a finding. A resend with the same ClientID returns
 // the first. Errors: Invalid naming each bad field (a note is required; a
