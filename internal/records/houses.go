@@ -101,7 +101,7 @@ func (s *Store) CreateHouse(ctx context.Context, actor string, in NewHouse) (Hou
 		now := s.now()
 		h := House{ID: store.NewID(), GridID: in.GridID, Address: in.Address, Purpose: in.Purpose, OwnerName: strings.TrimSpace(in.OwnerName),
 			OwnerPhone: in.OwnerPhone, Class: in.Class,
-			Lifecycle: Lifecycle{Status: Active, BeganOn: in.BeganOn, EnteredAt: now, Version: 1, ClientID: in.ClientID, CreatedBy: actor, UpdatedAt: now}}
+			Lifecycle: registering(in.BeganOn, now, in.ClientID, actor)}
 		_, err := tx.ExecContext(ctx, `INSERT INTO houses (id, grid_id, address, purpose, owner_name, owner_phone, household_class, status,
 			began_on, entered_at, version, client_id, created_by, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, 'active', $8, $9, 1, $10, $11, $12)`,
 			h.ID, h.GridID, h.Address, h.Purpose, h.OwnerName, h.OwnerPhone, store.NullIfEmpty(h.Class), h.BeganOn, now, store.NullIfEmpty(h.ClientID), actor, now)

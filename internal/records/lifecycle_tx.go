@@ -2,8 +2,10 @@ package records
 
 import (
 	"context"
+	"time"
 
 	"gridwork/internal/audit"
+	"gridwork/internal/dates"
 	"gridwork/internal/store"
 )
 
@@ -18,6 +20,11 @@ func resent[T any](ctx context.Context, q store.Queryer, table, clientID string,
 	}
 	*out, err = get(ctx, q, id)
 	return true, err
+}
+
+// registering is the lifecycle of a record registered now by actor.
+func registering(began dates.Date, now time.Time, clientID, actor string) Lifecycle {
+	return Lifecycle{Status: Active, BeganOn: began, EnteredAt: now, Version: 1, ClientID: clientID, CreatedBy: actor, UpdatedAt: now}
 }
 
 // endAudited ends the record id of table (endRecord, logged as entity) in
