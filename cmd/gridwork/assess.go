@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -20,12 +19,8 @@ import (
 // runScheme handles `gridwork scheme check|list|add|findings`.
 func runScheme(ctx context.Context, args []string, stdout io.Writer) error {
 	use := fmt.Errorf("%w: scheme check FILE... | scheme check --builtin | scheme list | scheme add FILE | scheme findings", errUsage)
-	if len(args) == 0 {
-		return use
-	}
-	if args[0] == "-h" || args[0] == "--help" {
-		fmt.Fprintln(stdout, "Usage: gridwork scheme check FILE... | check --builtin | list | add FILE | findings (each takes --help)")
-		return flag.ErrHelp
+	if err := needVerb(args, stdout, use, "Usage: gridwork scheme check FILE... | check --builtin | list | add FILE | findings (each takes --help)"); err != nil {
+		return err
 	}
 	switch args[0] {
 	case "check":
@@ -138,12 +133,8 @@ func runScheme(ctx context.Context, args []string, stdout io.Writer) error {
 // runAssess handles `gridwork assess run|rank|explain|export|whatif`.
 func runAssess(ctx context.Context, args []string, stdout io.Writer) error {
 	use := fmt.Errorf("%w: assess run --scheme CODE --period P [--unit CODE] | assess rank --run ID | assess explain --run ID --subject ID | assess export --run ID --what notice|notice-html|payroll|explanations --out FILE | assess whatif --file DRAFT --period P", errUsage)
-	if len(args) == 0 {
-		return use
-	}
-	if args[0] == "-h" || args[0] == "--help" {
-		fmt.Fprintln(stdout, "Usage: gridwork assess run | rank | explain | export | whatif (each takes --help)")
-		return flag.ErrHelp
+	if err := needVerb(args, stdout, use, "Usage: gridwork assess run | rank | explain | export | whatif (each takes --help)"); err != nil {
+		return err
 	}
 	sub := args[0]
 	fs := newFlagSet("assess "+sub, "run: assess a period under a stored scheme and store the run.\nrank: print a run's league table. explain: a subject's score down to the records.\nexport: write a run's notice, payroll or explanations. whatif: try a draft scheme on a past period.")

@@ -363,9 +363,8 @@ func runDemo(ctx context.Context, args []string, stdout io.Writer) error {
 
 func runMigrate(ctx context.Context, args []string, stdout io.Writer) error {
 	fs := newFlagSet("migrate", "Bring the database schema up to date (serve does this at every start too).")
-	var f dbFlags
-	f.register(fs)
-	if err := parse(fs, args); err != nil {
+	f, err := parseDBOnly(fs, args)
+	if err != nil {
 		return err
 	}
 	db, err := f.open(ctx)
@@ -474,9 +473,8 @@ func runAudit(ctx context.Context, args []string, stdout io.Writer) error {
 		return fmt.Errorf("%w: gridwork audit verify [flags]", errUsage)
 	}
 	fs := newFlagSet("audit verify", "Check the audit log's hash chain from the first row to the head.\nExits 1 and names the first broken link if any row was altered or deleted.")
-	var f dbFlags
-	f.register(fs)
-	if err := parse(fs, args[1:]); err != nil {
+	f, err := parseDBOnly(fs, args[1:])
+	if err != nil {
 		return err
 	}
 	db, err := f.open(ctx)

@@ -18,12 +18,8 @@ import (
 // runInspect handles `gridwork inspect plan|list|show|publish|verify|redraw`.
 func runInspect(ctx context.Context, args []string, stdout io.Writer) error {
 	use := fmt.Errorf("%w: inspect plan --unit CODE --from D --to D [--grids N] [--households N] | list | show --round ID | publish --round ID | verify --round ID | redraw --input FILE", errUsage)
-	if len(args) == 0 {
-		return use
-	}
-	if args[0] == "-h" || args[0] == "--help" {
-		fmt.Fprintln(stdout, "Usage: gridwork inspect plan | list | show | publish | verify | redraw (each takes --help)")
-		return flag.ErrHelp
+	if err := needVerb(args, stdout, use, "Usage: gridwork inspect plan | list | show | publish | verify | redraw (each takes --help)"); err != nil {
+		return err
 	}
 	if args[0] == "redraw" {
 		return runRedraw(args[1:], stdout)

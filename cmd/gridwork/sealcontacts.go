@@ -13,9 +13,8 @@ import (
 // and running it twice changes nothing the second time.
 func runSealContacts(ctx context.Context, args []string, stdout io.Writer) error {
 	fs := newFlagSet("seal-contacts", "Seal residents' contacts (name, phone, email of events) stored in plain text by an earlier version,\nwith the field key of the data directory. Run it once after upgrading; a second run changes nothing.")
-	var f dbFlags
-	f.register(fs)
-	if err := parse(fs, args); err != nil {
+	f, err := parseDBOnly(fs, args)
+	if err != nil {
 		return err
 	}
 	a, err := f.openApp(ctx)

@@ -167,18 +167,30 @@ func (s *Server) dutyUnitInScope(ctx context.Context, u auth.User, unitID string
 	return s.auth.CheckScope(ctx, u, unitID, dates.Today())
 }
 
+// dutyListed returns what the caller may list (dutyScope) and the month's
+// first and last day (span).
+func (s *Server) dutyListed(ctx context.Context, u auth.User, in DutyListInput) (duty.Scope, dates.Date, dates.Date, error) {
+	sc, err := s.dutyScope(ctx, u, in)
+	if err != nil {
+		return duty.Scope{}, dates.Date{}, dates.Date{}, err
+	}
+	from, to, err := in.span()
+	return sc, from, to, err
+}
+
+// dutyList answers a list of duty records of a month in the caller's scope.
+func dutyList[T any](ctx context.Context, s *Server, u auth.User, in *DutyListInput, list func(context.Context, duty.Scope, dates.Date, dates.Date) ([]T, error)) (*struct{ Body []T }, error) {
+	sc, from, to, err := s.dutyListed(ctx, u, *in)
+	if err != nil {
+		return nil, err
+	}
+	return reply(list(ctx, sc, from, to))
+}
+
 // ---- logins and profiles
 
 func (s *Server) listDutyLogins(ctx context.Context, u auth.User, in *DutyListInput) (*struct{ Body []duty.Login }, error) {
-	sc, err := s.dutyScope(ctx, u, *in)
-	if err != nil {
-		return nil, err
-	}
-	from, to, err := in.span()
-	if err != nil {
-		return nil, err
-	}
-	return reply(s.duty.Logins(ctx, sc, from, to))
+	return dutyList(ctx, s, u, in, s.duty.Logins)
 }
 
 func (s *Server) recordDutyLogin(ctx context.Context, u auth.User, in *struct{ Body duty.NewLogin }) (*struct{ Body duty.Login }, error) {
@@ -218,11 +230,7 @@ type listMeetingsInput struct {
 }
 
 func (s *Server) listMeetings(ctx context.Context, u auth.User, in *listMeetingsInput) (*struct{ Body []duty.Meeting }, error) {
-	sc, err := s.dutyScope(ctx, u, in.DutyListInput)
-	if err != nil {
-		return nil, err
-	}
-	from, to, err := in.span()
+	sc, from, to, err := s.dutyListed(ctx, u, in.DutyListInput)
 	if err != nil {
 		return nil, err
 	}
@@ -276,11 +284,7 @@ type listLeaveInput struct {
 }
 
 func (s *Server) listLeave(ctx context.Context, u auth.User, in *listLeaveInput) (*struct{ Body []duty.Leave }, error) {
-	sc, err := s.dutyScope(ctx, u, in.DutyListInput)
-	if err != nil {
-		return nil, err
-	}
-	from, to, err := in.span()
+	sc, from, to, err := s.dutyListed(ctx, u, in.DutyListInput)
 	if err != nil {
 		return nil, err
 	}
@@ -335,15 +339,7 @@ func (s *Server) withdrawLeave(ctx context.Context, u auth.User, in *idInput) (*
 // ---- work sheets
 
 func (s *Server) listSheets(ctx context.Context, u auth.User, in *DutyListInput) (*struct{ Body []duty.Sheet }, error) {
-	sc, err := s.dutyScope(ctx, u, *in)
-	if err != nil {
-		return nil, err
-	}
-	from, to, err := in.span()
-	if err != nil {
-		return nil, err
-	}
-	return reply(s.duty.Sheets(ctx, sc, from, to))
+	return dutyList(ctx, s, u, in, s.duty.Sheets)
 }
 
 func (s *Server) signIn(ctx context.Context, u auth.User, in *struct{ Body duty.NewSignIn }) (*struct{ Body duty.Sheet }, error) {
@@ -371,15 +367,7 @@ func (s *Server) signOut(ctx context.Context, u auth.User, in *struct {
 // ---- activities
 
 func (s *Server) listActivities(ctx context.Context, u auth.User, in *DutyListInput) (*struct{ Body []duty.Activity }, error) {
-	sc, err := s.dutyScope(ctx, u, *in)
-	if err != nil {
-		return nil, err
-	}
-	from, to, err := in.span()
-	if err != nil {
-		return nil, err
-	}
-	return reply(s.duty.Activities(ctx, sc, from, to))
+	return dutyList(ctx, s, u, in, s.duty.Activities)
 }
 
 func (s *Server) recordActivity(ctx context.Context, u auth.User, in *struct{ Body duty.NewActivity }) (*struct{ Body duty.Activity }, error) {
@@ -478,15 +466,7 @@ func (s *Server) withdrawSystem(ctx context.Context, u auth.User, in *struct {
 
 func (s *Server) listDutyReports(ctx context.Context, u auth.User, in *DutyListInput) (*struct{ Body []duty.Report }, error) {
 	// A grid worker sees the reports naming them.
-	sc, err := s.dutyScope(ctx, u, *in)
-	if err != nil {
-		return nil, err
-	}
-	from, to, err := in.span()
-	if err != nil {
-		return nil, err
-	}
-	return reply(s.duty.Reports(ctx, sc, from, to))
+	return dutyList(ctx, s, u, in, s.duty.Reports)
 }
 
 func (s *Server) requireReport(ctx context.Context, u auth.User, in *struct{ Body duty.NewReport }) (*struct{ Body duty.Report }, error) {
@@ -538,15 +518,7 @@ func (s *Server) reviewReport(ctx context.Context, u auth.User, in *struct {
 }
 
 func (s *Server) listDutyFindings(ctx context.Context, u auth.User, in *DutyListInput) (*struct{ Body []duty.Finding }, error) {
-	sc, err := s.dutyScope(ctx, u, *in)
-	if err != nil {
-		return nil, err
-	}
-	from, to, err := in.span()
-	if err != nil {
-		return nil, err
-	}
-	return reply(s.duty.Findings(ctx, sc, from, to))
+	return dutyList(ctx, s, u, in, s.duty.Findings)
 }
 
 func (s *Server) recordDutyFinding(ctx context.Context, u auth.User, in *struct{ Body duty.Finding }) (*struct{ Body duty.Finding }, error) {

@@ -64,10 +64,7 @@ func (s *Server) listPeople(ctx context.Context, u auth.User, in *listPeopleInpu
 	limit, offset := in.limitOffset()
 	ps, total, err := s.records.ListPeople(ctx, records.PersonQuery{WithinID: within, GridID: in.GridID, HouseID: in.HouseID,
 		Category: records.Category(in.Category), Status: records.Status(in.Status), Name: in.Name, Limit: limit, Offset: offset})
-	if err != nil {
-		return nil, err
-	}
-	return list(ps, total, in.Page), nil
+	return replyPage(ps, total, err, in.Page)
 }
 
 // PersonDetail is a person with their change log, documents and the
@@ -257,10 +254,7 @@ func (s *Server) listHouses(ctx context.Context, u auth.User, in *listHousesInpu
 	limit, offset := in.limitOffset()
 	hs, total, err := s.records.ListHouses(ctx, records.HouseQuery{WithinID: within, GridID: in.GridID, Class: in.Class,
 		Purpose: records.Purpose(in.Purpose), Status: records.Status(in.Status), Limit: limit, Offset: offset})
-	if err != nil {
-		return nil, err
-	}
-	return list(hs, total, in.Page), nil
+	return replyPage(hs, total, err, in.Page)
 }
 
 func (s *Server) getHouse(ctx context.Context, u auth.User, in *idInput) (*struct{ Body records.House }, error) {
@@ -375,10 +369,7 @@ func (s *Server) listRentals(ctx context.Context, u auth.User, in *listRentalsIn
 	limit, offset := in.limitOffset()
 	rs, total, err := s.records.ListRentals(ctx, records.RentalQuery{WithinID: within, GridID: in.GridID, Status: records.Status(in.Status),
 		NotPosted: in.NotPosted, Limit: limit, Offset: offset})
-	if err != nil {
-		return nil, err
-	}
-	return list(rs, total, in.Page), nil
+	return replyPage(rs, total, err, in.Page)
 }
 
 // RentalDetail is a rental with its tenants.
@@ -564,10 +555,7 @@ func (s *Server) listPlaces(ctx context.Context, u auth.User, in *listPlacesInpu
 	limit, offset := in.limitOffset()
 	ps, total, err := s.records.ListPlaces(ctx, records.PlaceQuery{WithinID: within, GridID: in.GridID, Kind: records.PlaceKind(in.Kind),
 		Status: records.Status(in.Status), Limit: limit, Offset: offset})
-	if err != nil {
-		return nil, err
-	}
-	return list(ps, total, in.Page), nil
+	return replyPage(ps, total, err, in.Page)
 }
 
 func (s *Server) createPlace(ctx context.Context, u auth.User, in *struct{ Body records.NewPlace }) (*struct{ Body records.Place }, error) {

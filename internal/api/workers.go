@@ -34,10 +34,7 @@ func (s *Server) listWorkers(ctx context.Context, u auth.User, in *listWorkersIn
 	}
 	limit, offset := in.limitOffset()
 	ws, total, err := s.org.ListWorkers(ctx, org.WorkerQuery{WithinID: within, On: on, Post: org.Post(in.Post), InPostOnly: in.InPost, Name: in.Name, Limit: limit, Offset: offset})
-	if err != nil {
-		return nil, err
-	}
-	return list(ws, total, in.Page), nil
+	return replyPage(ws, total, err, in.Page)
 }
 
 // WorkerDetail is a worker with their assignments, past and present.
@@ -153,10 +150,7 @@ func (s *Server) listAssignments(ctx context.Context, u auth.User, in *listAssig
 	}
 	q.Limit, q.Offset = in.limitOffset()
 	as, total, err := s.org.ListAssignments(ctx, q)
-	if err != nil {
-		return nil, err
-	}
-	return list(as, total, in.Page), nil
+	return replyPage(as, total, err, in.Page)
 }
 
 type createAssignmentInput struct{ Body org.NewAssignment }

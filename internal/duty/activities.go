@@ -7,7 +7,6 @@ import (
 	"strings"
 	"time"
 
-	"gridwork/internal/apperr"
 	"gridwork/internal/audit"
 	"gridwork/internal/dates"
 	"gridwork/internal/org"
@@ -111,12 +110,9 @@ func photosOf(ctx context.Context, q store.Queryer, as []Activity) error {
 }
 
 func getActivity(ctx context.Context, q store.Queryer, id string) (Activity, error) {
-	a, err := scanActivity(q.QueryRowContext(ctx, `SELECT `+activityColumns+` FROM duty_activities WHERE id = $1`, id))
-	if store.IsNoRows(err) {
-		return Activity{}, apperr.New(apperr.NotFound, "no activity %s", id)
-	}
+	a, err := getRow(ctx, q, "duty_activities", activityColumns, "activity", id, scanActivity)
 	if err != nil {
-		return Activity{}, fmt.Errorf("duty: activity %s: %w", id, err)
+		return Activity{}, err
 	}
 	as := []Activity{a}
 	if err := photosOf(ctx, q, as); err != nil {
@@ -137,17 +133,10 @@ func (s *Store) GetActivity(ctx context.Context, id string) (Activity, error) {
 func (s *Store) RecordActivity(ctx context.Context, actor string, in NewActivity) (Activity, error) {
 	var out Activity
 	err := audit.Write(ctx, s.db, func(tx store.Tx) error {
+		if done, err := resent(ctx, tx, "duty_activities", in.ClientID, "cannot record activity", getActivity, &out); done {
+			return err
+		}
 		var p problems
-		p.clientID(in.ClientID)
-		if err := p.err("cannot record activity"); err != nil {
-			return err
-		}
-		if id, err := store.ByClientID(ctx, tx, "duty_activities", in.ClientID); err != nil || id != "" {
-			if err == nil {
-				out, err = getActivity(ctx, tx, id)
-			}
-			return err
-		}
 		if err := workerExists(ctx, tx, &p, "worker_id", in.WorkerID); err != nil {
 			return err
 		}
@@ -201,31 +190,22 @@ func (s *Store) RecordActivity(ctx context.Context, actor string, in NewActivity
 // review replaces an earlier one. Errors: NotFound; Invalid when an
 // invalid verdict gives no reason.
 func (s *Store) ReviewActivity(ctx context.Context, actor, id string, in ActivityReview) (Activity, error) {
-	var out Activity
-	err := audit.Write(ctx, s.db, func(tx store.Tx) error {
-		a, err := getActivity(ctx, tx, id)
-		if err != nil {
-			return err
-		}
+	return edit(ctx, s, actor, id, "duty_activity", getActivity, func(tx store.Tx, a *Activity) (string, error) {
 		var p problems
 		in.Note = strings.TrimSpace(in.Note)
 		p.text("note", in.Note, MaxText, !in.Valid)
 		if err := p.err("cannot review activity"); err != nil {
-			return err
+			return "", err
 		}
-		before := a
 		now := s.now()
 		valid := in.Valid
 		a.Valid, a.Uniform, a.ReviewNote, a.ReviewedBy, a.ReviewedAt = &valid, in.Uniform, in.Note, actor, &now
 		if _, err := tx.ExecContext(ctx, `UPDATE duty_activities SET valid = $1, uniform = $2, review_note = $3, reviewed_by = $4, reviewed_at = $5 WHERE id = $6`,
 			valid, in.Uniform, in.Note, actor, now, id); err != nil {
-			return fmt.Errorf("duty: review activity: %w", err)
+			return "", fmt.Errorf("duty: review activity: %w", err)
 		}
-		out = a
-		_, err = audit.Append(ctx, tx, audit.Entry{Actor: actor, Action: "review", Entity: "duty_activity", EntityID: id, Before: before, After: a})
-		return err
+		return "review", nil
 	})
-	return out, err
 }
 
 // Activities returns the activities of workers in scope held from from to
@@ -233,12 +213,7 @@ func (s *Store) ReviewActivity(ctx context.Context, actor, id string, in Activit
 func (s *Store) Activities(ctx context.Context, sc Scope, from, to dates.Date) ([]Activity, error) {
 	var args store.Args
 	prefix, cond := workerScope(&args, sc, "worker_id", s.today())
-	if !from.IsZero() {
-		cond += " AND held_on >= " + args.Add(from)
-	}
-	if !to.IsZero() {
-		cond += " AND held_on <= " + args.Add(to)
-	}
+	cond = onDays(&args, cond, "held_on", from, to)
 	q := s.db.Q(ctx)
 	out, err := store.All(ctx, q, "duty activities", prefix+`SELECT `+activityColumns+` FROM duty_activities WHERE `+cond+` ORDER BY held_at, id`, args, scanActivity)
 	if err != nil {

@@ -85,16 +85,7 @@ func scanLeave(row store.Row) (Leave, error) {
 	return l, err
 }
 
-func getLeave(ctx context.Context, q store.Queryer, id string) (Leave, error) {
-	l, err := scanLeave(q.QueryRowContext(ctx, `SELECT `+leaveColumns+` FROM duty_leave WHERE id = $1`, id))
-	if store.IsNoRows(err) {
-		return Leave{}, apperr.New(apperr.NotFound, "no leave slip %s", id)
-	}
-	if err != nil {
-		return Leave{}, fmt.Errorf("duty: leave %s: %w", id, err)
-	}
-	return l, nil
-}
+var getLeave = byID("duty_leave", leaveColumns, "leave slip", scanLeave)
 
 // GetLeave returns one leave slip. Errors: NotFound.
 func (s *Store) GetLeave(ctx context.Context, id string) (Leave, error) {
@@ -109,17 +100,10 @@ func (s *Store) GetLeave(ctx context.Context, id string) (Leave, error) {
 func (s *Store) RequestLeave(ctx context.Context, actor string, in NewLeave) (Leave, error) {
 	var out Leave
 	err := audit.Write(ctx, s.db, func(tx store.Tx) error {
+		if done, err := resent(ctx, tx, "duty_leave", in.ClientID, "cannot request leave", getLeave, &out); done {
+			return err
+		}
 		var p problems
-		p.clientID(in.ClientID)
-		if err := p.err("cannot request leave"); err != nil {
-			return err
-		}
-		if id, err := store.ByClientID(ctx, tx, "duty_leave", in.ClientID); err != nil || id != "" {
-			if err == nil {
-				out, err = getLeave(ctx, tx, id)
-			}
-			return err
-		}
 		if err := workerExists(ctx, tx, &p, "worker_id", in.WorkerID); err != nil {
 			return err
 		}
@@ -171,75 +155,51 @@ func (s *Store) RequestLeave(ctx context.Context, actor string, in NewLeave) (Le
 // NotFound; Conflict when the slip is withdrawn or was decided the other
 // way.
 func (s *Store) DecideLeave(ctx context.Context, actor, id string, approve bool, note string) (Leave, error) {
-	var out Leave
-	err := audit.Write(ctx, s.db, func(tx store.Tx) error {
-		var p problems
-		note = strings.TrimSpace(note)
-		p.text("decision", note, MaxText, false)
-		if err := p.err("cannot decide leave"); err != nil {
-			return err
-		}
-		l, err := getLeave(ctx, tx, id)
-		if err != nil {
-			return err
-		}
-		want := Rejected
-		if approve {
-			want = Approved
-		}
+	var p problems
+	note = strings.TrimSpace(note)
+	p.text("decision", note, MaxText, false)
+	if err := p.err("cannot decide leave"); err != nil {
+		return Leave{}, err
+	}
+	want, action := Rejected, "reject"
+	if approve {
+		want, action = Approved, "approve"
+	}
+	return edit(ctx, s, actor, id, "duty_leave", getLeave, func(tx store.Tx, l *Leave) (string, error) {
 		switch l.Status {
 		case want:
-			out = l
-			return nil
+			return "", nil
 		case Requested:
 		default:
-			return apperr.New(apperr.Conflict, "leave slip %s is %s; it can no longer be %s", id, l.Status, want)
+			return "", apperr.New(apperr.Conflict, "leave slip %s is %s; it can no longer be %s", id, l.Status, want)
 		}
 		now := s.now()
-		before := l
 		l.Status, l.DecidedBy, l.DecidedAt, l.Decision = want, actor, &now, note
 		if _, err := tx.ExecContext(ctx, `UPDATE duty_leave SET status = $1, decided_by = $2, decided_at = $3, decision = $4 WHERE id = $5`,
 			want, actor, now, note, id); err != nil {
-			return fmt.Errorf("duty: decide leave: %w", err)
+			return "", fmt.Errorf("duty: decide leave: %w", err)
 		}
-		out = l
-		action := "reject"
-		if approve {
-			action = "approve"
-		}
-		_, err = audit.Append(ctx, tx, audit.Entry{Actor: actor, Action: action, Entity: "duty_leave", EntityID: id, Before: before, After: l})
-		return err
+		return action, nil
 	})
-	return out, err
 }
 
 // WithdrawLeave withdraws a slip still requested. Errors: NotFound;
 // Conflict once decided.
 func (s *Store) WithdrawLeave(ctx context.Context, actor, id string) (Leave, error) {
-	var out Leave
-	err := audit.Write(ctx, s.db, func(tx store.Tx) error {
-		l, err := getLeave(ctx, tx, id)
-		if err != nil {
-			return err
-		}
+	return edit(ctx, s, actor, id, "duty_leave", getLeave, func(tx store.Tx, l *Leave) (string, error) {
 		switch l.Status {
 		case Withdrawn:
-			out = l
-			return nil
+			return "", nil
 		case Requested:
 		default:
-			return apperr.New(apperr.Conflict, "leave slip %s is %s already", id, l.Status)
+			return "", apperr.New(apperr.Conflict, "leave slip %s is %s already", id, l.Status)
 		}
-		before := l
 		l.Status = Withdrawn
 		if _, err := tx.ExecContext(ctx, `UPDATE duty_leave SET status = 'withdrawn' WHERE id = $1`, id); err != nil {
-			return fmt.Errorf("duty: withdraw leave: %w", err)
+			return "", fmt.Errorf("duty: withdraw leave: %w", err)
 		}
-		out = l
-		_, err = audit.Append(ctx, tx, audit.Entry{Actor: actor, Action: "withdraw", Entity: "duty_leave", EntityID: id, Before: before, After: l})
-		return err
+		return "withdraw", nil
 	})
-	return out, err
 }
 
 // LeaveQuery selects leave slips.

@@ -174,12 +174,7 @@ func getLogin(ctx context.Context, q store.Queryer, worker string, day dates.Dat
 func (s *Store) Logins(ctx context.Context, sc Scope, from, to dates.Date) ([]Login, error) {
 	var args store.Args
 	prefix, cond := workerScope(&args, sc, "worker_id", s.today())
-	if !from.IsZero() {
-		cond += " AND day >= " + args.Add(from)
-	}
-	if !to.IsZero() {
-		cond += " AND day <= " + args.Add(to)
-	}
+	cond = onDays(&args, cond, "day", from, to)
 	out, err := store.All(ctx, s.db.Q(ctx), "duty: logins", prefix+`SELECT `+loginColumns+` FROM duty_logins WHERE `+cond+` ORDER BY day, worker_id, client`, args, scanLogin)
 	if out == nil {
 		out = []Login{}

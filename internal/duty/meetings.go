@@ -7,7 +7,6 @@ import (
 	"strings"
 	"time"
 
-	"gridwork/internal/apperr"
 	"gridwork/internal/audit"
 	"gridwork/internal/dates"
 	"gridwork/internal/org"
@@ -123,12 +122,9 @@ func scanMeeting(row store.Row) (Meeting, error) {
 }
 
 func getMeeting(ctx context.Context, q store.Queryer, id string) (Meeting, error) {
-	m, err := scanMeeting(q.QueryRowContext(ctx, `SELECT `+meetingColumns+` FROM duty_meetings WHERE id = $1`, id))
-	if store.IsNoRows(err) {
-		return Meeting{}, apperr.New(apperr.NotFound, "no meeting %s", id)
-	}
+	m, err := getRow(ctx, q, "duty_meetings", meetingColumns, "meeting", id, scanMeeting)
 	if err != nil {
-		return Meeting{}, fmt.Errorf("duty: meeting %s: %w", id, err)
+		return Meeting{}, err
 	}
 	att, err := attendanceOf(ctx, q, []string{id})
 	if err != nil {
@@ -232,17 +228,10 @@ func putAttendance(ctx context.Context, tx store.Tx, meetingID string, att []Att
 func (s *Store) RecordMeeting(ctx context.Context, actor string, in NewMeeting) (Meeting, error) {
 	var out Meeting
 	err := audit.Write(ctx, s.db, func(tx store.Tx) error {
+		if done, err := resent(ctx, tx, "duty_meetings", in.ClientID, "cannot record meeting", getMeeting, &out); done {
+			return err
+		}
 		var p problems
-		p.clientID(in.ClientID)
-		if err := p.err("cannot record meeting"); err != nil {
-			return err
-		}
-		if id, err := store.ByClientID(ctx, tx, "duty_meetings", in.ClientID); err != nil || id != "" {
-			if err == nil {
-				out, err = getMeeting(ctx, tx, id)
-			}
-			return err
-		}
 		if !in.Kind.valid() {
 			p.add("kind", "%q is not morning, analysis, regular, training, check or campaign", in.Kind)
 		}
@@ -376,12 +365,7 @@ func (s *Store) Meetings(ctx context.Context, q MeetingQuery) ([]Meeting, error)
 	if q.Kind != "" {
 		cond += " AND kind = " + args.Add(q.Kind)
 	}
-	if !q.From.IsZero() {
-		cond += " AND held_on >= " + args.Add(q.From)
-	}
-	if !q.To.IsZero() {
-		cond += " AND held_on <= " + args.Add(q.To)
-	}
+	cond = onDays(&args, cond, "held_on", q.From, q.To)
 	q2 := s.db.Q(ctx)
 	out, err := store.All(ctx, q2, "duty meetings", prefix+`SELECT `+meetingColumns+` FROM duty_meetings WHERE `+cond+` ORDER BY held_at, id`, args, scanMeeting)
 	if err != nil {

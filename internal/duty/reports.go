@@ -104,16 +104,7 @@ func scanReport(row store.Row) (Report, error) {
 	return r, err
 }
 
-func getReport(ctx context.Context, q store.Queryer, id string) (Report, error) {
-	r, err := scanReport(q.QueryRowContext(ctx, `SELECT `+reportColumns+` FROM duty_reports WHERE id = $1`, id))
-	if store.IsNoRows(err) {
-		return Report{}, apperr.New(apperr.NotFound, "no report %s", id)
-	}
-	if err != nil {
-		return Report{}, fmt.Errorf("duty: report %s: %w", id, err)
-	}
-	return r, nil
-}
+var getReport = byID("duty_reports", reportColumns, "report", scanReport)
 
 // GetReport returns one report. Errors: NotFound.
 func (s *Store) GetReport(ctx context.Context, id string) (Report, error) {
@@ -126,17 +117,10 @@ func (s *Store) GetReport(ctx context.Context, id string) (Report, error) {
 func (s *Store) RequireReport(ctx context.Context, actor string, in NewReport) (Report, error) {
 	var out Report
 	err := audit.Write(ctx, s.db, func(tx store.Tx) error {
+		if done, err := resent(ctx, tx, "duty_reports", in.ClientID, "cannot require report", getReport, &out); done {
+			return err
+		}
 		var p problems
-		p.clientID(in.ClientID)
-		if err := p.err("cannot require report"); err != nil {
-			return err
-		}
-		if id, err := store.ByClientID(ctx, tx, "duty_reports", in.ClientID); err != nil || id != "" {
-			if err == nil {
-				out, err = getReport(ctx, tx, id)
-			}
-			return err
-		}
 		if err := unitOf(ctx, tx, &p, "unit_id", in.UnitID, org.Community, org.Area, org.Grid); err != nil {
 			return err
 		}
@@ -176,15 +160,9 @@ func (s *Store) RequireReport(ctx context.Context, actor string, in NewReport) (
 // that returns the report (a resend); the first submission's time stands.
 // Errors: NotFound; Invalid for a time in the future or an unknown file.
 func (s *Store) SubmitReport(ctx context.Context, actor, id string, in Submission) (Report, error) {
-	var out Report
-	err := audit.Write(ctx, s.db, func(tx store.Tx) error {
-		r, err := getReport(ctx, tx, id)
-		if err != nil {
-			return err
-		}
+	return edit(ctx, s, actor, id, "duty_report", getReport, func(tx store.Tx, r *Report) (string, error) {
 		if r.SubmittedAt != nil {
-			out = r
-			return nil
+			return "", nil
 		}
 		var p problems
 		if in.At.IsZero() {
@@ -192,23 +170,19 @@ func (s *Store) SubmitReport(ctx context.Context, actor, id string, in Submissio
 		}
 		s.notFuture(&p, "at", in.At)
 		if err := fileExists(ctx, tx, &p, "file", in.File); err != nil {
-			return err
+			return "", err
 		}
 		if err := p.err("cannot submit report"); err != nil {
-			return err
+			return "", err
 		}
-		before := r
 		at := micro(in.At)
 		r.SubmittedAt, r.SubmittedBy, r.File = &at, actor, in.File
 		if _, err := tx.ExecContext(ctx, `UPDATE duty_reports SET submitted_at = $1, submitted_by = $2, file = $3 WHERE id = $4`,
 			at, actor, store.NullIfEmpty(in.File), id); err != nil {
-			return fmt.Errorf("duty: submit report: %w", err)
+			return "", fmt.Errorf("duty: submit report: %w", err)
 		}
-		out = r
-		_, err = audit.Append(ctx, tx, audit.Entry{Actor: actor, Action: "submit", Entity: "duty_report", EntityID: id, Before: before, After: r})
-		return err
+		return "submit", nil
 	})
-	return out, err
 }
 
 // ReviewReport records the reviewer's verdict on a submitted report; a
@@ -216,12 +190,7 @@ func (s *Store) SubmitReport(ctx context.Context, actor, id string, in Submissio
 // it is submitted; Invalid for an unknown verdict, or wrong or
 // perfunctory without a note.
 func (s *Store) ReviewReport(ctx context.Context, actor, id string, in Review) (Report, error) {
-	var out Report
-	err := audit.Write(ctx, s.db, func(tx store.Tx) error {
-		r, err := getReport(ctx, tx, id)
-		if err != nil {
-			return err
-		}
+	return edit(ctx, s, actor, id, "duty_report", getReport, func(tx store.Tx, r *Report) (string, error) {
 		var p problems
 		if !in.Verdict.valid() {
 			p.add("verdict", "%q is not ok, wrong or perfunctory", in.Verdict)
@@ -229,23 +198,19 @@ func (s *Store) ReviewReport(ctx context.Context, actor, id string, in Review) (
 		in.Note = strings.TrimSpace(in.Note)
 		p.text("note", in.Note, MaxText, in.Verdict != OK)
 		if err := p.err("cannot review report"); err != nil {
-			return err
+			return "", err
 		}
 		if r.SubmittedAt == nil {
-			return apperr.New(apperr.Conflict, "report %s is not submitted yet", id)
+			return "", apperr.New(apperr.Conflict, "report %s is not submitted yet", id)
 		}
-		before := r
 		now := s.now()
 		r.Verdict, r.ReviewNote, r.ReviewedBy, r.ReviewedAt = in.Verdict, in.Note, actor, &now
 		if _, err := tx.ExecContext(ctx, `UPDATE duty_reports SET verdict = $1, review_note = $2, reviewed_by = $3, reviewed_at = $4 WHERE id = $5`,
 			in.Verdict, in.Note, actor, now, id); err != nil {
-			return fmt.Errorf("duty: review report: %w", err)
+			return "", fmt.Errorf("duty: review report: %w", err)
 		}
-		out = r
-		_, err = audit.Append(ctx, tx, audit.Entry{Actor: actor, Action: "review", Entity: "duty_report", EntityID: id, Before: before, After: r})
-		return err
+		return "review", nil
 	})
-	return out, err
 }
 
 // Reports returns the reports of units in scope (or, with

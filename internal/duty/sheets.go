@@ -61,16 +61,7 @@ func scanSheet(row store.Row) (Sheet, error) {
 	return x, err
 }
 
-func getSheet(ctx context.Context, q store.Queryer, id string) (Sheet, error) {
-	x, err := scanSheet(q.QueryRowContext(ctx, `SELECT `+sheetColumns+` FROM duty_sheets WHERE id = $1`, id))
-	if store.IsNoRows(err) {
-		return Sheet{}, apperr.New(apperr.NotFound, "no work sheet %s", id)
-	}
-	if err != nil {
-		return Sheet{}, fmt.Errorf("duty: work sheet %s: %w", id, err)
-	}
-	return x, nil
-}
+var getSheet = byID("duty_sheets", sheetColumns, "work sheet", scanSheet)
 
 // GetSheet returns one work sheet. Errors: NotFound.
 func (s *Store) GetSheet(ctx context.Context, id string) (Sheet, error) {
@@ -86,17 +77,10 @@ func (s *Store) GetSheet(ctx context.Context, id string) (Sheet, error) {
 func (s *Store) SignIn(ctx context.Context, actor string, in NewSignIn) (Sheet, error) {
 	var out Sheet
 	err := audit.Write(ctx, s.db, func(tx store.Tx) error {
+		if done, err := resent(ctx, tx, "duty_sheets", in.ClientID, "cannot sign in", getSheet, &out); done {
+			return err
+		}
 		var p problems
-		p.clientID(in.ClientID)
-		if err := p.err("cannot sign in"); err != nil {
-			return err
-		}
-		if id, err := store.ByClientID(ctx, tx, "duty_sheets", in.ClientID); err != nil || id != "" {
-			if err == nil {
-				out, err = getSheet(ctx, tx, id)
-			}
-			return err
-		}
 		if err := workerExists(ctx, tx, &p, "worker_id", in.WorkerID); err != nil {
 			return err
 		}
@@ -157,15 +141,9 @@ func (s *Store) SignIn(ctx context.Context, actor string, in NewSignIn) (Sheet, 
 // NotFound; Invalid for no result, or a time before the sign-in or in the
 // future.
 func (s *Store) SignOut(ctx context.Context, actor, id string, in SignOut) (Sheet, error) {
-	var out Sheet
-	err := audit.Write(ctx, s.db, func(tx store.Tx) error {
-		x, err := getSheet(ctx, tx, id)
-		if err != nil {
-			return err
-		}
+	return edit(ctx, s, actor, id, "duty_sheet", getSheet, func(tx store.Tx, x *Sheet) (string, error) {
 		if x.SignedOutAt != nil {
-			out = x
-			return nil
+			return "", nil
 		}
 		var p problems
 		if in.At.IsZero() {
@@ -178,19 +156,15 @@ func (s *Store) SignOut(ctx context.Context, actor, id string, in SignOut) (Shee
 		in.Result = strings.TrimSpace(in.Result)
 		p.text("result", in.Result, MaxText, true)
 		if err := p.err("cannot sign out"); err != nil {
-			return err
+			return "", err
 		}
 		at := micro(in.At)
-		before := x
 		x.SignedOutAt, x.Result = &at, in.Result
 		if _, err := tx.ExecContext(ctx, `UPDATE duty_sheets SET signed_out_at = $1, result = $2 WHERE id = $3`, at, in.Result, id); err != nil {
-			return fmt.Errorf("duty: sign out: %w", err)
+			return "", fmt.Errorf("duty: sign out: %w", err)
 		}
-		out = x
-		_, err = audit.Append(ctx, tx, audit.Entry{Actor: actor, Action: "sign_out", Entity: "duty_sheet", EntityID: id, Before: before, After: x})
-		return err
+		return "sign_out", nil
 	})
-	return out, err
 }
 
 // Sheets returns the work sheets in scope from from to to (both included;
@@ -198,12 +172,7 @@ func (s *Store) SignOut(ctx context.Context, actor, id string, in SignOut) (Shee
 func (s *Store) Sheets(ctx context.Context, sc Scope, from, to dates.Date) ([]Sheet, error) {
 	var args store.Args
 	prefix, cond := workerScope(&args, sc, "worker_id", s.today())
-	if !from.IsZero() {
-		cond += " AND day >= " + args.Add(from)
-	}
-	if !to.IsZero() {
-		cond += " AND day <= " + args.Add(to)
-	}
+	cond = onDays(&args, cond, "day", from, to)
 	out, err := store.All(ctx, s.db.Q(ctx), "duty work sheets", prefix+`SELECT `+sheetColumns+` FROM duty_sheets WHERE `+cond+` ORDER BY day, worker_id`, args, scanSheet)
 	if err != nil || len(out) == 0 {
 		return out, err

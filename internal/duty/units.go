@@ -51,22 +51,17 @@ func scanArticle(row store.Row) (Article, error) {
 	return a, err
 }
 
+var getArticle = byID("duty_publicity", articleColumns, "article", scanArticle)
+
 // RecordArticle stores a publicity article. A resend with the same
 // ClientID returns the first. Errors: Invalid naming each bad field.
 func (s *Store) RecordArticle(ctx context.Context, actor string, in Article) (Article, error) {
 	var out Article
 	err := audit.Write(ctx, s.db, func(tx store.Tx) error {
+		if done, err := resent(ctx, tx, "duty_publicity", in.ClientID, "cannot record article", getArticle, &out); done {
+			return err
+		}
 		var p problems
-		p.clientID(in.ClientID)
-		if err := p.err("cannot record article"); err != nil {
-			return err
-		}
-		if id, err := store.ByClientID(ctx, tx, "duty_publicity", in.ClientID); err != nil || id != "" {
-			if err == nil {
-				out, err = scanArticle(tx.QueryRowContext(ctx, `SELECT `+articleColumns+` FROM duty_publicity WHERE id = $1`, id))
-			}
-			return err
-		}
 		if err := unitOf(ctx, tx, &p, "unit_id", in.UnitID, org.Community, org.Area, org.Grid); err != nil {
 			return err
 		}
@@ -107,12 +102,7 @@ func (s *Store) RecordArticle(ctx context.Context, actor string, in Article) (Ar
 func (s *Store) Articles(ctx context.Context, sc Scope, from, to dates.Date) ([]Article, error) {
 	var args store.Args
 	prefix, cond := unitScope(&args, sc, "unit_id", s.today())
-	if !from.IsZero() {
-		cond += " AND published_on >= " + args.Add(from)
-	}
-	if !to.IsZero() {
-		cond += " AND published_on <= " + args.Add(to)
-	}
+	cond = onDays(&args, cond, "published_on", from, to)
 	return store.All(ctx, s.db.Q(ctx), "duty articles", prefix+`SELECT `+articleColumns+` FROM duty_publicity WHERE `+cond+` ORDER BY published_on, id`, args, scanArticle)
 }
 
@@ -281,23 +271,18 @@ func scanFinding(row store.Row) (Finding, error) {
 	return f, err
 }
 
+var getFinding = byID("duty_findings", findingColumns, "finding", scanFinding)
+
 // RecordFinding stores a finding. A resend with the same ClientID returns
 // the first. Errors: Invalid naming each bad field (a note is required; a
 // worker for every kind but issue_unanalysed).
 func (s *Store) RecordFinding(ctx context.Context, actor string, in Finding) (Finding, error) {
 	var out Finding
 	err := audit.Write(ctx, s.db, func(tx store.Tx) error {
+		if done, err := resent(ctx, tx, "duty_findings", in.ClientID, "cannot record finding", getFinding, &out); done {
+			return err
+		}
 		var p problems
-		p.clientID(in.ClientID)
-		if err := p.err("cannot record finding"); err != nil {
-			return err
-		}
-		if id, err := store.ByClientID(ctx, tx, "duty_findings", in.ClientID); err != nil || id != "" {
-			if err == nil {
-				out, err = scanFinding(tx.QueryRowContext(ctx, `SELECT `+findingColumns+` FROM duty_findings WHERE id = $1`, id))
-			}
-			return err
-		}
 		if !in.Kind.valid() {
 			p.add("kind", "%q is not assignment_refused, phone_not_carried, issue_unanalysed or task_missed", in.Kind)
 		}
@@ -358,11 +343,6 @@ func (s *Store) Findings(ctx context.Context, sc Scope, from, to dates.Date) ([]
 	if sc.WorkerID != "" {
 		cond += " AND worker_id = " + args.Add(sc.WorkerID)
 	}
-	if !from.IsZero() {
-		cond += " AND found_on >= " + args.Add(from)
-	}
-	if !to.IsZero() {
-		cond += " AND found_on <= " + args.Add(to)
-	}
+	cond = onDays(&args, cond, "found_on", from, to)
 	return store.All(ctx, s.db.Q(ctx), "duty findings", prefix+`SELECT `+findingColumns+` FROM duty_findings WHERE `+cond+` ORDER BY found_on, id`, args, scanFinding)
 }

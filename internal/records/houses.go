@@ -80,10 +80,7 @@ func (s *Store) CreateHouse(ctx context.Context, actor string, in NewHouse) (Hou
 	var out House
 	err := audit.Write(ctx, s.db, func(tx store.Tx) error {
 		ctx := store.WithTx(ctx, tx) // helpers read through tx, not the pool
-		if id, err := store.ByClientID(ctx, tx, "houses", in.ClientID); err != nil || id != "" {
-			if err == nil {
-				out, err = getHouse(ctx, tx, id)
-			}
+		if done, err := resent(ctx, tx, "houses", in.ClientID, getHouse, &out); done {
 			return err
 		}
 		in.Address = strings.TrimSpace(in.Address)
@@ -104,7 +101,7 @@ func (s *Store) CreateHouse(ctx context.Context, actor string, in NewHouse) (Hou
 		now := s.now()
 		h := House{ID: store.NewID(), GridID: in.GridID, Address: in.Address, Purpose: in.Purpose, OwnerName: strings.TrimSpace(in.OwnerName),
 			OwnerPhone: in.OwnerPhone, Class: in.Class,
-			Lifecycle: Lifecycle{Status: Active, BeganOn: in.BeganOn, EnteredAt: now, Version: 1, ClientID: in.ClientID, CreatedBy: actor, UpdatedAt: now}}
+			Lifecycle: registering(in.BeganOn, now, in.ClientID, actor)}
 		_, err := tx.ExecContext(ctx, `INSERT INTO houses (id, grid_id, address, purpose, owner_name, owner_phone, household_class, status,
 			began_on, entered_at, version, client_id, created_by, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, 'active', $8, $9, 1, $10, $11, $12)`,
 			h.ID, h.GridID, h.Address, h.Purpose, h.OwnerName, h.OwnerPhone, store.NullIfEmpty(h.Class), h.BeganOn, now, store.NullIfEmpty(h.ClientID), actor, now)
@@ -229,8 +226,7 @@ func (s *Store) UpdateHouse(ctx context.Context, actor, id string, p HousePatch)
 // error. Errors: Invalid, NotFound, Conflict (also while people or a rental
 // still live there).
 func (s *Store) EndHouse(ctx context.Context, actor, id string, e End) (House, error) {
-	var out House
-	err := audit.Write(ctx, s.db, func(tx store.Tx) error {
+	return endAudited(ctx, s, actor, "houses", "house", id, e, getHouse, func(tx store.Tx) error {
 		var n int
 		if err := tx.QueryRowContext(ctx, `SELECT (SELECT COUNT(*) FROM people WHERE house_id = $1 AND status = 'active')
 			+ (SELECT COUNT(*) FROM rentals WHERE house_id = $1 AND status = 'active')`, id).Scan(&n); err != nil {
@@ -239,14 +235,8 @@ func (s *Store) EndHouse(ctx context.Context, actor, id string, e End) (House, e
 		if n > 0 {
 			return apperr.New(apperr.Conflict, "house %s still has %d living people or rentals; end or move them first", id, n)
 		}
-		if err := s.endRecord(ctx, tx, actor, "houses", "house", id, e); err != nil {
-			return err
-		}
-		var err error
-		out, err = getHouse(ctx, tx, id)
-		return err
+		return nil
 	})
-	return out, err
 }
 
 // HouseQuery filters a list of houses.

@@ -75,10 +75,7 @@ func (s *Store) CreatePlace(ctx context.Context, actor string, in NewPlace) (Pla
 	var out Place
 	err := audit.Write(ctx, s.db, func(tx store.Tx) error {
 		ctx := store.WithTx(ctx, tx) // helpers read through tx, not the pool
-		if id, err := store.ByClientID(ctx, tx, "places", in.ClientID); err != nil || id != "" {
-			if err == nil {
-				out, err = getPlace(ctx, tx, id)
-			}
+		if done, err := resent(ctx, tx, "places", in.ClientID, getPlace, &out); done {
 			return err
 		}
 		in.Name = strings.TrimSpace(in.Name)
@@ -104,7 +101,7 @@ func (s *Store) CreatePlace(ctx context.Context, actor string, in NewPlace) (Pla
 		now := s.now()
 		p := Place{ID: store.NewID(), GridID: in.GridID, Kind: in.Kind, Name: in.Name, CreditCode: in.CreditCode, Address: strings.TrimSpace(in.Address),
 			ContactName: strings.TrimSpace(in.ContactName), ContactPhone: in.ContactPhone,
-			Lifecycle: Lifecycle{Status: Active, BeganOn: in.BeganOn, EnteredAt: now, Version: 1, ClientID: in.ClientID, CreatedBy: actor, UpdatedAt: now}}
+			Lifecycle: registering(in.BeganOn, now, in.ClientID, actor)}
 		_, err := tx.ExecContext(ctx, `INSERT INTO places (id, grid_id, kind, name, credit_code, address, contact_name, contact_phone, status,
 			began_on, entered_at, version, client_id, created_by, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'active', $9, $10, 1, $11, $12, $13)`,
 			p.ID, p.GridID, p.Kind, p.Name, p.CreditCode, p.Address, p.ContactName, p.ContactPhone, p.BeganOn, now, store.NullIfEmpty(p.ClientID), actor, now)
@@ -128,16 +125,7 @@ func (s *Store) GetPlace(ctx context.Context, id string) (Place, error) {
 
 // EndPlace records that a place closed. Errors: Invalid, NotFound, Conflict.
 func (s *Store) EndPlace(ctx context.Context, actor, id string, e End) (Place, error) {
-	var out Place
-	err := audit.Write(ctx, s.db, func(tx store.Tx) error {
-		if err := s.endRecord(ctx, tx, actor, "places", "place", id, e); err != nil {
-			return err
-		}
-		var err error
-		out, err = getPlace(ctx, tx, id)
-		return err
-	})
-	return out, err
+	return endAudited(ctx, s, actor, "places", "place", id, e, getPlace, nil)
 }
 
 // PlaceQuery filters a list of places.
